@@ -1,0 +1,341 @@
+"""The functional core: every forward rule next to its backward rule.
+
+Each layer operation is a pair of plain functions, in the style of CS231n's ``layers.py``:
+
+    out, cache = <op>_forward(inputs...)
+    grads      = <op>_backward(dout, cache)
+
+``cache`` holds what the backward pass needs from the forward pass.  ``dout`` is the
+upstream gradient dL/d(out), with the same shape as ``out``.  Every backward function
+applies one step of the chain rule: it multiplies ``dout`` by the operation's local
+derivative.
+
+Each loss is a pair too:
+
+    value = <loss>(y_true, y_pred)        # a Python float
+    grad  = <loss>_grad(y_true, y_pred)   # dL/d(y_pred), same shape as y_pred
+
+Shapes: N is the batch size, D the number of input features, M the number of units in a
+layer, K the number of classes.  Losses averaged "over the batch" divide by N (as Keras
+does); the seed article's squared error ``1/2 * sum`` does not.
+
+These are the functions the notebooks ask learners to write; the ``Sequential`` model
+composes exactly these.  Nothing here keeps state.
+"""
+import numpy as np
+
+# Keras clips probabilities to [EPSILON, 1 - EPSILON] before taking logs.
+EPSILON = 1e-7
+
+
+# --------------------------------------------------------------------------------------
+# Dense (fully connected) layer
+# --------------------------------------------------------------------------------------
+def dense_forward(x, W, b):
+    """Affine map ``z = x @ W + b``.
+
+    x: (N, D) inputs, one row per example.
+    W: (D, M) kernel; column j holds the weights into unit j (Keras layout).
+    b: (M,) bias.
+    Returns z: (N, M), and cache = (x, W).
+    """
+    z = x @ W + b
+    return z, (x, W)
+
+
+def dense_backward(dz, cache):
+    """Backward pass of ``z = x @ W + b``.
+
+    dz: (N, M) upstream gradient dL/dz.
+    cache: (x, W) from ``dense_forward``.
+    Returns (dx, dW, db):
+        dx = dz @ W.T    (N, D)   each input feeds every unit, so its gradients add up
+        dW = x.T @ dz    (D, M)   dL/dW_ij = sum_n x_ni * dz_nj
+        db = sum_n dz    (M,)     the bias is added to every example in the batch
+    """
+    x, W = cache
+    dx = dz @ W.T
+    dW = x.T @ dz
+    db = dz.sum(axis=0)
+    return dx, dW, db
+
+
+# --------------------------------------------------------------------------------------
+# Activations (element-wise unless stated)
+# --------------------------------------------------------------------------------------
+def linear_forward(z):
+    """Identity activation ``a = z``.  z: any shape.  Returns a, cache=None."""
+    return z, None
+
+
+def linear_backward(da, cache):
+    """Backward of the identity: ``dz = da``."""
+    return da
+
+
+def relu_forward(z):
+    """Rectified linear unit ``a = max(z, 0)``.
+
+    z: any shape.  Returns a (same shape) and cache = z.
+    """
+    return np.maximum(z, 0), z
+
+
+def relu_backward(da, cache):
+    """Backward of ReLU: ``dz = da * [z > 0]``.
+
+    The gradient flows only where the unit was active.  At exactly z = 0 the derivative
+    is undefined; like Keras, PyTorch and TensorFlow we use 0 there.
+    da: upstream gradient, same shape as z.
+    """
+    z = cache
+    return da * (z > 0)
+
+
+def sigmoid_forward(z):
+    """Logistic sigmoid ``a = 1 / (1 + exp(-z))``, computed without overflow.
+
+    For z >= 0 we use 1 / (1 + e^-z); for z < 0 the equal form e^z / (1 + e^z).  Both
+    only ever exponentiate a non-positive number, so nothing overflows for any z.
+    z: any shape.  Returns a (same shape, values in [0, 1]) and cache = a.
+    """
+    e = np.exp(-np.abs(z))  # in (0, 1], never overflows
+    a = np.where(z >= 0, 1.0, e) / (1.0 + e)
+    a = a.astype(np.result_type(z, np.float32), copy=False)
+    return a, a
+
+
+def sigmoid_backward(da, cache):
+    """Backward of the sigmoid: ``dz = da * a * (1 - a)``, where a = sigmoid(z)."""
+    a = cache
+    return da * a * (1 - a)
+
+
+def tanh_forward(z):
+    """Hyperbolic tangent ``a = tanh(z)``.  z: any shape.  Returns a and cache = a."""
+    a = np.tanh(z)
+    return a, a
+
+
+def tanh_backward(da, cache):
+    """Backward of tanh: ``dz = da * (1 - a**2)``, where a = tanh(z)."""
+    a = cache
+    return da * (1 - a * a)
+
+
+def softmax_forward(z):
+    """Softmax over the last axis: ``a_k = exp(z_k) / sum_j exp(z_j)``.
+
+    Subtracting the row maximum first leaves the result unchanged (it cancels in the
+    ratio) and keeps every exponent <= 0, so nothing overflows.
+    z: (N, K) scores ("logits").  Returns a: (N, K), rows sum to 1, and cache = a.
+    """
+    with np.errstate(over="ignore"):  # z - max may be -inf in float32; exp(-inf) = 0
+        shifted = z - z.max(axis=-1, keepdims=True)
+    e = np.exp(shifted)
+    a = e / e.sum(axis=-1, keepdims=True)
+    return a, a
+
+
+def softmax_backward(da, cache):
+    """Backward of softmax: ``dz = a * (da - sum_k(da_k * a_k))`` row by row.
+
+    This is the Jacobian-vector product with J = diag(a) - a a^T, without forming J.
+    da: (N, K).  Returns dz: (N, K).
+    """
+    a = cache
+    return a * (da - (da * a).sum(axis=-1, keepdims=True))
+
+
+ACTIVATIONS = {
+    "linear": (linear_forward, linear_backward),
+    "relu": (relu_forward, relu_backward),
+    "sigmoid": (sigmoid_forward, sigmoid_backward),
+    "tanh": (tanh_forward, tanh_backward),
+    "softmax": (softmax_forward, softmax_backward),
+}
+
+
+def log_softmax(z):
+    """``log(softmax(z))`` over the last axis, stable for any finite z.
+
+    log a_k = (z_k - max) - log(sum_j exp(z_j - max)).
+    z: (N, K).  Returns (N, K), every entry <= 0 (may be -inf only for float32 extremes).
+    """
+    with np.errstate(over="ignore"):
+        shifted = z - z.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+# --------------------------------------------------------------------------------------
+# Losses.  Each returns a Python float; each *_grad returns dL/dy_pred.
+# --------------------------------------------------------------------------------------
+def half_sum_squared_error(y_true, y_pred):
+    """The seed article's loss: ``L = 1/2 * sum_i (y_i - y_hat_i)^2`` (a sum, no mean).
+
+    y_true, y_pred: arrays of the same shape.  Returns a float.
+    The 1/2 is there so that the derivative has no factor 2.
+    """
+    diff = np.asarray(y_pred, dtype=np.float64) - y_true
+    return float(0.5 * np.sum(diff * diff))
+
+
+def half_sum_squared_error_grad(y_true, y_pred):
+    """dL/dy_hat of the 1/2-sum squared error: ``y_hat - y`` (same shape as y_pred)."""
+    return y_pred - y_true
+
+
+def mean_squared_error(y_true, y_pred):
+    """Keras's MSE: the mean over the last axis, then the mean over the batch.
+
+    For y of shape (N, M) this is ``sum((y_hat - y)^2) / (N * M)``.
+    """
+    diff = np.asarray(y_pred, dtype=np.float64) - y_true
+    return float(np.mean(diff * diff))
+
+
+def mean_squared_error_grad(y_true, y_pred):
+    """dL/dy_hat of MSE: ``2 * (y_hat - y) / (N * M)``, where N * M = y_pred.size."""
+    return 2.0 * (y_pred - y_true) / y_pred.size
+
+
+def _clip_probabilities(p):
+    return np.clip(p, EPSILON, 1.0 - EPSILON)
+
+
+def binary_crossentropy(y_true, p):
+    """Binary cross-entropy from probabilities, averaged over all entries (as Keras).
+
+    ``L = -mean( y log p + (1 - y) log(1 - p) )`` with p clipped to [1e-7, 1 - 1e-7] so
+    that log(0) never happens.
+    y_true: (N, 1) or (N, M) targets in [0, 1].  p: same shape, predicted probabilities.
+    """
+    p = _clip_probabilities(np.asarray(p, dtype=np.float64))
+    return float(-np.mean(y_true * np.log(p) + (1 - y_true) * np.log(1 - p)))
+
+
+def binary_crossentropy_grad(y_true, p):
+    """dL/dp of binary cross-entropy: ``(p - y) / (p (1 - p)) / size`` (p clipped)."""
+    pc = _clip_probabilities(p)
+    return (pc - y_true) / (pc * (1 - pc)) / p.size
+
+
+def binary_crossentropy_from_logits(y_true, z):
+    """Binary cross-entropy of ``sigmoid(z)``, computed from the logits z directly.
+
+    ``-[y log s(z) + (1-y) log(1 - s(z))] = max(z, 0) - z y + log(1 + exp(-|z|))``.
+    The right-hand side never overflows and never takes log(0).
+    y_true, z: same shape.  Returns the mean over all entries.
+    """
+    z = np.asarray(z, dtype=np.float64)
+    per_entry = np.maximum(z, 0) - z * y_true + np.log1p(np.exp(-np.abs(z)))
+    return float(np.mean(per_entry))
+
+
+def binary_crossentropy_from_logits_grad(y_true, z):
+    """dL/dz of binary cross-entropy from logits: ``(sigmoid(z) - y) / size``."""
+    s, _ = sigmoid_forward(z)
+    return (s - y_true) / z.size
+
+
+def categorical_crossentropy(y_true, p):
+    """Categorical cross-entropy from probabilities, averaged over the batch.
+
+    ``L = -1/N * sum_n sum_k y_nk log p_nk`` with p clipped to [1e-7, 1 - 1e-7].
+    y_true: (N, K) one-hot (or any distribution per row).  p: (N, K) probabilities.
+    """
+    p = _clip_probabilities(np.asarray(p, dtype=np.float64))
+    return float(-np.sum(y_true * np.log(p)) / p.shape[0])
+
+
+def categorical_crossentropy_grad(y_true, p):
+    """dL/dp of categorical cross-entropy: ``-y / p / N`` (p clipped)."""
+    return -y_true / _clip_probabilities(p) / p.shape[0]
+
+
+def categorical_crossentropy_from_logits(y_true, z):
+    """Categorical cross-entropy of ``softmax(z)``, from the logits: ``-1/N sum y * log_softmax(z)``.
+
+    y_true, z: (N, K).  Stable for any finite z (uses ``log_softmax``).
+    """
+    logp = log_softmax(np.asarray(z, dtype=np.float64))
+    return float(-np.sum(np.where(y_true > 0, y_true * logp, 0.0)) / z.shape[0])
+
+
+def categorical_crossentropy_from_logits_grad(y_true, z):
+    """dL/dz of categorical cross-entropy from logits: ``(softmax(z) - y) / N``.
+
+    (Assumes each row of y_true sums to 1, as a one-hot row does.)
+    """
+    a, _ = softmax_forward(z)
+    return (a - y_true) / z.shape[0]
+
+
+def _check_labels(labels, k):
+    labels = np.asarray(labels)
+    if labels.ndim == 2 and labels.shape[1] == 1:
+        labels = labels[:, 0]
+    return labels.astype(np.intp, copy=False)
+
+
+def sparse_categorical_crossentropy(labels, p):
+    """Cross-entropy with integer class labels: ``-1/N * sum_n log p[n, labels[n]]``.
+
+    labels: (N,) integers in [0, K).  p: (N, K) probabilities (clipped as above).
+    """
+    labels = _check_labels(labels, p.shape[1])
+    picked = _clip_probabilities(np.asarray(p, dtype=np.float64)[np.arange(p.shape[0]), labels])
+    return float(-np.mean(np.log(picked)))
+
+
+def sparse_categorical_crossentropy_grad(labels, p):
+    """dL/dp of sparse categorical cross-entropy: ``-1/p`` at the true class, / N; 0 elsewhere."""
+    labels = _check_labels(labels, p.shape[1])
+    grad = np.zeros_like(p)
+    rows = np.arange(p.shape[0])
+    grad[rows, labels] = -1.0 / _clip_probabilities(p[rows, labels]) / p.shape[0]
+    return grad
+
+
+def sparse_categorical_crossentropy_from_logits(labels, z):
+    """Sparse categorical cross-entropy of ``softmax(z)`` from the logits z: (N, K)."""
+    labels = _check_labels(labels, z.shape[1])
+    logp = log_softmax(np.asarray(z, dtype=np.float64))
+    return float(-np.mean(logp[np.arange(z.shape[0]), labels]))
+
+
+def sparse_categorical_crossentropy_from_logits_grad(labels, z):
+    """dL/dz of sparse categorical cross-entropy from logits: ``(softmax(z) - onehot) / N``."""
+    labels = _check_labels(labels, z.shape[1])
+    a, _ = softmax_forward(z)
+    grad = a.copy()
+    grad[np.arange(z.shape[0]), labels] -= 1
+    return grad / z.shape[0]
+
+
+LOSSES = {
+    "half_sum_squared_error": (half_sum_squared_error, half_sum_squared_error_grad),
+    "mean_squared_error": (mean_squared_error, mean_squared_error_grad),
+    "binary_crossentropy": (binary_crossentropy, binary_crossentropy_grad),
+    "binary_crossentropy_from_logits": (
+        binary_crossentropy_from_logits, binary_crossentropy_from_logits_grad),
+    "categorical_crossentropy": (categorical_crossentropy, categorical_crossentropy_grad),
+    "categorical_crossentropy_from_logits": (
+        categorical_crossentropy_from_logits, categorical_crossentropy_from_logits_grad),
+    "sparse_categorical_crossentropy": (
+        sparse_categorical_crossentropy, sparse_categorical_crossentropy_grad),
+    "sparse_categorical_crossentropy_from_logits": (
+        sparse_categorical_crossentropy_from_logits,
+        sparse_categorical_crossentropy_from_logits_grad),
+}
+
+
+# --------------------------------------------------------------------------------------
+# The update rule
+# --------------------------------------------------------------------------------------
+def sgd_update(w, dw, learning_rate):
+    """One step of gradient descent: ``w_new = w - learning_rate * dw`` (a new array).
+
+    w, dw: arrays of the same shape.  learning_rate: a positive float (eta).
+    """
+    return w - learning_rate * dw

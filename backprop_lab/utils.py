@@ -1,0 +1,62 @@
+"""Small helpers with Keras names: seeding and label encoding."""
+import random
+
+import numpy as np
+
+_rng = np.random.default_rng()
+
+
+def set_random_seed(seed):
+    """Seed every source of randomness the library uses (as ``keras.utils.set_random_seed``).
+
+    After ``set_random_seed(n)`` two identical programs produce bit-identical weights,
+    shuffles and training trajectories.  Seeds Python's ``random``, numpy's legacy global
+    generator (so ``np.random.randn`` in a notebook is reproducible too) and the
+    library's own generator used for weight initialisation and shuffling.
+    """
+    global _rng
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(
+            f"set_random_seed(seed={seed!r}): seed must be a non-negative integer, e.g. 42."
+        )
+    seed = int(seed)
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    _rng = np.random.default_rng(seed)
+
+
+def rng():
+    """The library's random generator (a ``numpy.random.Generator``)."""
+    return _rng
+
+
+def to_categorical(y, num_classes=None, dtype=None):
+    """One-hot encode integer class labels (as ``keras.utils.to_categorical``).
+
+    y: integer labels, shape (n,) (or (n, 1)), values in [0, num_classes).
+    Returns: array of shape (n, num_classes) with a single 1 per row.
+    """
+    from . import config
+
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    if y.ndim != 1:
+        raise ValueError(
+            f"to_categorical(y): y must be a 1-D array of integer labels, got shape {y.shape}."
+        )
+    if y.size and not np.all(np.equal(np.mod(y, 1), 0)):
+        raise ValueError("to_categorical(y): y must hold whole numbers (class indices).")
+    y = y.astype(np.int64)
+    if y.size and y.min() < 0:
+        raise ValueError(f"to_categorical(y): labels must be >= 0, found {y.min()}.")
+    if num_classes is None:
+        num_classes = int(y.max()) + 1 if y.size else 0
+    if y.size and y.max() >= num_classes:
+        raise ValueError(
+            f"to_categorical(y, num_classes={num_classes}): found label {y.max()}; "
+            f"labels must be below num_classes."
+        )
+    out = np.zeros((y.shape[0], num_classes), dtype=dtype or config.floatx())
+    out[np.arange(y.shape[0]), y] = 1
+    return out
