@@ -339,3 +339,91 @@ def sgd_update(w, dw, learning_rate):
     w, dw: arrays of the same shape.  learning_rate: a positive float (eta).
     """
     return w - learning_rate * dw
+
+
+def sgd_momentum_update(w, dw, velocity, learning_rate, momentum, nesterov=False):
+    """One step of gradient descent with momentum, in the form Keras 3 uses.
+
+        velocity_new = momentum * velocity - learning_rate * dw
+        w_new        = w + velocity_new                                  (classical)
+        w_new        = w + momentum * velocity_new - learning_rate * dw  (Nesterov)
+
+    The velocity is a running sum of past steps: a gradient that keeps pointing the same
+    way builds up speed, one that flips sign averages out.
+    w, dw, velocity: arrays of the same shape (velocity starts at zeros).
+    momentum: a float in [0, 1).  Returns (w_new, velocity_new), new arrays.
+    """
+    velocity_new = momentum * velocity - learning_rate * dw
+    if nesterov:
+        w_new = w + momentum * velocity_new - learning_rate * dw
+    else:
+        w_new = w + velocity_new
+    return w_new, velocity_new
+
+
+def adam_update(w, dw, m, v, step, learning_rate, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
+    """One step of Adam, in the form Keras 3 uses.
+
+        m_new = m + (1 - beta_1) * (dw - m)          running mean of the gradient
+        v_new = v + (1 - beta_2) * (dw**2 - v)       running mean of its square
+        alpha = learning_rate * sqrt(1 - beta_2**step) / (1 - beta_1**step)
+        w_new = w - alpha * m_new / (sqrt(v_new) + epsilon)
+
+    ``alpha`` folds in the bias correction of m and v (both start at zero).
+    w, dw, m, v: arrays of the same shape (m and v start at zeros).
+    step: the number of this update, counting from 1.
+    Returns (w_new, m_new, v_new), new arrays.
+    """
+    m_new = m + (1 - beta_1) * (dw - m)
+    v_new = v + (1 - beta_2) * (dw * dw - v)
+    alpha = learning_rate * np.sqrt(1 - beta_2**step) / (1 - beta_1**step)
+    w_new = w - alpha * m_new / (np.sqrt(v_new) + epsilon)
+    return w_new, m_new, v_new
+
+
+def rmsprop_update(w, dw, velocity, learning_rate, rho=0.9, epsilon=1e-7):
+    """One step of RMSprop (no momentum, not centred), in the form Keras 3 uses.
+
+        velocity_new = rho * velocity + (1 - rho) * dw**2
+        w_new        = w - learning_rate * dw / sqrt(velocity_new + epsilon)
+
+    w, dw, velocity: arrays of the same shape (velocity starts at zeros).
+    Returns (w_new, velocity_new), new arrays.
+    """
+    velocity_new = rho * velocity + (1 - rho) * dw * dw
+    w_new = w - learning_rate * dw / np.sqrt(velocity_new + epsilon)
+    return w_new, velocity_new
+
+
+# --------------------------------------------------------------------------------------
+# Fused output gradients: the loss and the output activation differentiated together
+# --------------------------------------------------------------------------------------
+def sigmoid_binary_crossentropy_grad(y_true, p):
+    """dL/dz for ``L = binary_crossentropy(y, p)`` with ``p = sigmoid(z)``: ``(p - y) / size``.
+
+    The chain rule gives dL/dp * dp/dz = (p - y) / (p (1 - p)) / size * p (1 - p); the
+    factors p (1 - p) cancel.  Written this way the gradient does not vanish when the
+    sigmoid saturates, and nothing is divided by a number close to 0.
+    y_true: (N, M) targets in [0, 1].  p: (N, M) sigmoid outputs.  Returns (N, M).
+    """
+    return (p - y_true) / p.size
+
+
+def softmax_categorical_crossentropy_grad(y_true, p):
+    """dL/dz for ``L = categorical_crossentropy(y, p)`` with ``p = softmax(z)``: ``(p - y) / N``.
+
+    y_true: (N, K), each row summing to 1 (one-hot or a distribution).
+    p: (N, K) softmax outputs.  Returns (N, K).
+    """
+    return (p - y_true) / p.shape[0]
+
+
+def softmax_sparse_categorical_crossentropy_grad(labels, p):
+    """dL/dz for sparse categorical cross-entropy of ``p = softmax(z)``: ``(p - onehot) / N``.
+
+    labels: (N,) integers in [0, K).  p: (N, K) softmax outputs.  Returns (N, K).
+    """
+    labels = _check_labels(labels, p.shape[1])
+    grad = p.copy()
+    grad[np.arange(p.shape[0]), labels] -= 1
+    return grad / p.shape[0]
