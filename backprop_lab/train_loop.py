@@ -1,0 +1,325 @@
+"""A small training loop written with the functional core, no classes.
+
+This is the loop the learning-rate explorer runs on every slider move.  It is the whole
+algorithm of the course in a few lines:
+
+    for each epoch:
+        for each batch (x, y):
+            loss, grads = loss_and_grads(params, x, y)   # forward pass + backward pass
+            params = [w - learning_rate * dw for w, dw in zip(params, grads)]   # update
+
+Parameters are a flat list ``[W1, b1, W2, b2, ...]``: W_l has shape (D_l, M_l) (Keras
+layout: inputs x units) and b_l has shape (M_l,).
+
+A model, for this module, is any pair of functions (the *model protocol*):
+
+    loss_and_grads(params, x, y) -> (loss, grads)
+        x: (N, D) inputs; y: (N,) integer labels.
+        loss: a float; grads: a list of arrays, one per parameter, same shapes.
+    predict(params, x) -> scores
+        scores: (N, K), one column per class (logits or probabilities); argmax = class.
+
+``mlp(...)`` builds such a pair from the functions of ``backprop_lab.functional``; pass
+``functions={"dense_backward": my_dense_backward}`` to run your own version of any of
+them in place of the reference.  Or write ``loss_and_grads`` and ``predict`` yourself.
+"""
+import numpy as np
+
+from . import config
+from . import functional as F
+
+#: A loss above this (or not finite) counts as diverged: training stops there.
+EXPLODED_LOSS = 1e6
+
+
+# --------------------------------------------------------------------------------------
+# A multi-layer perceptron from the functional core
+# --------------------------------------------------------------------------------------
+def init_mlp(layer_sizes, seed=0):
+    """Initial parameters ``[W1, b1, ..., WL, bL]`` for a fully connected network.
+
+    layer_sizes: e.g. (2, 16, 2): 2 inputs, one hidden layer of 16 units, 2 outputs.
+    Kernels are He-normal, W_l ~ N(0, 2 / D_l) (suits ReLU; fine for tanh at this size);
+    biases start at 0.  The same seed gives the same weights.
+    """
+    sizes = [int(s) for s in layer_sizes]
+    if len(sizes) < 2 or min(sizes) < 1:
+        raise ValueError(
+            f"init_mlp(layer_sizes={layer_sizes!r}): give at least two positive sizes, "
+            "inputs first and outputs last, e.g. (2, 16, 2)."
+        )
+    rng = np.random.default_rng(seed)
+    params = []
+    for d_in, d_out in zip(sizes[:-1], sizes[1:]):
+        params.append((rng.standard_normal((d_in, d_out)) * np.sqrt(2.0 / d_in)).astype(
+            config.dtype()))
+        params.append(np.zeros(d_out, dtype=config.dtype()))
+    return params
+
+
+def mlp(activation="relu", functions=None):
+    """The model protocol pair ``(loss_and_grads, predict)`` for an MLP.
+
+    Hidden layers: ``dense`` then ``activation`` ('relu', 'tanh', 'sigmoid' or 'linear').
+    Output layer: ``dense`` giving logits z: (N, K); the loss is sparse categorical
+    cross-entropy from logits, L = -1/N sum_n log softmax(z_n)[y_n].
+
+    functions: optional dict replacing reference functions by name, e.g.
+        {"dense_backward": f, "relu_forward": g, "relu_backward": h,
+         "sparse_categorical_crossentropy_from_logits_grad": k}
+    Any name of ``backprop_lab.functional`` used here may be given.  Each must keep the
+    reference signature (see ``functional``).
+    """
+    if activation not in ("relu", "tanh", "sigmoid", "linear"):
+        raise ValueError(
+            f"mlp(activation={activation!r}): choose 'relu', 'tanh', 'sigmoid' or 'linear'."
+        )
+    chosen = dict(functions or {})
+    unknown = [name for name in chosen if not callable(getattr(F, name, None))]
+    if unknown:
+        raise ValueError(
+            f"mlp(functions=...): {unknown} are not functions of backprop_lab.functional; "
+            "use names like 'dense_forward' or 'relu_backward'."
+        )
+
+    def fn(name):
+        return chosen.get(name, getattr(F, name))
+
+    dense_forward, dense_backward = fn("dense_forward"), fn("dense_backward")
+    act_forward = fn(activation + "_forward")
+    act_backward = fn(activation + "_backward")
+    loss_fn = fn("sparse_categorical_crossentropy_from_logits")
+    loss_grad = fn("sparse_categorical_crossentropy_from_logits_grad")
+
+    def forward(params, x):
+        """Logits (N, K) and the caches of every layer, in order."""
+        caches = []
+        a = x
+        n_layers = len(params) // 2
+        for layer in range(n_layers):
+            W, b = params[2 * layer], params[2 * layer + 1]
+            z, dense_cache = dense_forward(a, W, b)
+            if layer < n_layers - 1:
+                a, act_cache = act_forward(z)
+            else:
+                a, act_cache = z, None  # the last layer gives logits
+            caches.append((dense_cache, act_cache))
+        return a, caches
+
+    def loss_and_grads(params, x, y):
+        logits, caches = forward(params, x)
+        loss = float(loss_fn(y, logits))
+        grads = [None] * len(params)
+        d = loss_grad(y, logits)  # dL/dz of the last layer
+        for layer in reversed(range(len(caches))):
+            dense_cache, act_cache = caches[layer]
+            if act_cache is not None:
+                d = act_backward(d, act_cache)
+            d, dW, db = dense_backward(d, dense_cache)
+            grads[2 * layer], grads[2 * layer + 1] = dW, db
+        return loss, grads
+
+    def predict(params, x):
+        return forward(params, x)[0]
+
+    return loss_and_grads, predict
+
+
+# --------------------------------------------------------------------------------------
+# Training
+# --------------------------------------------------------------------------------------
+def check_model_output(params, loss, grads):
+    """Check one ``loss_and_grads`` result; return a message naming the problem, or None."""
+    if not isinstance(grads, (list, tuple)) or len(grads) != len(params):
+        return (f"loss_and_grads must return (loss, grads) with one gradient per "
+                f"parameter ({len(params)}), got {type(grads).__name__}"
+                f"{' of length %d' % len(grads) if isinstance(grads, (list, tuple)) else ''}.")
+    for i, (w, g) in enumerate(zip(params, grads)):
+        g_shape = np.shape(g)
+        if g_shape != w.shape:
+            return (f"gradient {i} has shape {g_shape} but its parameter has shape "
+                    f"{w.shape}; each gradient must have its parameter's shape.")
+    try:
+        float(loss)
+    except (TypeError, ValueError):
+        return f"the loss must be a number, got {type(loss).__name__}."
+    return None
+
+
+def train(params, loss_and_grads, x, y, learning_rate, epochs, batch_size=None,
+          momentum=0.0, seed=0):
+    """Train with (mini-batch) gradient descent; never raises on NaN or overflow.
+
+    params: list of arrays (not modified; a trained copy is returned).
+    x: (N, D); y: (N,) integer labels.
+    batch_size: None means the whole set each step (full-batch gradient descent).
+    momentum: 0 is plain gradient descent; otherwise v <- momentum v - lr g; w <- w + v.
+    seed: the order of the mini-batches.
+
+    Returns a dict of plain data:
+        'params'         the parameters after the last finite step
+        'losses'         (epochs_run,) the loss of each epoch, as Keras reports it: the
+                         mean of the batch losses, each computed just before its update
+                         (stops at the first non-finite or exploded value)
+        'final_loss'     the loss on all of x after the last update (nan if diverged)
+        'update_ratios'  (steps, n_params) ||lr * grad|| / ||w|| of every parameter
+                         array at every step (for w = 0, just ||lr * grad||)
+        'diverged'       True if the loss or a weight became non-finite, or the loss
+                         exceeded EXPLODED_LOSS
+        'error'          None, or a message saying how the model's functions failed
+    """
+    if not np.isfinite(learning_rate) or learning_rate <= 0:
+        raise ValueError(
+            f"train(learning_rate={learning_rate!r}): the learning rate must be a positive "
+            "number, e.g. 0.1."
+        )
+    n = x.shape[0]
+    batch = n if batch_size is None else max(1, min(int(batch_size), n))
+    rng = np.random.default_rng(seed)
+    params = [np.array(w, copy=True) for w in params]
+    velocity = [np.zeros_like(w) for w in params]
+    losses, ratios = [], []
+    diverged, error, checked = False, None, False
+    final_loss = float("nan")
+
+    # Overflow, 0 * inf and the like are expected when the learning rate is too large;
+    # they are detected below from the values, so numpy must not warn about them.
+    with np.errstate(all="ignore"):
+        try:
+            for _epoch in range(int(epochs)):
+                order = rng.permutation(n) if batch < n else np.arange(n)
+                batch_losses = []
+                for start in range(0, n, batch):
+                    idx = order[start:start + batch]
+                    loss, grads = loss_and_grads(params, x[idx], y[idx])
+                    if not checked:
+                        error = check_model_output(params, loss, grads)
+                        if error:
+                            return _result(params, losses, final_loss, ratios, False, error)
+                        checked = True
+                    loss = float(loss)
+                    if not np.isfinite(loss) or loss > EXPLODED_LOSS:
+                        diverged = True
+                        break
+                    batch_losses.append(loss)
+                    step = [learning_rate * np.asarray(g) for g in grads]
+                    ratios.append([_ratio(s, w) for s, w in zip(step, params)])
+                    new_params = []
+                    for i, (w, s) in enumerate(zip(params, step)):
+                        velocity[i] = momentum * velocity[i] - s
+                        new_params.append(w + velocity[i])
+                    if not all(np.all(np.isfinite(w)) for w in new_params):
+                        diverged = True
+                        break
+                    params = new_params
+                if batch_losses:
+                    losses.append(float(np.mean(batch_losses)))
+                if diverged:
+                    break
+            if not diverged:
+                final_loss = float(loss_and_grads(params, x, y)[0])
+                if not np.isfinite(final_loss) or final_loss > EXPLODED_LOSS:
+                    diverged, final_loss = True, float("nan")
+        except Exception as exc:  # a learner's function failed: report it, do not crash
+            error = f"{type(exc).__name__}: {exc}"
+    return _result(params, losses, final_loss, ratios, diverged, error)
+
+
+#: Thresholds of ``classify_regime`` (module constants so that a notebook can show them).
+TOO_SLOW_FRACTION = 0.5     # 'too slow' if the loss ends above this share of its start
+RISING_EPOCHS = 0.15        # 'oscillating' if the loss rose in more than this share
+SPIKE_FACTOR = 1.5          # ... or at some point exceeded this multiple of its start
+
+
+def classify_regime(losses, final_loss=None, diverged=False):
+    """Name what a learning rate did, from the loss of each epoch.
+
+    losses: (E,) losses, the first one before (or during) the first update.
+    final_loss: the loss after the last update, if known (appended to losses).
+    Returns one of:
+        'diverging'    the loss became non-finite or huge, or its recent level (the median
+                       of the last 10% of epochs) is not below where it started
+        'oscillating'  the loss still fell overall, but rose in more than 15% of the epochs
+                       or spiked above 1.5 times its start: the steps overshoot
+        'too slow'     the loss fell steadily but ended above half its start
+        'good'         otherwise: a steady fall to below half the start
+    """
+    curve = [float(v) for v in losses]
+    if final_loss is not None:
+        curve.append(float(final_loss))
+    curve = np.array(curve, dtype=np.float64)
+    if diverged or curve.size == 0 or not np.all(np.isfinite(curve)):
+        return "diverging"
+    if curve.size < 2:
+        return "too slow"
+    start = curve[0]
+    recent = np.median(curve[-max(1, curve.size // 10):])
+    if recent >= start:
+        return "diverging"
+    rises = np.diff(curve) > 0
+    if rises.mean() > RISING_EPOCHS or curve.max() > SPIKE_FACTOR * start:
+        return "oscillating"
+    if curve[-1] > TOO_SLOW_FRACTION * start:
+        return "too slow"
+    return "good"
+
+
+def _ratio(step, w):
+    norm_w = float(np.linalg.norm(w))
+    norm_step = float(np.linalg.norm(step))
+    if norm_w == 0.0:  # biases start at 0: the ratio is undefined, report the step size
+        return norm_step
+    return norm_step / norm_w
+
+
+def _result(params, losses, final_loss, ratios, diverged, error):
+    return {
+        "params": params,
+        "losses": np.array(losses, dtype=np.float64),
+        "final_loss": float(final_loss),
+        "update_ratios": np.array(ratios, dtype=np.float64).reshape(len(ratios), -1),
+        "diverged": bool(diverged),
+        "error": error,
+    }
+
+
+def accuracy(predict, params, x, y):
+    """Share of rows whose highest score is the true label (a float in [0, 1])."""
+    with np.errstate(all="ignore"):
+        scores = np.asarray(predict(params, x))
+    return float(np.mean(np.argmax(scores, axis=1) == y))
+
+
+# --------------------------------------------------------------------------------------
+# A quick gradient check of a model (central differences on a few entries)
+# --------------------------------------------------------------------------------------
+def gradient_check(params, loss_and_grads, x, y, n_entries=20, eps=1e-5, seed=0):
+    """Compare the model's gradients with central differences at a few entries.
+
+    For each checked entry w_i: numeric_i = (L(w_i + eps) - L(w_i - eps)) / (2 eps).
+    Returns the relative error ||analytic - numeric|| / max(||analytic|| + ||numeric||,
+    1e-12) over the checked entries (about 1e-7 or less when the gradients are right, of
+    order 1 when they are wrong).  n_entries entries are drawn from each parameter array.
+    """
+    rng = np.random.default_rng(seed)
+    params = [np.array(w, dtype=np.float64, copy=True) for w in params]
+    with np.errstate(all="ignore"):
+        _, grads = loss_and_grads(params, x, y)
+        analytic, numeric = [], []
+        for w, g in zip(params, grads):
+            g = np.asarray(g, dtype=np.float64)
+            picks = rng.choice(w.size, size=min(n_entries, w.size), replace=False)
+            for flat in picks:
+                index = np.unravel_index(flat, w.shape)
+                original = w[index]
+                w[index] = original + eps
+                plus, _ = loss_and_grads(params, x, y)
+                w[index] = original - eps
+                minus, _ = loss_and_grads(params, x, y)
+                w[index] = original
+                numeric.append((float(plus) - float(minus)) / (2 * eps))
+                analytic.append(float(g[index]))
+        analytic, numeric = np.array(analytic), np.array(numeric)
+        scale = max(float(np.linalg.norm(analytic) + np.linalg.norm(numeric)), 1e-12)
+        error = float(np.linalg.norm(analytic - numeric)) / scale
+    return error if np.isfinite(error) else float("inf")
