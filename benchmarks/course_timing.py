@@ -1,0 +1,68 @@
+"""What a learner waits for: running each solution notebook, and a widget's update.
+
+Notebooks run top to bottom in a fresh kernel of the benchmark's own Python (nbclient),
+from their own folder, as the test suite runs them.  The first row runs a one-cell
+notebook, so the kernel's start-up can be told apart from the notebooks' own work.
+"""
+import statistics
+import time
+from pathlib import Path
+
+
+def _execute(nb, folder, timeout):
+    from nbclient import NotebookClient
+
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(folder)}})
+    t0 = time.perf_counter()
+    client.execute()
+    return time.perf_counter() - t0
+
+
+def notebook_times(folder, timeout=600):
+    """[(name, seconds or an error text)] for every ``*.ipynb`` in ``folder`` (sorted),
+    preceded by the one-cell baseline; [] when nbclient is missing or there are none."""
+    try:
+        import nbformat
+        import nbclient  # noqa: F401
+    except ImportError:
+        return None
+    folder = Path(folder)
+    paths = sorted(p for p in folder.glob("*.ipynb") if not p.name.startswith("."))
+    if not paths:
+        return []
+    empty = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("pass")])
+    rows = [("(kernel start, one empty cell)", _execute(empty, folder, timeout))]
+    for path in paths:
+        nb = nbformat.read(path, as_version=4)
+        try:
+            rows.append((path.name, _execute(nb, folder, timeout)))
+        except Exception as exc:  # a broken notebook is reported, not fatal
+            rows.append((path.name, f"failed: {type(exc).__name__}"))
+    return rows
+
+
+def widget_latency(repeats=30):
+    """Median seconds for the learning-rate widget to recompute after a new value is set.
+
+    Returns None when ``backprop_lab.widgets`` (or its learning-rate explorer) is not
+    there yet.  The widget is driven through its headless API: set the value, and the
+    call returns when the new state (and its figure) is ready.
+    """
+    try:
+        from backprop_lab import widgets
+    except ImportError:
+        return None
+    explorer = getattr(widgets, "LearningRateExplorer", None)
+    if explorer is None:
+        return None
+    app = explorer()
+    values = [0.001, 0.01, 0.1, 0.5, 1.0]
+    app.set_learning_rate(values[0])  # warm-up: first figure, imports
+    times = []
+    for i in range(repeats):
+        value = values[(i + 1) % len(values)]
+        t0 = time.perf_counter()
+        app.set_learning_rate(value)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
