@@ -1,0 +1,141 @@
+"""The exercise registry: every graded function of every notebook, by id.
+
+    from backprop_lab.exercises import EXERCISES, by_notebook
+    EXERCISES["relu_backward"]        # an Exercise
+    by_notebook("04_backprop_layers")  # its exercises, in the order they were defined
+
+Each notebook has one module here, named ``nbNN_<topic>.py`` (``nb04_backprop.py``...),
+holding a list ``EXERCISES``.  Every such module is loaded; one that fails to import is
+reported in ``LOAD_ERRORS`` (and by the tests) instead of breaking the other notebooks.
+
+How to add an exercise
+----------------------
+1. Write the reference.  If the function belongs to the package, it already lives in
+   ``backprop_lab.functional``: use that very function.
+2. Write 3+ typical mistakes as small functions, each a realistic wrong version.
+3. Write ``cases(rng)``: fixed inputs, seeded random ones (draw them from ``rng``), and edge
+   cases (zeros, large magnitudes, a batch of one, non-square shapes).  Make sure every
+   mistake fails at least one case, and in its own way (the tests check this).
+4. Add the Exercise to the module's ``EXERCISES`` list::
+
+    import numpy as np
+
+    from .. import functional as F
+    from ..grading import Exercise, edge_case, fixed_case, random_case
+
+    NOTEBOOK = "04_backprop_layers"
+
+
+    def _relu_backward_cases(rng):
+        z = rng.standard_normal((5, 3))
+        return [
+            fixed_case("2x3 example", np.array([[1.0, -2.0, 3.0], [-1.0, 0.5, -0.5]]),
+                       np.array([[0.5, 1.0, -1.0], [2.0, -3.0, 0.1]])),
+            random_case("random 5x3 input", rng.standard_normal((5, 3)), z),
+            edge_case("zeros (the kink at z = 0)", np.ones((2, 4)), np.zeros((2, 4))),
+            edge_case("batch of one", rng.standard_normal((1, 3)), rng.standard_normal((1, 3))),
+            edge_case("large magnitudes", 1e6 * rng.standard_normal((3, 2)),
+                      1e6 * rng.standard_normal((3, 2))),
+        ]
+
+
+    def _relu_backward_no_mask(da, cache):
+        return da
+
+
+    def _relu_backward_mask_ge(da, cache):
+        return da * (cache >= 0)
+
+
+    def _relu_backward_mask_of_da(da, cache):
+        return da * (da > 0)
+
+
+    EXERCISES = [
+        Exercise(
+            id="relu_backward",              # = the function's name; used by check(...)
+            title="ReLU, backward",
+            notebook=NOTEBOOK,
+            points=2,
+            reference=F.relu_backward,
+            cases=_relu_backward_cases,
+            mistakes=[
+                ("no mask", _relu_backward_no_mask,
+                 "your ReLU passes gradient where z < 0 — multiply da by the mask (z > 0)."),
+                ("mask z >= 0", _relu_backward_mask_ge,
+                 "at z = 0 the gradient should be 0: use (z > 0), not (z >= 0)."),
+                ("mask of da", _relu_backward_mask_of_da,
+                 "the mask comes from the forward input z (the cache), not from da."),
+            ],
+            hints=[
+                "ReLU is the identity where z > 0 and constant 0 elsewhere. What is its slope?",
+                "The local derivative is the mask (z > 0); the chain rule multiplies it by da.",
+                "One line: return da * (z > 0), with z = cache.",
+            ],
+            depends=(),                      # e.g. ("dense_forward",) if the solution calls it
+            outputs=(),                      # e.g. ("dx", "dW", "db") for tuple returns
+        ),
+    ]
+
+Options of ``Exercise`` (all keywords; see ``backprop_lab.grading.Exercise``):
+``rtol``/``atol`` (default 1e-6/1e-9), ``check_dtype`` (default True), ``time_limit``
+(seconds per call, default 2), ``compare(expected, got) -> message or None`` for outputs
+the built-in comparison cannot handle.  Tuple outputs such as ``(out, cache)`` or
+``(dx, dW, db)`` are compared element by element (nested tuples too).
+
+In the solution notebook::
+
+    def relu_backward(da, cache):
+        ### BEGIN SOLUTION
+        z = cache
+        return da * (z > 0)
+        ### END SOLUTION
+
+and, in the next cell on its own, ``check("relu_backward", relu_backward)``.
+"""
+import importlib
+import pkgutil
+import warnings
+
+EXERCISES = {}  # id -> Exercise, in load order
+LOAD_ERRORS = {}  # module name -> what went wrong
+
+
+def register(exercise):
+    """Add one Exercise to the registry (module lists are registered automatically).
+    Returns the exercise.  An id already taken by another exercise is an error."""
+    old = EXERCISES.get(exercise.id)
+    if old is not None and old is not exercise:
+        raise ValueError(f"two exercises have the id {exercise.id!r} (notebooks "
+                         f"{old.notebook!r} and {exercise.notebook!r}); ids must be unique.")
+    EXERCISES[exercise.id] = exercise
+    return exercise
+
+
+def by_notebook(name):
+    """The exercises of one notebook (file name without .ipynb), in definition order."""
+    return [ex for ex in EXERCISES.values() if ex.notebook == name]
+
+
+def notebooks():
+    """Names of the notebooks that have exercises, sorted."""
+    return sorted({ex.notebook for ex in EXERCISES.values()})
+
+
+def _load():
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if not info.name.startswith("nb"):
+            continue
+        full = f"{__name__}.{info.name}"
+        try:
+            module = importlib.import_module(full)
+            for exercise in getattr(module, "EXERCISES", []):
+                register(exercise)
+        except Exception as e:  # noqa: BLE001 - one broken module must not break the rest
+            LOAD_ERRORS[info.name] = f"{type(e).__name__}: {e}"
+            warnings.warn(f"backprop_lab.exercises.{info.name} could not be loaded "
+                          f"({LOAD_ERRORS[info.name]}); its exercises cannot be checked.",
+                          stacklevel=2)
+
+
+_load()
