@@ -1,0 +1,116 @@
+"""Input checks shared by the object shell.
+
+Each helper either returns a cleaned value or raises an error whose message names the
+argument, says what was wrong, and says how to fix it.  The model calls them once per
+``fit``/``evaluate``/``predict`` call, never once per batch.
+"""
+import difflib
+import math
+import numbers
+
+import numpy as np
+
+
+def unknown_name(kind, name, valid, where=None):
+    """A ValueError for an unknown string identifier, listing the valid ones.
+
+    kind: what was looked up, e.g. ``"loss"``.  name: what the user passed.
+    valid: the accepted names.  where: the argument, e.g. ``"compile(loss=...)"``.
+    """
+    valid = sorted(valid)
+    close = difflib.get_close_matches(str(name).lower(), valid, n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    place = f"{where}: " if where else ""
+    return ValueError(
+        f"{place}unknown {kind} {name!r}.{hint} Valid {kind} names: {', '.join(valid)}."
+    )
+
+
+def positive_int(value, name):
+    """Return ``value`` as an int, or raise if it is not a whole number >= 1.
+
+    name: how the argument is shown in the message, e.g. ``"fit(batch_size=...)"``.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(
+            f"{name}: must be a positive integer (1, 2, 3, ...), got {value!r}."
+        )
+    return int(value)
+
+
+def positive_float(value, name, example="0.01"):
+    """Return ``value`` as a float, or raise if it is not a finite number > 0."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{name}: must be a positive number such as {example}, got {value!r}.")
+    value = float(value)
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError(
+            f"{name}: must be a finite number greater than 0 (for example {example}), "
+            f"got {value!r}."
+        )
+    return value
+
+
+def fraction(value, name, low_open=False, high_open=True, low=0.0, high=1.0):
+    """Return ``value`` as a float in [low, high) (ends open or closed as asked), or raise."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+        raise ValueError(f"{name}: must be a number between {low} and {high}, got {value!r}.")
+    value = float(value)
+    below = value <= low if low_open else value < low
+    above = value >= high if high_open else value > high
+    if below or above:
+        left = "(" if low_open else "["
+        right = ")" if high_open else "]"
+        raise ValueError(f"{name}: must be in {left}{low}, {high}{right}, got {value!r}.")
+    return value
+
+
+def numeric_array(data, name, dtype):
+    """Convert ``data`` (array, list, ...) to a float array of ``dtype``, or raise.
+
+    Accepts numpy arrays of any real type (bool, int, float) and nested lists of numbers.
+    Rejects strings, objects, complex numbers, ragged lists, NaN, inf, and empty data.
+    Returns a C-contiguous array of ``dtype`` (a copy only when a conversion is needed).
+    """
+    if data is None:
+        raise ValueError(f"{name} is missing: pass a 2-D array of numbers.")
+    try:
+        arr = np.asarray(data)
+    except ValueError as err:  # ragged nested lists
+        raise ValueError(
+            f"{name} could not be turned into an array ({err}). Every row must have the "
+            "same number of values."
+        ) from None
+    if arr.dtype.kind not in "biuf":
+        kind = {"U": "text", "S": "bytes", "O": "Python objects", "c": "complex numbers"}.get(
+            arr.dtype.kind, f"dtype {arr.dtype}")
+        raise TypeError(
+            f"{name} must hold real numbers, but it holds {kind} (dtype {arr.dtype}). "
+            f"Convert it first, e.g. np.asarray({name}, dtype=float), after turning any "
+            "categories into numbers."
+        )
+    if arr.size == 0 or arr.ndim == 0:
+        raise ValueError(
+            f"{name} is empty (shape {arr.shape}): pass at least one sample, one per row."
+        )
+    arr = np.ascontiguousarray(arr, dtype=dtype)
+    if arr.dtype.kind == "f":
+        finite = np.isfinite(arr)
+        if not finite.all():
+            bad = np.argwhere(~finite)
+            first = tuple(int(i) for i in bad[0])
+            raise ValueError(
+                f"{name} contains {len(bad)} NaN or infinite value(s), the first at index "
+                f"{first} (value {arr[first]}). Remove or fill them (e.g. with the column "
+                "mean) before training or predicting."
+            )
+    return arr
+
+
+def same_length(x, y, x_name="x", y_name="y"):
+    """Raise if ``x`` and ``y`` do not have the same number of rows (samples)."""
+    if x.shape[0] != y.shape[0]:
+        raise ValueError(
+            f"{x_name} has {x.shape[0]} samples (rows) but {y_name} has {y.shape[0]}: "
+            f"{x_name} and {y_name} must have one row per sample, in the same order."
+        )

@@ -1,0 +1,314 @@
+"""Layers with Keras's names: ``Dense``, ``Activation``, ``Input``.
+
+A layer holds its parameters and composes the functions of ``backprop_lab.functional``:
+
+    a = layer.forward(x)        # keeps what the backward pass needs
+    dx = layer.backward(da)     # sets layer.grads, one array per weight; returns dL/dx
+
+Weights use Keras's layout: a Dense kernel has shape (inputs, units) = (D, M), its bias
+shape (M,), and ``get_weights()`` returns ``[kernel, bias]``.
+"""
+import numbers
+
+import numpy as np
+
+from . import _checks, activations, config, initializers
+from . import functional as F
+
+_name_counts = {}
+
+
+def _unique_name(base):
+    """Keras-style automatic names: 'dense', 'dense_1', 'dense_2', ..."""
+    count = _name_counts.get(base, 0)
+    _name_counts[base] = count + 1
+    return base if count == 0 else f"{base}_{count}"
+
+
+def _snake_case(name):
+    out = "".join("_" + c.lower() if c.isupper() else c for c in name)
+    return out.lstrip("_")
+
+
+def _input_features(input_dim, input_shape, where):
+    """The number of input features from ``input_dim`` or ``input_shape`` (or None)."""
+    if input_shape is not None:
+        if isinstance(input_shape, numbers.Integral):
+            input_shape = (input_shape,)
+        shape = tuple(input_shape)
+        if len(shape) != 1:
+            raise ValueError(
+                f"{where}(input_shape={input_shape!r}): this library takes one feature "
+                "axis per sample, so input_shape must be a 1-tuple such as (20,)."
+            )
+        features = _checks.positive_int(shape[0], f"{where}(input_shape=...)[0]")
+        if input_dim is not None and int(input_dim) != features:
+            raise ValueError(
+                f"{where}: input_dim={input_dim} and input_shape={input_shape!r} disagree; "
+                "pass only one of them."
+            )
+        return features
+    if input_dim is not None:
+        return _checks.positive_int(input_dim, f"{where}(input_dim=...)")
+    return None
+
+
+class Layer:
+    """Base class.  Subclasses set ``self.weights_names`` and implement ``build``,
+    ``forward`` and ``backward``.
+
+    Attributes: ``name``, ``built``, ``dtype`` (numpy dtype name, set when built),
+    ``input_features`` (D, or None until known), ``grads`` (arrays matching ``weights``
+    after a backward pass).
+    """
+
+    weights_names = ()
+
+    def __init__(self, name=None, dtype=None, input_features=None):
+        self.name = name or _unique_name(_snake_case(type(self).__name__))
+        self.dtype = None if dtype is None else np.dtype(dtype).name
+        self.input_features = input_features
+        self.built = False
+        self.trainable = True
+        self.grads = []
+
+    # ---- weights ---------------------------------------------------------------------
+    @property
+    def weights(self):
+        """The layer's parameter arrays (the live arrays, not copies)."""
+        return [getattr(self, n) for n in self.weights_names if getattr(self, n) is not None]
+
+    trainable_weights = weights
+
+    def get_weights(self):
+        """Copies of the parameters, in Keras's order (e.g. ``[kernel, bias]``)."""
+        return [w.copy() for w in self.weights]
+
+    def set_weights(self, weights):
+        """Copy new values into the parameters (shapes must match ``get_weights()``)."""
+        if not self.built:
+            raise ValueError(
+                f"{self.name}.set_weights(): the layer is not built yet, so it has no weights. "
+                "Give the first layer input_dim=... or call build((None, n_features)) first."
+            )
+        current = self.weights
+        weights = list(weights)
+        if len(weights) != len(current):
+            raise ValueError(
+                f"{self.name}.set_weights(weights): expected a list of {len(current)} arrays "
+                f"(shapes {[w.shape for w in current]}), got {len(weights)}."
+            )
+        for i, (old, new) in enumerate(zip(current, weights)):
+            new = np.asarray(new)
+            if new.shape != old.shape:
+                raise ValueError(
+                    f"{self.name}.set_weights(weights): weights[{i}] has shape {new.shape}, "
+                    f"expected {old.shape} (Keras layout: kernel (inputs, units), bias (units,))."
+                )
+            old[...] = new  # in place: optimizers and callers keep the same arrays
+        return None
+
+    def count_params(self):
+        """Total number of scalars in the weights."""
+        if not self.built:
+            raise ValueError(
+                f"{self.name}.count_params(): the layer is not built yet; its input size is "
+                "unknown. Pass input_dim=... to the first layer or call build()."
+            )
+        return int(sum(w.size for w in self.weights))
+
+    # ---- computation -----------------------------------------------------------------
+    def build(self, input_shape):
+        """Create the weights for inputs of shape ``(None, D)`` (or ``(D,)``)."""
+        features = _checks.positive_int(tuple(input_shape)[-1], f"{self.name}.build(input_shape)")
+        if self.input_features is not None and features != self.input_features:
+            raise ValueError(
+                f"{self.name}: built for {self.input_features} input features but called "
+                f"with {features}."
+            )
+        self.input_features = features
+        if self.dtype is None:
+            self.dtype = config.floatx()
+        self.built = True
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def forward(self, x):
+        raise NotImplementedError
+
+    def backward(self, dout):
+        raise NotImplementedError
+
+    def __call__(self, x):
+        """Apply the layer to an array (building it first if needed): Keras's ``layer(x)``."""
+        x = _checks.numeric_array(x, f"{self.name}(x)", self.dtype or config.floatx())
+        if x.ndim != 2:
+            raise ValueError(f"{self.name}(x): x must be 2-D (samples, features), got {x.shape}.")
+        if not self.built:
+            self.build(x.shape)
+        elif x.shape[1] != self.input_features:
+            raise ValueError(
+                f"{self.name}(x): x has {x.shape[1]} features but the layer expects "
+                f"{self.input_features}."
+            )
+        return self.forward(x)
+
+    def get_config(self):
+        config_ = {"name": self.name, "dtype": self.dtype}
+        if self.input_features is not None:
+            config_["input_dim"] = self.input_features
+        return config_
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name!r}, built={self.built}>"
+
+
+class Dense(Layer):
+    """Fully connected layer: ``a = activation(x @ kernel + bias)``.
+
+    units: M, the number of outputs.  activation: a name (``'relu'``, ``'sigmoid'``,
+    ``'tanh'``, ``'softmax'``, ``'linear'``) or None (linear).
+    input_dim / input_shape: D, or (D,), for the first layer of a model.
+    kernel_initializer, bias_initializer: names or objects from
+    ``backprop_lab.initializers``.  use_bias: add a bias or not.
+
+    Shapes: x (N, D) -> a (N, M); kernel (D, M); bias (M,).
+    Forward: ``functional.dense_forward`` then the activation's forward.
+    Backward: the activation's backward then ``functional.dense_backward``.
+    """
+
+    weights_names = ("kernel", "bias")
+
+    def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", input_dim=None, input_shape=None, name=None,
+                 dtype=None):
+        super().__init__(name=name, dtype=dtype,
+                         input_features=_input_features(input_dim, input_shape, "Dense"))
+        self.units = _checks.positive_int(units, "Dense(units=...)")
+        self.activation = activations.get(activation, "Dense(activation=...)")
+        self._act_forward, self._act_backward = F.ACTIVATIONS[self.activation]
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = initializers.get(kernel_initializer,
+                                                   "Dense(kernel_initializer=...)")
+        self.bias_initializer = initializers.get(bias_initializer, "Dense(bias_initializer=...)")
+        self.kernel = None
+        self.bias = None
+        self._cache = None
+
+    def build(self, input_shape):
+        """Create ``kernel`` (D, M) and ``bias`` (M,) with the initializers."""
+        super().build(input_shape)
+        self.kernel = self.kernel_initializer((self.input_features, self.units), self.dtype)
+        if self.use_bias:
+            self.bias = self.bias_initializer((self.units,), self.dtype)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)[:-1] + (self.units,)
+
+    def forward(self, x):
+        """x: (N, D) -> a: (N, M).  Keeps the caches for ``backward``."""
+        b = self.bias if self.use_bias else 0.0
+        z, dense_cache = F.dense_forward(x, self.kernel, b)
+        a, act_cache = self._act_forward(z)
+        self._cache = (dense_cache, act_cache)
+        return a
+
+    def backward(self, da):
+        """da: (N, M) = dL/da -> returns dL/dx (N, D); sets ``grads = [dL/dkernel, dL/dbias]``."""
+        dz = self._act_backward(da, self._cache[1])
+        return self.backward_from_preactivation(dz)
+
+    def backward_from_preactivation(self, dz):
+        """Backward pass from dL/dz (z = x @ kernel + bias, before the activation).
+
+        Used when the loss and the output activation are differentiated together.
+        """
+        dx, dkernel, dbias = F.dense_backward(dz, self._cache[0])
+        self.grads = [dkernel, dbias] if self.use_bias else [dkernel]
+        return dx
+
+    def get_config(self):
+        config_ = super().get_config()
+        config_.update({
+            "units": self.units,
+            "activation": activations.serialize(self.activation),
+            "use_bias": self.use_bias,
+            "kernel_initializer": initializers.serialize(self.kernel_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+        })
+        return config_
+
+    def __repr__(self):
+        return (f"<Dense name={self.name!r}, units={self.units}, "
+                f"activation={self.activation!r}, built={self.built}>")
+
+
+class Activation(Layer):
+    """An activation on its own, with no weights: ``Activation('relu')``.
+
+    Shapes: x (N, M) -> a (N, M).  Uses the pair in ``functional.ACTIVATIONS``.
+    """
+
+    def __init__(self, activation, name=None, dtype=None, input_dim=None, input_shape=None):
+        super().__init__(name=name, dtype=dtype,
+                         input_features=_input_features(input_dim, input_shape, "Activation"))
+        self.activation = activations.get(activation, "Activation(activation=...)")
+        self._act_forward, self._act_backward = F.ACTIVATIONS[self.activation]
+        self._cache = None
+
+    def forward(self, x):
+        a, self._cache = self._act_forward(x)
+        return a
+
+    def backward(self, da):
+        return self._act_backward(da, self._cache)
+
+    def backward_from_preactivation(self, dz):
+        """The gradient before the activation is already dL/dx: nothing to do."""
+        return dz
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self):
+        config_ = super().get_config()
+        config_["activation"] = self.activation
+        return config_
+
+
+class InputLayer:
+    """Marks the input size at the start of a ``Sequential``; holds no weights.
+
+    ``Sequential([Input(shape=(20,)), Dense(10)])`` is the Keras 3 way to write
+    ``Dense(10, input_dim=20)``.
+    """
+
+    def __init__(self, shape, name=None):
+        self.features = _input_features(None, shape, "Input")
+        self.shape = (self.features,)
+        self.name = name or _unique_name("input_layer")
+
+    def __repr__(self):
+        return f"<InputLayer shape={self.shape}>"
+
+
+def Input(shape, name=None):
+    """The input of a model: ``Input(shape=(D,))``."""
+    return InputLayer(shape, name=name)
+
+
+_CLASSES = {"Dense": Dense, "Activation": Activation}
+
+
+def serialize(layer):
+    """``{'class_name': 'Dense', 'config': {...}}``: JSON-ready."""
+    return {"class_name": type(layer).__name__, "config": layer.get_config()}
+
+
+def deserialize(spec):
+    """Rebuild an (unbuilt) layer from ``serialize``'s output."""
+    cls = _CLASSES.get(spec.get("class_name"))
+    if cls is None:
+        raise _checks.unknown_name("layer class", spec.get("class_name"), _CLASSES)
+    return cls(**spec["config"])

@@ -1,0 +1,269 @@
+"""Loss objects with Keras's names.  The formulas are in ``backprop_lab.functional``.
+
+A loss object is called like Keras's, ``loss(y_true, y_pred)``, and returns a float; it
+also knows its gradient, ``loss.gradient(y_true, y_pred)`` = dL/dy_pred (same shape as
+y_pred).
+
+    name (compile(loss=...))            object                          formula
+    'mse', 'mean_squared_error'         MeanSquaredError()              mean((y_hat - y)^2)
+    'half_sum_squared_error'            HalfSumSquaredError()           1/2 * sum((y - y_hat)^2)
+    'binary_crossentropy'               BinaryCrossentropy()            -mean(y log p + (1-y) log(1-p))
+    'categorical_crossentropy'          CategoricalCrossentropy()       -1/N sum y log p
+    'sparse_categorical_crossentropy'   SparseCategoricalCrossentropy() -1/N sum log p[label]
+
+``HalfSumSquaredError`` is the seed article's loss: a sum over the batch, not a mean, so
+its size (and the size of its gradient) grows with the batch size.  Keras has no such
+loss; use ``'mse'`` to match Keras.
+
+Pass ``from_logits=True`` to a cross-entropy when the last layer has no activation; the
+loss then applies the sigmoid/softmax itself, in a numerically stable way.
+"""
+import numpy as np
+
+from . import _checks
+from . import functional as F
+
+
+class Loss:
+    """Base class.  Subclasses set ``key`` (a name in ``functional.LOSSES``) and ``name``.
+
+    Methods: ``__call__(y_true, y_pred) -> float``, ``gradient(y_true, y_pred) -> array``,
+    ``prepare_targets(y, n_outputs, name)`` (check and reshape targets once per fit).
+    """
+
+    key = None
+    name = None
+    from_logits = False
+
+    def __init__(self, name=None):
+        if name is not None:
+            self.name = name
+        self._set_functions()
+
+    def _set_functions(self):
+        key = self.key + ("_from_logits" if self.from_logits else "")
+        self._value, self._grad = F.LOSSES[key]
+
+    def __call__(self, y_true, y_pred):
+        """The loss value (a float).  y_true, y_pred: (N, M) (see ``prepare_targets``)."""
+        return self._value(y_true, y_pred)
+
+    def gradient(self, y_true, y_pred):
+        """dL/dy_pred, same shape as y_pred."""
+        return self._grad(y_true, y_pred)
+
+    def fused_gradient(self, activation):
+        """A function (y_true, a) -> dL/dz when the output activation is ``activation``
+        and it can be differentiated together with this loss; else None."""
+        return None
+
+    def prepare_targets(self, y, n_outputs, name="y"):
+        """Check targets ``y`` (float array, N rows) against a model with ``n_outputs``
+        units; return them shaped (N, n_outputs).  (n,) becomes (n, 1) for one output."""
+        if y.ndim == 1:
+            if n_outputs != 1:
+                raise ValueError(
+                    f"{name} has shape {y.shape} (one value per sample) but the model outputs "
+                    f"{n_outputs} values per sample. Give {name} shape (n, {n_outputs}), or "
+                    "for class labels use a softmax output with "
+                    "loss='sparse_categorical_crossentropy'."
+                )
+            return y.reshape(-1, 1)
+        if y.ndim != 2 or y.shape[1] != n_outputs:
+            raise ValueError(
+                f"{name} has shape {y.shape} but the model outputs shape (n, {n_outputs}): "
+                f"{name} needs one column per output unit."
+            )
+        return y
+
+    def get_config(self):
+        return {"name": self.name}
+
+    def __repr__(self):
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.get_config().items())})"
+
+
+class MeanSquaredError(Loss):
+    """Keras's MSE: ``mean((y_hat - y)^2)`` over every entry of the batch."""
+
+    key = name = "mean_squared_error"
+
+
+class HalfSumSquaredError(Loss):
+    """The seed article's loss ``L = 1/2 * sum_i (y_i - y_hat_i)^2`` (summed, not averaged)."""
+
+    key = name = "half_sum_squared_error"
+
+
+def _check_unit_interval(y, name, loss_name):
+    low, high = float(y.min()), float(y.max())
+    if low < 0 or high > 1:
+        raise ValueError(
+            f"{name} holds values outside [0, 1] (min {low:g}, max {high:g}), but "
+            f"loss='{loss_name}' needs targets in [0, 1]: 0/1 labels, or probabilities as "
+            "soft labels. For class indices 0..K-1 use a softmax output with "
+            "loss='sparse_categorical_crossentropy'; for other numbers use loss='mse'."
+        )
+
+
+class BinaryCrossentropy(Loss):
+    """``-mean(y log p + (1 - y) log(1 - p))``; targets in [0, 1].
+
+    from_logits=False: y_pred holds probabilities (a sigmoid output).
+    from_logits=True: y_pred holds logits z, and p = sigmoid(z) is applied inside.
+    """
+
+    key = name = "binary_crossentropy"
+
+    def __init__(self, from_logits=False, name=None):
+        self.from_logits = bool(from_logits)
+        super().__init__(name)
+
+    def fused_gradient(self, activation):
+        if activation == "sigmoid" and not self.from_logits:
+            return F.sigmoid_binary_crossentropy_grad
+        return None
+
+    def prepare_targets(self, y, n_outputs, name="y"):
+        y = super().prepare_targets(y, n_outputs, name)
+        _check_unit_interval(y, name, self.name)
+        return y
+
+    def get_config(self):
+        return {"from_logits": self.from_logits, "name": self.name}
+
+
+class CategoricalCrossentropy(Loss):
+    """``-1/N sum_n sum_k y_nk log p_nk``; y one-hot (N, K), one column per output unit."""
+
+    key = name = "categorical_crossentropy"
+
+    def __init__(self, from_logits=False, name=None):
+        self.from_logits = bool(from_logits)
+        super().__init__(name)
+
+    def fused_gradient(self, activation):
+        if activation == "softmax" and not self.from_logits:
+            return F.softmax_categorical_crossentropy_grad
+        return None
+
+    def prepare_targets(self, y, n_outputs, name="y"):
+        if y.ndim == 1 or (y.ndim == 2 and y.shape[1] != n_outputs):
+            raise ValueError(
+                f"{name} has shape {y.shape} but loss='{self.name}' needs one-hot rows of "
+                f"width {n_outputs}, the number of units in the last layer, i.e. shape "
+                f"(n, {n_outputs}). One-hot encode labels with "
+                f"backprop_lab.utils.to_categorical({name}, num_classes={n_outputs}), or keep "
+                "integer labels and use loss='sparse_categorical_crossentropy'."
+            )
+        y = super().prepare_targets(y, n_outputs, name)
+        _check_unit_interval(y, name, self.name)
+        sums = y.sum(axis=1)
+        if not np.allclose(sums, 1.0, atol=1e-3):
+            row = int(np.argmax(np.abs(sums - 1.0)))
+            raise ValueError(
+                f"{name}: row {row} sums to {sums[row]:g}, but for loss='{self.name}' each "
+                "row must be a one-hot vector or a probability distribution summing to 1."
+            )
+        return y
+
+    def get_config(self):
+        return {"from_logits": self.from_logits, "name": self.name}
+
+
+class SparseCategoricalCrossentropy(Loss):
+    """``-1/N sum_n log p[n, label_n]``; y holds integer class labels, shape (N,)."""
+
+    key = name = "sparse_categorical_crossentropy"
+
+    def __init__(self, from_logits=False, name=None):
+        self.from_logits = bool(from_logits)
+        super().__init__(name)
+
+    def fused_gradient(self, activation):
+        if activation == "softmax" and not self.from_logits:
+            return F.softmax_sparse_categorical_crossentropy_grad
+        return None
+
+    def prepare_targets(self, y, n_outputs, name="y"):
+        """Returns the labels as integers of shape (N,)."""
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y[:, 0]
+        if y.ndim != 1:
+            raise ValueError(
+                f"{name} has shape {y.shape} but loss='{self.name}' needs one integer class "
+                f"label per sample, shape (n,). For one-hot rows use "
+                "loss='categorical_crossentropy'."
+            )
+        if n_outputs < 2:
+            raise ValueError(
+                f"loss='{self.name}' needs one output unit per class, but the last layer has "
+                f"{n_outputs} unit. For two classes use Dense(1, activation='sigmoid') with "
+                "loss='binary_crossentropy', or Dense(2, activation='softmax')."
+            )
+        if not np.all(y == np.round(y)):
+            raise ValueError(
+                f"{name} holds non-integer values, but loss='{self.name}' needs class labels "
+                f"0, 1, ..., {n_outputs - 1}."
+            )
+        low, high = int(y.min()), int(y.max())
+        if low < 0 or high >= n_outputs:
+            raise ValueError(
+                f"{name} holds labels from {low} to {high}, but the model has {n_outputs} "
+                f"output units, so labels must be in 0..{n_outputs - 1}. Give the last layer "
+                "one unit per class."
+            )
+        return y.astype(np.intp)
+
+    def get_config(self):
+        return {"from_logits": self.from_logits, "name": self.name}
+
+
+_CLASSES = {
+    "mean_squared_error": MeanSquaredError,
+    "mse": MeanSquaredError,
+    "half_sum_squared_error": HalfSumSquaredError,
+    "binary_crossentropy": BinaryCrossentropy,
+    "categorical_crossentropy": CategoricalCrossentropy,
+    "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
+}
+#: The names ``compile(loss=...)`` accepts (class names such as 'MeanSquaredError' too).
+NAMES = tuple(_CLASSES)
+
+
+def get(identifier, where="compile(loss=...)"):
+    """Resolve a loss: a name (``'binary_crossentropy'``, ``'mse'``, ``'BinaryCrossentropy'``),
+    a config dict from ``serialize``, or a ``Loss`` object.  Returns a ``Loss`` object."""
+    if isinstance(identifier, Loss):
+        return identifier
+    if isinstance(identifier, dict) and "class_name" in identifier:
+        return deserialize(identifier, where)
+    if isinstance(identifier, str):
+        key = identifier.lower() if identifier.lower() in _CLASSES else identifier
+        by_class = {cls.__name__: cls for cls in _CLASSES.values()}
+        cls = _CLASSES.get(key) or by_class.get(key)
+        if cls is not None:
+            return cls()
+        raise _checks.unknown_name("loss", identifier, NAMES, where)
+    if identifier is None:
+        raise ValueError(
+            f"{where}: a loss is required, e.g. loss='binary_crossentropy'. Valid names: "
+            f"{', '.join(NAMES)}."
+        )
+    raise ValueError(
+        f"{where}: expected a loss name (one of {', '.join(NAMES)}) or a "
+        f"backprop_lab.losses.Loss object, got {identifier!r}. A plain function cannot be "
+        "used: training also needs its gradient, so subclass Loss and give it one."
+    )
+
+
+def serialize(loss):
+    return {"class_name": type(loss).__name__, "config": loss.get_config()}
+
+
+def deserialize(config, where="loss"):
+    by_class = {cls.__name__: cls for cls in _CLASSES.values()}
+    cls = by_class.get(config.get("class_name"))
+    if cls is None:
+        raise _checks.unknown_name("loss class", config.get("class_name"), by_class, where)
+    return cls(**config.get("config", {}))

@@ -1,0 +1,236 @@
+"""Optimizers with Keras 3's names, defaults and update rules.
+
+    SGD(learning_rate=0.01, momentum=0.0, nesterov=False)
+    Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7)
+    RMSprop(learning_rate=0.001, rho=0.9, epsilon=1e-7)
+
+The update formulas are in ``backprop_lab.functional`` (``sgd_update``,
+``sgd_momentum_update``, ``adam_update``, ``rmsprop_update``).  An optimizer keeps the state
+those formulas need (velocities, moment estimates, the step count) and writes the new
+values *into* the weight arrays, so a layer's ``kernel`` stays the same array object.
+
+``SGD(lr=0.01)``, the Keras 2 spelling in the seed article, still works here but warns:
+Keras 3 rejects ``lr=``; write ``learning_rate=``.
+"""
+import warnings
+
+import numpy as np
+
+from . import _checks
+from . import functional as F
+
+
+class Optimizer:
+    """Base class.
+
+    ``apply(grads, variables)`` updates each array in ``variables`` in place, using the
+    matching array in ``grads`` (same shapes).  ``iterations`` counts the updates made.
+    """
+
+    #: names of the per-variable state arrays, e.g. ("momentum",)
+    slot_names = ()
+
+    def __init__(self, learning_rate, name=None):
+        self.name = name or type(self).__name__
+        self.learning_rate = learning_rate
+        self.iterations = 0
+        self._slots = None  # list (one entry per variable) of lists of state arrays
+
+    @property
+    def learning_rate(self):
+        return self._learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        self._learning_rate = _checks.positive_float(
+            value, f"{type(self).__name__}(learning_rate=...)", "0.01")
+
+    def build(self, variables):
+        """Create zeroed state arrays (one set per variable)."""
+        self._slots = [[np.zeros_like(v) for _ in self.slot_names] for v in variables]
+        self._shapes = [v.shape for v in variables]
+
+    def apply(self, grads, variables):
+        """One update of every variable, in place.  grads[i] has variables[i]'s shape."""
+        if self._slots is None or len(self._slots) != len(variables):
+            self.build(variables)
+        self.iterations += 1
+        for grad, var, slots in zip(grads, variables, self._slots):
+            self.update_step(grad, var, slots)
+
+    def apply_gradients(self, grads_and_vars):
+        """Keras's form: a list of (gradient, variable) pairs."""
+        pairs = list(grads_and_vars)
+        self.apply([g for g, _ in pairs], [v for _, v in pairs])
+
+    def update_step(self, grad, variable, slots):
+        raise NotImplementedError
+
+    # ---- saving ----------------------------------------------------------------------
+    def get_config(self):
+        return {"name": self.name, "learning_rate": self.learning_rate}
+
+    def get_state(self):
+        """The state arrays as a flat list (copies), in variable order."""
+        if self._slots is None:
+            return []
+        return [s.copy() for slots in self._slots for s in slots]
+
+    def set_state(self, arrays, variables, iterations):
+        """Restore ``get_state()``'s arrays for these ``variables`` (copies the values)."""
+        self.build(variables)
+        arrays = list(arrays)
+        expected = [s.shape for slots in self._slots for s in slots]
+        if [np.shape(a) for a in arrays] != expected:
+            raise ValueError(
+                f"{self.name}.set_state(): expected state arrays of shapes {expected}, got "
+                f"{[np.shape(a) for a in arrays]}."
+            )
+        flat = [s for slots in self._slots for s in slots]
+        for dst, src in zip(flat, arrays):
+            dst[...] = src
+        self.iterations = int(iterations)
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items() if k != "name")
+        return f"{type(self).__name__}({args})"
+
+
+def _learning_rate_from_kwargs(cls_name, learning_rate, default, kwargs):
+    """Accept the old ``lr=`` spelling with a DeprecationWarning; refuse other unknowns."""
+    if "lr" in kwargs:
+        lr = kwargs.pop("lr")
+        if learning_rate is not None:
+            raise ValueError(
+                f"{cls_name}(): got both lr={lr!r} and learning_rate={learning_rate!r}; "
+                "pass only learning_rate."
+            )
+        warnings.warn(
+            f"{cls_name}(lr={lr!r}): the argument `lr` is deprecated, use "
+            f"`learning_rate` instead: {cls_name}(learning_rate={lr!r}). "
+            "(Keras 3 rejects `lr`.)",
+            DeprecationWarning, stacklevel=3,
+        )
+        learning_rate = lr
+    if kwargs:
+        raise TypeError(
+            f"{cls_name}() got unexpected argument(s) {', '.join(sorted(kwargs))}. "
+            "See help(backprop_lab.optimizers." + cls_name + ") for the accepted ones."
+        )
+    return default if learning_rate is None else learning_rate
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, with optional momentum (Keras 3's form).
+
+    momentum = 0:   w <- w - learning_rate * g                         (``sgd_update``)
+    momentum > 0:   m <- momentum * m - learning_rate * g;  w <- w + m
+    nesterov=True:  m as above;  w <- w + momentum * m - learning_rate * g
+    """
+
+    def __init__(self, learning_rate=None, momentum=0.0, nesterov=False, name=None, **kwargs):
+        learning_rate = _learning_rate_from_kwargs("SGD", learning_rate, 0.01, kwargs)
+        super().__init__(learning_rate, name)
+        self.momentum = _checks.fraction(momentum, "SGD(momentum=...)", high_open=False)
+        self.nesterov = bool(nesterov)
+        self.slot_names = ("momentum",) if self.momentum > 0 else ()
+
+    def update_step(self, grad, variable, slots):
+        if self.momentum == 0:
+            np.copyto(variable, F.sgd_update(variable, grad, self._learning_rate))
+            return
+        new_w, new_m = F.sgd_momentum_update(
+            variable, grad, slots[0], self._learning_rate, self.momentum, self.nesterov)
+        np.copyto(variable, new_w)
+        np.copyto(slots[0], new_m)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(momentum=self.momentum, nesterov=self.nesterov)
+        return config
+
+
+class Adam(Optimizer):
+    """Adam (Keras 3's form and defaults; see ``functional.adam_update``)."""
+
+    slot_names = ("m", "v")
+
+    def __init__(self, learning_rate=None, beta_1=0.9, beta_2=0.999, epsilon=1e-7, name=None,
+                 **kwargs):
+        learning_rate = _learning_rate_from_kwargs("Adam", learning_rate, 0.001, kwargs)
+        super().__init__(learning_rate, name)
+        self.beta_1 = _checks.fraction(beta_1, "Adam(beta_1=...)")
+        self.beta_2 = _checks.fraction(beta_2, "Adam(beta_2=...)")
+        self.epsilon = _checks.positive_float(epsilon, "Adam(epsilon=...)", "1e-7")
+
+    def update_step(self, grad, variable, slots):
+        new_w, new_m, new_v = F.adam_update(
+            variable, grad, slots[0], slots[1], self.iterations, self._learning_rate,
+            self.beta_1, self.beta_2, self.epsilon)
+        np.copyto(variable, new_w)
+        np.copyto(slots[0], new_m)
+        np.copyto(slots[1], new_v)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon)
+        return config
+
+
+class RMSprop(Optimizer):
+    """RMSprop without momentum, not centred (Keras 3's form; see
+    ``functional.rmsprop_update``).  Keras's default optimizer for ``compile``."""
+
+    slot_names = ("velocity",)
+
+    def __init__(self, learning_rate=None, rho=0.9, epsilon=1e-7, name=None, **kwargs):
+        learning_rate = _learning_rate_from_kwargs("RMSprop", learning_rate, 0.001, kwargs)
+        super().__init__(learning_rate, name)
+        self.rho = _checks.fraction(rho, "RMSprop(rho=...)")
+        self.epsilon = _checks.positive_float(epsilon, "RMSprop(epsilon=...)", "1e-7")
+
+    def update_step(self, grad, variable, slots):
+        new_w, new_v = F.rmsprop_update(variable, grad, slots[0], self._learning_rate,
+                                        self.rho, self.epsilon)
+        np.copyto(variable, new_w)
+        np.copyto(slots[0], new_v)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(rho=self.rho, epsilon=self.epsilon)
+        return config
+
+
+_CLASSES = {"sgd": SGD, "adam": Adam, "rmsprop": RMSprop}
+#: The names ``compile(optimizer=...)`` accepts (any case).
+NAMES = tuple(_CLASSES)
+
+
+def get(identifier, where="compile(optimizer=...)"):
+    """Resolve an optimizer: a name (``'sgd'``, ``'adam'``, ``'rmsprop'``, any case), a config
+    dict from ``serialize``, or an ``Optimizer`` object (returned as is)."""
+    if isinstance(identifier, Optimizer):
+        return identifier
+    if isinstance(identifier, dict) and "class_name" in identifier:
+        return deserialize(identifier, where)
+    if isinstance(identifier, str):
+        cls = _CLASSES.get(identifier.lower())
+        if cls is not None:
+            return cls()
+        raise _checks.unknown_name("optimizer", identifier, NAMES, where)
+    raise ValueError(
+        f"{where}: expected an optimizer name (one of {', '.join(NAMES)}) or an object such "
+        f"as backprop_lab.optimizers.SGD(learning_rate=0.01), got {identifier!r}."
+    )
+
+
+def serialize(optimizer):
+    return {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}
+
+
+def deserialize(config, where="optimizer"):
+    by_class = {cls.__name__: cls for cls in _CLASSES.values()}
+    cls = by_class.get(config.get("class_name"))
+    if cls is None:
+        raise _checks.unknown_name("optimizer class", config.get("class_name"), by_class, where)
+    return cls(**config.get("config", {}))
