@@ -58,7 +58,7 @@ def main(args):
     print(f"{'training data (800)':22}{train_loss:8.4f}{train_acc:10.4f}")
     print(f"{'held-out data (200)':22}{test_loss:8.4f}{test_acc:10.4f}")
     print()
-    print("The labels are coin flips that do not depend on X, so there is nothing to learn.")
-    print("Training accuracy rises above 50% only because the network starts to memorise its")
-    print("800 examples; on the 200 it never saw, accuracy stays near 50% (chance).")
+    print("The labels are coin flips unrelated to X, so there is nothing to learn: training")
+    print("accuracy rises only as the network memorises its 800 examples, while on the 200")
+    print("held-out samples accuracy stays near 50%, chance (a few points either way is normal).")
     return 0

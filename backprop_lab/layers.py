@@ -169,7 +169,8 @@ class Dense(Layer):
 
     units: M, the number of outputs.  activation: a name (``'relu'``, ``'sigmoid'``,
     ``'tanh'``, ``'softmax'``, ``'linear'``) or None (linear).
-    input_dim / input_shape: D, or (D,), for the first layer of a model.
+    input_dim / input_shape: D, or (D,), for the first layer of a model; when given, the
+    weights are created at once (otherwise on first use).
     kernel_initializer, bias_initializer: names or objects from
     ``backprop_lab.initializers``.  use_bias: add a bias or not.
 
@@ -195,6 +196,8 @@ class Dense(Layer):
         self.kernel = None
         self.bias = None
         self._cache = None
+        if self.input_features is not None:  # the input size is known: create the weights now
+            self.build((None, self.input_features))
 
     def build(self, input_shape):
         """Create ``kernel`` (D, M) and ``bias`` (M,) with the initializers."""

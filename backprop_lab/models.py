@@ -378,6 +378,17 @@ class Sequential:
 
     def _train_step(self, xb, yb, fused, weights):
         """Forward, loss, backward, update on one batch.  Returns (loss, outputs)."""
+        loss_value, out, grads = self._loss_and_grads(xb, yb, fused)
+        self.optimizer.apply(grads, weights)
+        return loss_value, out
+
+    def _loss_and_grads(self, xb, yb, fused):
+        """Forward and backward pass on one batch, without updating anything.
+
+        fused: None (dL/dy_pred from the loss, then every layer's backward, activation
+        included) or a function (y, a) -> dL/dz for the last layer's pre-activation z.
+        Returns (loss value, outputs (N, M), gradients in the order of ``weights``).
+        """
         out = xb
         for layer in self.layers:
             out = layer.forward(out)
@@ -390,8 +401,7 @@ class Sequential:
             grad = self.loss.gradient(yb, out)
             for layer in reversed(self.layers):
                 grad = layer.backward(grad)
-        self.optimizer.apply([g for layer in self.layers for g in layer.grads], weights)
-        return loss_value, out
+        return loss_value, out, [g for layer in self.layers for g in layer.grads]
 
     # ---- evaluation and prediction ---------------------------------------------------
     def _forward(self, x):
