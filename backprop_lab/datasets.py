@@ -162,7 +162,7 @@ def circles(n_samples=200, noise=0.05, factor=0.5, seed=0):
 def spirals(n_samples=300, n_classes=3, noise=0.2, turns=0.75, seed=0):
     """``n_classes`` spiral arms that wind out from the origin, one arm per class.
 
-    A point of arm k at radius r in [0, 1] sits at angle
+    A point of arm k at radius r in (0, 1] sits at angle
         theta = 2 pi k / K  +  2 pi turns r  +  noise * N(0, 1)
     and position r (cos theta, sin theta).  Here the noise jitters the angle (so points
     stay on their ring), which is why its default is larger than the other generators'.
@@ -177,7 +177,8 @@ def spirals(n_samples=300, n_classes=3, noise=0.2, turns=0.75, seed=0):
     rng = _make_rng(seed, "spirals")
     points, labels = [], []
     for k, n_k in enumerate(_split_evenly(n_samples, n_classes)):
-        r = np.linspace(0.0, 1.0, n_k)
+        # Radii 1/n_k, 2/n_k, ..., 1: r = 0 would put a point of every class at the origin.
+        r = np.arange(1, n_k + 1) / n_k
         theta = 2 * np.pi * k / n_classes + 2 * np.pi * turns * r
         theta = theta + noise * rng.standard_normal(n_k)
         points.append(np.stack([r * np.cos(theta), r * np.sin(theta)], axis=1))

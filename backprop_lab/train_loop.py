@@ -137,7 +137,7 @@ def check_model_output(params, loss, grads):
     for i, (w, g) in enumerate(zip(params, grads)):
         g_shape = np.shape(g)
         if g_shape != w.shape:
-            return (f"gradient {i} has shape {g_shape} but its parameter has shape "
+            return (f"grads[{i}] has shape {g_shape} but params[{i}] has shape "
                     f"{w.shape}; each gradient must have its parameter's shape.")
     try:
         float(loss)
@@ -221,7 +221,7 @@ def train(params, loss_and_grads, x, y, learning_rate, epochs, batch_size=None,
                 if not np.isfinite(final_loss) or final_loss > EXPLODED_LOSS:
                     diverged, final_loss = True, float("nan")
         except Exception as exc:  # a learner's function failed: report it, do not crash
-            error = f"{type(exc).__name__}: {exc}"
+            error = describe_exception(exc)
     return _result(params, losses, final_loss, ratios, diverged, error)
 
 
@@ -264,6 +264,16 @@ def classify_regime(losses, final_loss=None, diverged=False):
     return "good"
 
 
+def describe_exception(exc):
+    """'ValueError in dense_backward(): <message>': the error and the innermost Python
+    function it came from (usually the learner's own function)."""
+    import traceback
+
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" in {frames[-1].name}()" if frames else ""
+    return f"{type(exc).__name__}{where}: {exc}"
+
+
 def _ratio(step, w):
     norm_w = float(np.linalg.norm(w))
     norm_step = float(np.linalg.norm(step))
@@ -277,7 +287,7 @@ def _result(params, losses, final_loss, ratios, diverged, error):
         "params": params,
         "losses": np.array(losses, dtype=np.float64),
         "final_loss": float(final_loss),
-        "update_ratios": np.array(ratios, dtype=np.float64).reshape(len(ratios), -1),
+        "update_ratios": np.array(ratios, dtype=np.float64).reshape(len(ratios), len(params)),
         "diverged": bool(diverged),
         "error": error,
     }

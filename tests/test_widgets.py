@@ -1,0 +1,483 @@
+"""Headless tests of backprop_lab.widgets (and the training loop they run).
+
+Gradients are checked against the ``autograd`` package, never against the code itself.
+"""
+import sys
+import warnings
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import autograd  # noqa: E402
+import autograd.numpy as anp  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from backprop_lab import autodiff, datasets, functional  # noqa: E402
+from backprop_lab import train_loop as tl  # noqa: E402
+from backprop_lab import widgets as W  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def explorer():
+    return W.LearningRateExplorer()
+
+
+def no_warnings(call):
+    """Run call() turning every warning into an error; return its result."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return call()
+
+
+# --------------------------------------------------------------------------------------
+# The training loop against autograd
+# --------------------------------------------------------------------------------------
+def autograd_mlp_loss(params, x, y):
+    """Sparse categorical cross-entropy of a ReLU MLP, written with autograd.numpy."""
+    a = x
+    n_layers = len(params) // 2
+    for layer in range(n_layers):
+        z = anp.dot(a, params[2 * layer]) + params[2 * layer + 1]
+        a = anp.maximum(z, 0) if layer < n_layers - 1 else z
+    shifted = a - anp.max(a, axis=1, keepdims=True)
+    log_p = shifted - anp.log(anp.sum(anp.exp(shifted), axis=1, keepdims=True))
+    return -anp.mean(log_p[np.arange(len(y)), y])
+
+
+def test_mlp_gradients_match_autograd():
+    x, y = datasets.moons(n_samples=30, seed=1)
+    params = tl.init_mlp((2, 5, 2), seed=3)
+    loss, grads = tl.mlp("relu")[0](params, x, y)
+    expected = autograd.grad(autograd_mlp_loss)(params, x, y)
+    assert loss == pytest.approx(autograd_mlp_loss(params, x, y))
+    for g, e in zip(grads, expected):
+        np.testing.assert_allclose(g, e, rtol=1e-10, atol=1e-12)
+
+
+def test_first_update_ratio_matches_autograd_gradient():
+    x, y = datasets.spirals(n_samples=40, n_classes=2, seed=0)
+    params = tl.init_mlp((2, 4, 2), seed=0)
+    lr = 0.5
+    result = tl.train(params, tl.mlp("relu")[0], x, y, lr, epochs=1)
+    expected = autograd.grad(autograd_mlp_loss)(params, x, y)
+    first = result["update_ratios"][0]
+    for i in (0, 2):  # the two kernels
+        ratio = np.linalg.norm(lr * expected[i]) / np.linalg.norm(params[i])
+        assert first[i] == pytest.approx(ratio, rel=1e-9)
+    # One full-batch step is w - lr * grad.
+    np.testing.assert_allclose(result["params"][0], params[0] - lr * expected[0], rtol=1e-12)
+
+
+def test_train_does_not_modify_its_input_and_is_deterministic():
+    x, y = datasets.moons(n_samples=50, seed=0)
+    params = tl.init_mlp((2, 6, 2), seed=1)
+    before = [w.copy() for w in params]
+    r1 = tl.train(params, tl.mlp()[0], x, y, 0.3, 5, batch_size=16, seed=2)
+    r2 = tl.train(params, tl.mlp()[0], x, y, 0.3, 5, batch_size=16, seed=2)
+    for w, b in zip(params, before):
+        np.testing.assert_array_equal(w, b)
+    np.testing.assert_array_equal(r1["losses"], r2["losses"])
+    assert r1["update_ratios"].shape == (5 * 4, 4)  # 4 batches per epoch, 4 arrays
+
+
+def test_train_rejects_a_bad_learning_rate():
+    with pytest.raises(ValueError, match="learning_rate"):
+        tl.train([np.ones((2, 2))], lambda p, x, y: (0.0, p), np.ones((3, 2)), np.zeros(3), -1, 1)
+
+
+@pytest.mark.parametrize(
+    "losses, final, expected",
+    [
+        ([1.0, 0.99, 0.98, 0.97], 0.96, "too slow"),
+        ([1.0, 0.6, 0.4, 0.3], 0.2, "good"),
+        ([1.0, 0.5, 0.7, 0.3, 0.5, 0.2], 0.1, "oscillating"),
+        ([1.0, 3.0, 0.9, 0.8], 0.7, "oscillating"),   # a spike above 1.5x the start
+        ([1.0, 2.0, 1.5, 1.8], 1.7, "diverging"),     # no net progress
+        ([1.0, 5.0, float("inf")], None, "diverging"),
+        ([1.0, 0.5], float("nan"), "diverging"),
+    ],
+)
+def test_classify_regime(losses, final, expected):
+    assert tl.classify_regime(losses, final) == expected
+
+
+# --------------------------------------------------------------------------------------
+# LearningRateExplorer
+# --------------------------------------------------------------------------------------
+def test_explorer_state_is_plain_data(explorer):
+    state = explorer.set(learning_rate=0.3)
+    for key in ("learning_rate", "epochs", "batch_size", "regime", "losses", "final_loss",
+                "accuracy", "update_ratios", "diverged", "message", "error"):
+        assert key in state
+    assert isinstance(state["losses"], list) and len(state["losses"]) == 100
+    assert all(isinstance(v, float) for v in state["losses"])
+    assert set(state["update_ratios"]) == {"W1", "W2"}
+    # The figure shows the same numbers: the loss line holds the state's losses.
+    np.testing.assert_array_equal(explorer.loss_line.get_ydata(), state["losses"])
+
+
+def test_learning_rate_10_diverges_without_warnings(explorer):
+    state = no_warnings(lambda: explorer.set(learning_rate=10.0))
+    assert state["regime"] == "diverging"
+    assert "Lower the learning rate" in state["message"] or "blew up" in state["message"]
+    png = no_warnings(explorer.to_png)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_tiny_learning_rate_is_too_slow(explorer):
+    state = no_warnings(lambda: explorer.set(learning_rate=1e-4))
+    assert state["regime"] == "too slow"
+    assert state["update_ratios"]["W1"] < 1e-4
+
+
+def test_sensible_learning_rate_is_good_and_learns(explorer):
+    state = explorer.set(learning_rate=1.0)
+    assert state["regime"] == "good"
+    assert state["accuracy"] > 0.9
+    assert state["final_loss"] < 0.5 * state["losses"][0]
+
+
+def test_large_learning_rate_oscillates(explorer):
+    assert explorer.set(learning_rate=4.0)["regime"] == "oscillating"
+
+
+def test_same_settings_same_state():
+    a = W.LearningRateExplorer(learning_rate=0.5, epochs=20).state
+    b = W.LearningRateExplorer(learning_rate=0.5, epochs=20).state
+    assert a == b
+
+
+def test_mini_batches_change_the_training(explorer):
+    full = explorer.set(learning_rate=0.3, batch_size=None)
+    mini = explorer.set(batch_size=32)
+    assert mini["batch_size"] == 32
+    assert mini["losses"] != full["losses"]
+    explorer.set(batch_size=None)
+
+
+def exploding_linear_model(n_features, n_classes, seed):
+    """A linear model with the 1/2-sum squared error on one-hot targets (model protocol).
+
+    With large inputs, lr = 10 makes the weights grow geometrically until they overflow.
+    """
+    params = [np.full((n_features, n_classes), 0.1), np.zeros(n_classes)]
+
+    def loss_and_grads(params, x, y):
+        W, b = params
+        out = x @ W + b
+        target = np.eye(n_classes)[y]
+        diff = out - target
+        return 0.5 * np.sum(diff * diff), [x.T @ diff, diff.sum(axis=0)]
+
+    def predict(params, x):
+        return x @ params[0] + params[1]
+
+    return params, loss_and_grads, predict
+
+
+def test_overflowing_model_is_diverging_not_an_error():
+    x, y = datasets.blobs(n_samples=50, n_classes=2, seed=0)
+    app = no_warnings(lambda: W.LearningRateExplorer(
+        data=(x * 100, y), model_fn=exploding_linear_model, learning_rate=10.0))
+    state = app.state
+    assert state["diverged"] is True
+    assert state["regime"] == "diverging"
+    assert "blew up" in state["message"]
+    assert state["error"] is None
+    assert all(np.isfinite(state["losses"]))
+    no_warnings(app.to_png)
+
+
+def reference_functions():
+    names = ["dense_forward", "dense_backward", "relu_forward", "relu_backward",
+             "sparse_categorical_crossentropy_from_logits",
+             "sparse_categorical_crossentropy_from_logits_grad"]
+    return {name: getattr(functional, name) for name in names}
+
+
+def test_learner_functions_equal_to_the_reference_give_the_same_run(explorer):
+    mine = W.LearningRateExplorer(functions=reference_functions(), learning_rate=1.0)
+    reference = explorer.set(learning_rate=1.0)
+    assert mine.state["losses"] == reference["losses"]
+    assert mine.state["gradient_check"] < 1e-6
+    assert "disagree" not in mine.state["message"]
+
+
+def test_a_wrong_backward_is_reported():
+    def transposed_bug(dz, cache):
+        x, W = cache
+        return dz @ W.T, (x.T @ dz) * -1.0, dz.sum(axis=0)  # sign error in dW
+
+    app = no_warnings(lambda: W.LearningRateExplorer(
+        functions={"dense_backward": transposed_bug}, learning_rate=1.0))
+    state = app.state
+    assert state["gradient_check"] > 1e-2
+    assert "disagree with finite differences" in state["message"]
+    assert state["regime"] != "good"
+
+
+def test_a_raising_function_gives_an_error_state_not_a_traceback():
+    def wrong_shape(dz, cache):
+        x, W = cache
+        return dz @ W.T, dz.T @ x, dz.sum(axis=0)  # dW transposed: (M, D) not (D, M)
+
+    app = W.LearningRateExplorer(functions={"dense_backward": wrong_shape})
+    state = app.state
+    assert state["regime"] == "error"
+    assert "grads[0] has shape (16, 2) but params[0] has shape (2, 16)" in state["message"]
+    app.set(learning_rate=2.0)  # still works after the error
+    no_warnings(app.to_png)
+
+    def crashes(dz, cache):
+        x, W_ = cache
+        return dz @ W_, x.T @ dz, dz.sum(axis=0)  # dz @ W instead of dz @ W.T
+
+    state = W.LearningRateExplorer(functions={"dense_backward": crashes}).state
+    assert state["regime"] == "error"
+    assert "ValueError in crashes()" in state["message"]
+
+
+def test_model_fn_protocol_runs_a_learners_model():
+    x, y = datasets.blobs(n_samples=60, n_classes=2, noise=0.5, seed=1)
+
+    def softmax_regression(n_features, n_classes, seed):
+        params = [np.zeros((n_features, n_classes)), np.zeros(n_classes)]
+
+        def loss_and_grads(params, x, y):
+            z = x @ params[0] + params[1]
+            loss = functional.sparse_categorical_crossentropy_from_logits(y, z)
+            dz = functional.sparse_categorical_crossentropy_from_logits_grad(y, z)
+            return loss, [x.T @ dz, dz.sum(axis=0)]
+
+        return params, loss_and_grads, lambda params, x: x @ params[0] + params[1]
+
+    app = W.LearningRateExplorer(data=(x, y), model_fn=softmax_regression, learning_rate=0.3)
+    assert app.state["accuracy"] > 0.9
+    assert app.state["gradient_check"] < 1e-6
+    assert set(app.state["update_ratios"]) == {"W1"}
+
+
+def test_failing_model_fn_is_reported():
+    def broken(n_features, n_classes, seed):
+        raise RuntimeError("not written yet")
+
+    app = W.LearningRateExplorer(model_fn=broken)
+    assert app.state["regime"] == "error"
+    assert "not written yet" in app.state["message"]
+
+
+def test_explorer_argument_errors():
+    with pytest.raises(ValueError, match="learning_rate"):
+        W.LearningRateExplorer(learning_rate=-1)
+    with pytest.raises(ValueError, match="not both"):
+        W.LearningRateExplorer(functions={}, model_fn=exploding_linear_model)
+    with pytest.raises(ValueError, match=r"\(N, 2\)"):
+        W.LearningRateExplorer(data=(np.zeros((5, 3)), np.zeros(5)))
+    with pytest.raises(ValueError, match="unknown control"):
+        W.LearningRateExplorer(epochs=10).set(momentum=0.9)
+
+
+# --------------------------------------------------------------------------------------
+# The widget face: controls, display, fallback, latency helper
+# --------------------------------------------------------------------------------------
+def test_moving_the_slider_updates_state_and_image():
+    app = W.LearningRateExplorer(epochs=30)
+    slider = app.controls["learning_rate"]
+    assert type(slider).__name__ == "FloatLogSlider"
+    assert (slider.min, slider.max, slider.base) == (-4, 1, 10)
+    before = app._image.value
+    slider.value = 10.0
+    assert app.state["learning_rate"] == 10.0
+    assert app.state["regime"] == "diverging"
+    assert app._image.value != before
+    assert "diverging" in app._status.value
+    app.set(learning_rate=0.5)
+    assert slider.value == 0.5  # set() moves the slider too
+
+
+def test_display_in_a_kernel_shows_the_widget(monkeypatch):
+    shown = []
+    monkeypatch.setattr(W, "widget_support", lambda: None)
+    monkeypatch.setattr(W, "_show", lambda obj, **kw: shown.append((obj, kw)))
+    app = W.NeuronPlayground()
+    app.display()
+    (bundle, kwargs), = shown
+    assert kwargs == {"raw": True}
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert bundle["text/plain"] == repr(app)
+
+
+def test_static_fallback_without_ipywidgets(monkeypatch, capsys):
+    shown = []
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)  # import ipywidgets now fails
+    monkeypatch.setattr(W, "_show", lambda obj, **kw: shown.append(obj))
+    assert W.widget_support() == "ipywidgets is not installed"
+    app = W.LearningRateExplorer(epochs=10)
+    app.display()
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and "ipywidgets is not installed" in out
+    (image,) = shown
+    assert image.data[:4] == b"\x89PNG"
+    assert app.set(learning_rate=10)["regime"] == "diverging"  # headless still works
+    with pytest.raises(ImportError):
+        _ = app.ui
+
+
+def test_outside_a_kernel_the_reason_is_given():
+    assert W.widget_support() == "not running in a Jupyter kernel"
+
+
+def test_measure_latency_reports_each_change():
+    app = W.LearningRateExplorer(epochs=10)
+    result = W.measure_latency(app, n=4)
+    assert len(result["times_ms"]) == 4
+    assert result["min_ms"] <= result["median_ms"] <= result["max_ms"]
+    with pytest.raises(ValueError, match="values"):
+        W.measure_latency(W.NeuronPlayground(), control="w0")
+
+
+# --------------------------------------------------------------------------------------
+# DescentOnSurface
+# --------------------------------------------------------------------------------------
+def test_descent_on_parabola_follows_the_closed_form():
+    # L = w^2, grad = 2w: w_t = w_0 (1 - 2 lr)^t.
+    app = W.DescentOnSurface("parabola", learning_rate=0.1, steps=10, start=2.0)
+    path = np.array(app.state["trajectory"])[:, 0]
+    np.testing.assert_allclose(path, 2.0 * 0.8 ** np.arange(11))
+    np.testing.assert_allclose(app.state["losses"], path ** 2)
+    np.testing.assert_allclose(app.path_line.get_xdata(), path)
+
+
+def test_descent_regimes_on_the_parabola():
+    app = W.DescentOnSurface("parabola", steps=40)
+    assert app.set(learning_rate=0.3)["regime"] == "converged"
+    assert app.set(learning_rate=0.01)["regime"] == "too slow"
+    assert app.set(learning_rate=0.8)["regime"] == "oscillating"  # factor 1 - 1.6 < 0
+    state = no_warnings(lambda: app.set(learning_rate=10.0, steps=500))
+    assert state["regime"] == "diverging" and state["escaped"]
+    assert all(np.isfinite(state["losses"]))
+    no_warnings(app.to_png)
+
+
+def test_descent_with_momentum_matches_a_hand_written_recurrence():
+    lr, m = 0.02, 0.9
+    app = W.DescentOnSurface("ravine", learning_rate=lr, momentum=m, steps=15,
+                             start=(-2.0, 1.0))
+    w, v = np.array([-2.0, 1.0]), np.zeros(2)
+    expected = [w.copy()]
+    for _ in range(15):
+        g = np.array([w[0], 25 * w[1]])  # gradient of (w0^2 + 25 w1^2) / 2
+        v = m * v - lr * g
+        w = w + v
+        expected.append(w.copy())
+    np.testing.assert_allclose(app.state["trajectory"], expected)
+
+
+def test_custom_surface_with_numerical_gradient():
+    surface = dict(f=lambda w: (w[0] - 1) ** 2 + 2 * (w[1] + 0.5) ** 2,
+                   grad=None, xlim=(-2, 2), ylim=(-2, 2), start=(0.0, 0.0))
+    app = W.DescentOnSurface(surface, learning_rate=0.1, steps=100)
+    np.testing.assert_allclose(app.state["trajectory"][-1], [1.0, -0.5], atol=1e-4)
+    assert app.state["regime"] == "converged"
+
+
+def test_descent_argument_errors():
+    with pytest.raises(ValueError, match="surface"):
+        W.DescentOnSurface("nope")
+    with pytest.raises(ValueError, match="start"):
+        W.DescentOnSurface("bowl", start=1.0)
+    with pytest.raises(ValueError, match="momentum"):
+        W.DescentOnSurface(momentum=1.5)
+
+
+# --------------------------------------------------------------------------------------
+# NeuronPlayground
+# --------------------------------------------------------------------------------------
+def test_neuron_accuracy_and_boundary():
+    x = np.array([[1.0, 0.0], [2.0, 1.0], [-1.0, 0.5], [-2.0, -1.0]])
+    y = np.array([1, 1, 0, 1])
+    app = W.NeuronPlayground(data=(x, y))
+    state = app.set(w0=2.0, w1=0.5, b=-0.5)
+    z = x @ np.array([2.0, 0.5]) - 0.5
+    assert state["accuracy"] == np.mean((z > 0) == y)
+    for point in state["boundary"]:
+        assert 2.0 * point[0] + 0.5 * point[1] - 0.5 == pytest.approx(0, abs=1e-12)
+    assert app.set(w0=0.0, w1=0.0)["boundary"] is None
+
+
+@pytest.mark.parametrize("activation, low, high", [("sigmoid", 0, 1), ("tanh", -1, 1),
+                                                   ("relu", 0, np.inf)])
+def test_neuron_output_range_follows_the_activation(activation, low, high):
+    state = W.NeuronPlayground(w0=3.0, w1=-2.0, activation=activation).state
+    a_min, a_max = state["output_range"]
+    assert low <= a_min < a_max <= high
+
+
+def test_neuron_rejects_unknown_activation():
+    with pytest.raises(ValueError, match="activation"):
+        W.NeuronPlayground().set(activation="softmax")
+
+
+# --------------------------------------------------------------------------------------
+# BackwardStepper
+# --------------------------------------------------------------------------------------
+def seed_loss(params):
+    """The example graph's function: L = 1/2 (y - sigmoid(w x + b))^2, via autograd."""
+    x, w, b, y = params
+    a = 1 / (1 + anp.exp(-(w * x + b)))
+    return 0.5 * (y - a) ** 2
+
+
+def test_stepper_final_grads_match_autograd():
+    app = W.BackwardStepper()
+    state = app.set(step=app.n_steps)
+    assert state["done"]
+    expected = autograd.grad(seed_loss)(np.array([1.5, -0.8, 0.3, 1.0]))
+    got = [state["grads"][name] for name in ("x", "w", "b", "y")]
+    np.testing.assert_allclose(got, expected, rtol=1e-12)
+    assert state["grads"]["L"] == 1.0
+
+
+def test_stepper_goes_one_node_at_a_time():
+    app = W.BackwardStepper()
+    start = app.reset()
+    assert start["current"] is None and all(g == 0 for g in start["grads"].values())
+    first = app.step()
+    assert first["current"] == "L" and first["step"] == 1
+    assert {u["input"] for u in first["updates"]} == {"(y-a)^2", "0.5"}
+    # After the first step only L and its inputs have a gradient.
+    nonzero = {k for k, g in first["grads"].items() if g != 0}
+    assert nonzero == {"L", "(y-a)^2", "0.5"}
+    for _ in range(app.n_steps + 3):
+        last = app.step()
+    assert last["step"] == app.n_steps and last["done"]
+
+
+def test_stepper_chain_rule_step_is_local_times_upstream():
+    app = W.BackwardStepper()
+    for k in range(1, app.n_steps + 1):
+        state = app.set(step=k)
+        upstream = state["grads"][state["current"]]
+        for update in state["updates"]:
+            assert update["added"] == pytest.approx(update["local"] * upstream)
+
+
+def test_stepper_on_a_users_graph_and_buttons():
+    a = autodiff.Value(2.0, label="a")
+    b = autodiff.Value(-3.0, label="b")
+    c = a * b + a
+    app = W.BackwardStepper(c)
+    assert app.set(step=app.n_steps)["grads"]["a"] == pytest.approx(-3.0 + 1.0)
+    reset, back, forward, run_all = app.ui.children[0].children[:4]
+    reset.click()
+    assert app.state["step"] == 0
+    forward.click()
+    forward.click()
+    back.click()
+    assert app.state["step"] == 1
+    run_all.click()
+    assert app.state["done"]
+    with pytest.raises(ValueError, match="root"):
+        W.BackwardStepper(root=3.0)
