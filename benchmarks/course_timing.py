@@ -42,27 +42,20 @@ def notebook_times(folder, timeout=600):
     return rows
 
 
-def widget_latency(repeats=30):
-    """Median seconds for the learning-rate widget to recompute after a new value is set.
+def widget_latency(repeats=20):
+    """Median seconds from moving the learning-rate slider to the new picture being ready.
 
-    Returns None when ``backprop_lab.widgets`` (or its learning-rate explorer) is not
-    there yet.  The widget is driven through its headless API: set the value, and the
-    call returns when the new state (and its figure) is ready.
+    Uses ``backprop_lab.widgets.measure_latency`` on a ``LearningRateExplorer``: each
+    change re-trains the explorer's network, redraws the figure, encodes the PNG and
+    updates the image widget (when ipywidgets is installed).  Returns None when the
+    widgets module is not there yet.
     """
     try:
         from backprop_lab import widgets
     except ImportError:
         return None
-    explorer = getattr(widgets, "LearningRateExplorer", None)
-    if explorer is None:
+    if not hasattr(widgets, "measure_latency") or not hasattr(widgets, "LearningRateExplorer"):
         return None
-    app = explorer()
-    values = [0.001, 0.01, 0.1, 0.5, 1.0]
-    app.set_learning_rate(values[0])  # warm-up: first figure, imports
-    times = []
-    for i in range(repeats):
-        value = values[(i + 1) % len(values)]
-        t0 = time.perf_counter()
-        app.set_learning_rate(value)
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+    app = widgets.LearningRateExplorer()
+    widgets.measure_latency(app, "learning_rate", n=2)  # warm-up: first draw, imports
+    return widgets.measure_latency(app, "learning_rate", n=repeats)["median_ms"] / 1000

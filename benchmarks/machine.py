@@ -85,7 +85,8 @@ def describe(unset_env=None):
         "load_at_start": _load(),
         "unset_env": unset_env or [],
         "openblas_env": {k: os.environ[k] for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE",
-                                                    "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")
+                                                    "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
+                                                    "MKL_NUM_THREADS")
                          if k in os.environ},
     }
     return info

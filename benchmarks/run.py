@@ -305,6 +305,11 @@ def markdown(report, info):
         f"{info['numpy']} (BLAS: {blas_text})",
         f"- PyTorch: {torch_text}; Keras: {keras_text}",
     ]
+    busy = max(info["load_at_start"] or 0, info["load_at_end"] or 0)
+    if busy > 0.7 * (info["cores"] or 1):
+        lines.append(f"- Warning: the machine was busy (load average up to {busy:.1f} on "
+                     f"{info['cores']} cores): other processes shared the cores, so these "
+                     "figures are less reliable than usual")
     if info["unset_env"]:
         lines.append(f"- Removed from the benchmark's environment: {', '.join(info['unset_env'])}")
     if info["openblas_env"]:
@@ -327,6 +332,9 @@ def parse_args(argv):
     p.add_argument("--markdown", type=Path, default=None,
                    help="also write the table to this file (e.g. benchmarks/results.md)")
     p.add_argument("--rounds", type=int, default=None, help="interleaved rounds (seed)")
+    p.add_argument("--threads", type=int, default=None,
+                   help="threads for numpy's BLAS and for PyTorch (default: each library's own "
+                        "default, one per core)")
     p.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
     args = p.parse_args(argv)
     quick = args.quick
@@ -336,7 +344,7 @@ def parse_args(argv):
     args.large_samples = 1024 if quick else 60000
     args.import_repeats = 1 if quick else 9
     args.memory_repeats = 1 if quick else 3
-    args.widget_repeats = 3 if quick else 30
+    args.widget_repeats = 3 if quick else 20
     if args.no_notebooks:
         args.notebooks = None
     elif args.notebooks is None and not quick:
@@ -346,6 +354,9 @@ def parse_args(argv):
 
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.threads:  # read by OpenBLAS, OpenMP and MKL when a worker process starts
+        for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ[name] = str(args.threads)
     unset = [v for v in os.environ.get("BENCH_UNSET_ENV", "").split() if v]
     info = machine.describe(unset)
     info.update(rounds=args.rounds, command="python benchmarks/run.py " + " ".join(sys.argv[1:] if argv is None
