@@ -16,10 +16,11 @@ inputs and edge cases):
 
 1. calls the reference implementation on a copy of the inputs;
 2. calls your function on another copy, under a time limit, and with only numpy (``np``,
-   ``numpy``), ``math``, the built-ins, the modules, functions and classes of your notebook,
-   and the reference versions of the functions the exercise builds on (``depends``) in
-   reach: a value your function silently reads from the notebook (``W``, ``x``, ...) is
-   reported, because it would break as soon as the data changes;
+   ``numpy``), ``math``, the built-ins, the modules, functions and classes of your
+   notebook, its constants written in CAPITALS, and the reference versions of the
+   functions the exercise builds on (``depends``) in reach: a value your function
+   silently reads from the notebook (``W``, ``x``, ...) is reported, because it would
+   break as soon as the data changes;
 3. checks that your function left its inputs unchanged, returned the right structure,
    shape and dtype, no NaN or inf, and values within the stated tolerance
    (``numpy.isclose`` with the exercise's ``rtol`` and ``atol``);
@@ -42,7 +43,6 @@ Environment variables
 import builtins
 import copy
 import difflib
-import functools
 import inspect
 import json
 import math
@@ -217,6 +217,7 @@ class Result:
     checks_total: int = 0
     messages: list = field(default_factory=list)
     more_failures: int = 0
+    not_run: int = 0
     mistake: Optional[str] = None
     hint: Optional[str] = None
     case_kinds: tuple = ()
@@ -256,6 +257,9 @@ class Result:
         if self.more_failures:
             s = "s" if self.more_failures > 1 else ""
             lines.append(f"  … and {self.more_failures} more failing check{s}.")
+        if self.not_run:
+            s = "s were" if self.not_run > 1 else " was"
+            lines.append(f"  … {self.not_run} more check{s} not run after the time-out.")
         if self.hint:
             lines.append(f"  Hint: {self.hint}")
         else:
@@ -349,9 +353,8 @@ def _time_limit(seconds):
 
 
 def _is_code(value):
-    """Modules, functions and classes may be used from the notebook; data may not."""
-    return isinstance(value, (types.ModuleType, types.FunctionType, types.BuiltinFunctionType,
-                              type, np.ufunc, functools.partial))
+    """Modules, classes and anything callable may be used from the notebook; data may not."""
+    return isinstance(value, types.ModuleType) or callable(value)
 
 
 def _is_constant(name, value):
@@ -362,8 +365,8 @@ def _is_constant(name, value):
 
 
 def isolated(fn, depends=None):
-    """A copy of ``fn`` that sees only numpy, math, built-ins, the modules/functions/
-    classes/constants of its own globals, and ``depends`` ({name: object}).
+    """A copy of ``fn`` that sees only numpy, math, built-ins, the modules, callables and
+    CAPITALISED constants of its own globals, and ``depends`` ({name: object}).
 
     Returns (function to call, set of names left out).  Objects that are not plain
     functions (builtins, ufuncs, callable instances) are returned unchanged.
@@ -638,7 +641,7 @@ def _grade(ex, fn):
     learner, left_out = isolated(fn, depends)
 
     failures = []  # (case, learner outcome)
-    lines = []
+    messages = []  # one per failing case, without the case name
     passed = 0
     for i, case in enumerate(cases):
         expected = _run(ex.reference, case, names, None)
@@ -653,7 +656,7 @@ def _grade(ex, fn):
             passed += 1
             continue
         failures.append((case, outcome))
-        lines.append(f"{case.name}: {message}")
+        messages.append(message)
         if outcome.timed_out:
             break  # the remaining cases would only take as long again
 
@@ -663,11 +666,28 @@ def _grade(ex, fn):
                       checks_total=len(cases), case_kinds=kinds, **base)
 
     mistake = _match_mistake(ex, failures, names)
-    shown = lines[:MAX_FAILURE_LINES]
+    shown, more = _failure_lines(failures, messages)
+    not_run = len(cases) - passed - len(failures)
     return Result(status="failed", points=0, checks_passed=passed, checks_total=len(cases),
-                  messages=shown, more_failures=len(cases) - passed - len(shown),
+                  messages=shown, more_failures=more, not_run=not_run,
                   mistake=mistake.name if mistake else None,
                   hint=mistake.hint if mistake else None, case_kinds=kinds, **base)
+
+
+def _failure_lines(failures, messages):
+    """Lines for the verdict: cases failing with the same message share one line.
+    Returns (lines, number of failing cases not mentioned)."""
+    groups = {}
+    for (case, _), message in zip(failures, messages):
+        groups.setdefault(message, []).append(case.name)
+    lines, mentioned = [], 0
+    for message, names in list(groups.items())[:MAX_FAILURE_LINES]:
+        if len(names) == 1:
+            lines.append(f"{names[0]}: {message}")
+        else:
+            lines.append(f"{names[0]} (and {len(names) - 1} more): {message}")
+        mentioned += len(names)
+    return lines, len(failures) - mentioned
 
 
 def _match_mistake(ex, failures, names):

@@ -27,13 +27,15 @@ How to add an exercise
 
 
     def _relu_backward_cases(rng):
-        z = rng.standard_normal((5, 3))
+        # relu_backward(da, cache) with cache = z, the forward input
         return [
             fixed_case("2x3 example", np.array([[1.0, -2.0, 3.0], [-1.0, 0.5, -0.5]]),
                        np.array([[0.5, 1.0, -1.0], [2.0, -3.0, 0.1]])),
-            random_case("random 5x3 input", rng.standard_normal((5, 3)), z),
-            edge_case("zeros (the kink at z = 0)", np.ones((2, 4)), np.zeros((2, 4))),
-            edge_case("batch of one", rng.standard_normal((1, 3)), rng.standard_normal((1, 3))),
+            random_case("random 5x3 input", rng.standard_normal((5, 3)),
+                        rng.standard_normal((5, 3))),
+            edge_case("z exactly 0 in places", np.array([[1.0, -2.0, 3.0, -4.0]]),
+                      np.array([[0.0, 1.0, -1.0, 0.0]])),
+            edge_case("all zeros", np.zeros((2, 3)), np.zeros((2, 3))),
             edge_case("large magnitudes", 1e6 * rng.standard_normal((3, 2)),
                       1e6 * rng.standard_normal((3, 2))),
         ]
@@ -91,7 +93,17 @@ In the solution notebook::
         return da * (z > 0)
         ### END SOLUTION
 
-and, in the next cell on its own, ``check("relu_backward", relu_backward)``.
+and, in the next cell on its own, ``check("relu_backward", relu_backward)``.  Rules for
+notebooks (``python -m backprop_lab make-notebooks`` and the tests rely on them):
+
+* the first code cell is ``backprop_lab.course.COLAB_INSTALL_SOURCE``;
+* one ``check(...)`` per cell and nothing else graded in it; each check cell becomes an
+  nbgrader grade cell worth the exercise's points.  To *show* a verdict without grading
+  it (a demo of a wrong version), use ``print(grade("relu_backward", wrong_version))``;
+* the student version must run top to bottom without errors: cells after an exercise
+  that use the learner's function take ``or_reference("relu_backward", relu_backward)``
+  (the learner's function once it passes, else the reference), assigned to a new name;
+* the notebook ends with ``scoreboard("04_backprop_layers")``.
 """
 import importlib
 import pkgutil
