@@ -300,10 +300,18 @@ class LambdaCallback(Callback):
 # --------------------------------------------------------------------------------------
 # Progress display
 # --------------------------------------------------------------------------------------
+def _in_jupyter_kernel():
+    """True when running inside a Jupyter kernel (a notebook), without importing IPython."""
+    ipython = sys.modules.get("IPython")
+    get = getattr(ipython, "get_ipython", None)
+    shell = get() if get is not None else None
+    return getattr(shell, "kernel", None) is not None
+
+
 def _dynamic_display():
-    """True in a terminal or a Jupyter kernel: redraw the line with carriage returns."""
+    """True in a terminal or a notebook: redraw the line with carriage returns."""
     isatty = getattr(sys.stdout, "isatty", None)
-    return bool(isatty and isatty()) or "ipykernel" in sys.modules
+    return bool(isatty and isatty()) or _in_jupyter_kernel()
 
 
 def format_logs(logs):
