@@ -140,7 +140,8 @@ def annotate(nb):
     check cell), else ``answer_<n>``.  Markdown answers are nbgrader "manually graded
     answers" worth 0 points.  Check cells (``check("<id>", ...)``): graded, locked,
     grade_id = the exercise id, points from the registry.  Other cells carry no nbgrader
-    metadata.  An unknown exercise id or two checks in one cell is an error.
+    metadata (annotate owns it).  An unknown exercise id, two checks in one cell, or one
+    exercise checked in two cells is an error.
     """
     from .exercises import EXERCISES
 
@@ -156,6 +157,10 @@ def annotate(nb):
             if _has_solution(cell):
                 raise ValueError(f"cell {index} has both a solution region and a check; "
                                  "put the check in the next cell.")
+            earlier = [i for i, e in checks.items() if e == ids[0]]
+            if earlier:
+                raise ValueError(f"cells {earlier[0]} and {index} both check {ids[0]!r}; check "
+                                 "each exercise once (use print(grade(...)) for a demonstration).")
             checks[index] = ids[0]
     checked = set(checks.values())
 

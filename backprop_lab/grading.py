@@ -237,17 +237,21 @@ class Result:
 
     def verdict(self):
         """The text ``check`` prints: a headline, failing cases, and a hint."""
-        head = f"{self.exercise} — {_fmt_points(self.points)}/{_fmt_points(self.max_points)} points"
+        score = f"{_fmt_points(self.points)}/{_fmt_points(self.max_points)}"
+        head = f"{self.exercise} — {score} points"
         if self.status == "passed":
             kinds = [k for k in CASE_KINDS if k in self.case_kinds]
             which = ""
             if kinds:
-                names = kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + " and " + kinds[-1]
+                names = kinds[-1]
+                if len(kinds) > 1:
+                    names = ", ".join(kinds[:-1]) + " and " + names
                 which = f" ({names} cases)"
             return f"{head}: all {self.checks_total} checks passed{which}."
         if self.status == "not attempted":
-            return (f"{head}: not attempted yet (the function still raises NotImplementedError).\n"
-                    f"  Write your code in place of `raise NotImplementedError()` and run the cell again.")
+            return (f"{head}: not attempted yet (the function still raises "
+                    "NotImplementedError).\n  Write your code in place of "
+                    "`raise NotImplementedError()` and run the cell again.")
         if self.status == "error":
             return f"{self.exercise} — not checked: " + "\n  ".join(self.messages)
         if self.checks_total == 0:  # the checks could not start, e.g. fn is not a function
@@ -297,7 +301,8 @@ def _lookup(exercise_id):
     if close:
         msg += f' Did you mean "{close[0]}"?'
     if reg.LOAD_ERRORS:
-        msg += " (Some exercise modules failed to load: " + ", ".join(sorted(reg.LOAD_ERRORS)) + ".)"
+        broken = ", ".join(sorted(reg.LOAD_ERRORS))
+        msg += f" (Some exercise modules failed to load: {broken}.)"
     return None, msg
 
 
@@ -484,7 +489,9 @@ def _difference(expected, got, ex, label=""):
         if not isinstance(got, (tuple, list)):
             return f"{at}returned {_describe(got)}, expected {len(expected)} values"
         if len(got) != len(expected):
-            names = f" ({', '.join(ex.outputs)})" if not label and len(ex.outputs) == len(expected) else ""
+            names = ""
+            if not label and len(ex.outputs) == len(expected):
+                names = f" ({', '.join(ex.outputs)})"
             return f"{at}returned {len(got)} values, expected {len(expected)}{names}"
         for i, (e, g) in enumerate(zip(expected, got)):
             if label:
@@ -507,7 +514,8 @@ def _difference(expected, got, ex, label=""):
         return None
     if isinstance(expected, np.ndarray):
         if not isinstance(got, np.ndarray):
-            return f"{at}returned {_describe(got)}, expected a numpy array of shape {expected.shape}"
+            return (f"{at}returned {_describe(got)}, "
+                    f"expected a numpy array of shape {expected.shape}")
         if got.shape != expected.shape:
             return f"{at}wrong shape {got.shape}, expected {expected.shape}"
         if ex.check_dtype and got.dtype != expected.dtype:
@@ -629,7 +637,8 @@ def _grade(ex, fn):
     if not callable(fn):
         return Result(status="failed", points=0, messages=[
             f"the second argument must be your function itself, e.g. "
-            f'check("{ex.id}", {ex.id}) — without parentheses after {ex.id}; got {_describe(fn)}'],
+            f'check("{ex.id}", {ex.id}) — without parentheses after {ex.id}; '
+            f"got {_describe(fn)}"],
             **base)
     if fn is ex.reference:
         return Result(status="failed", points=0, messages=[

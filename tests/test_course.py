@@ -120,6 +120,9 @@ def test_annotate_rejects_unknown_or_crowded_checks():
     with pytest.raises(ValueError, match="a cell of its own"):
         course.annotate(_notebook(new_code_cell(
             'check("sum_squares", f)\ncheck("sum_squares", g)')))
+    with pytest.raises(ValueError, match="check each exercise once"):
+        course.annotate(_notebook(new_code_cell('check("sum_squares", f)'),
+                                  new_code_cell('check("sum_squares", g)')))
     with pytest.raises(ValueError, match="solution region and a check"):
         course.annotate(_notebook(new_code_cell(
             '### BEGIN SOLUTION\nf = abs\n### END SOLUTION\ncheck("sum_squares", f)')))
@@ -132,10 +135,12 @@ def test_make_notebooks_is_deterministic_and_removes_stale(tmp_path):
     out.mkdir()
     (out / "99_deleted.ipynb").write_text("{}", encoding="utf-8")
     assert course.stale_notebooks(solutions, out) == [
-        "01_tiny.ipynb is missing from notebooks/", "99_deleted.ipynb has no solution notebook (stale)"]
+        "01_tiny.ipynb is missing from notebooks/",
+        "99_deleted.ipynb has no solution notebook (stale)"]
 
     report = course.make_notebooks(solutions, out)
-    assert report == {"written": ["01_tiny.ipynb"], "unchanged": [], "removed": ["99_deleted.ipynb"]}
+    assert report == {"written": ["01_tiny.ipynb"], "unchanged": [],
+                      "removed": ["99_deleted.ipynb"]}
     text = (out / "01_tiny.ipynb").read_text(encoding="utf-8")
     assert text.endswith("}\n") and "YOUR CODE HERE" in text and "BEGIN SOLUTION" not in text
     assert json.loads(text)["cells"][4]["metadata"]["nbgrader"]["grade_id"] == "sum_squares"
