@@ -27,6 +27,7 @@ artists (line data, image data) and sends the picture as PNG to an ``ipywidgets.
 
 matplotlib and ipywidgets are imported when an app is created or shown, not on import.
 """
+import base64
 import io
 import statistics
 import time
@@ -210,6 +211,9 @@ class _App:
         if reason is None:
             bundle = self.ui._repr_mimebundle_()
             bundle["text/plain"] = repr(self)  # short and the same on every run
+            # JupyterLab renders the live widget; viewers without a kernel (GitHub,
+            # nbviewer) fall back to this picture of the current state.
+            bundle["image/png"] = base64.b64encode(self.to_png()).decode("ascii")
             _show(bundle, raw=True)
             return
         print(f"Static picture ({reason}; the controls need ipywidgets in Jupyter).")
@@ -557,13 +561,22 @@ class LearningRateExplorer(_App):
                 description="learning rate", readout_format=".3g", continuous_update=False,
                 style=style),
             "epochs": widgets.IntSlider(
-                value=self.values["epochs"], min=10, max=300, step=10, description="epochs",
+                value=self.values["epochs"], min=min(10, self.values["epochs"]),
+                max=max(300, self.values["epochs"]), step=10, description="epochs",
                 continuous_update=False, style=style),
+            # ipywidgets reads a Dropdown value of None as "nothing selected", so the
+            # control holds the text "full batch" and set() turns it into None.
             "batch_size": widgets.Dropdown(
-                options=[("full batch", None)] + [(str(b), b) for b in self.BATCH_CHOICES[1:]],
-                value=self.values["batch_size"], description="batch size", style=style,
-                layout={"width": "180px"}),
+                options=[("full batch", "full batch")]
+                + [(str(b), b) for b in self.BATCH_CHOICES[1:]],
+                value=self._control_value("batch_size"), description="batch size",
+                style=style, layout={"width": "180px"}),
         }
+
+    def _control_value(self, name):
+        if name == "batch_size" and self.values[name] is None:
+            return "full batch"
+        return self.values[name]
 
     def _summary(self):
         s = self._state
@@ -832,15 +845,19 @@ class DescentOnSurface(_App):
             "momentum": widgets.FloatSlider(
                 value=self.values["momentum"], min=0, max=0.99, step=0.01,
                 description="momentum", style=style),
-            "steps": widgets.IntSlider(value=self.values["steps"], min=1, max=500,
+            "steps": widgets.IntSlider(value=self.values["steps"],
+                                       min=min(1, self.values["steps"]),
+                                       max=max(500, self.values["steps"]),
                                        description="steps", style=style),
             "start_w0": widgets.FloatSlider(
-                value=self.values["start_w0"], min=xlim[0], max=xlim[1], step=0.05,
+                value=self.values["start_w0"], min=min(xlim[0], self.values["start_w0"]),
+                max=max(xlim[1], self.values["start_w0"]), step=0.05,
                 description="start w0" if self.dim == 2 else "start w", style=style),
         }
         if self.dim == 2:
             controls["start_w1"] = widgets.FloatSlider(
-                value=self.values["start_w1"], min=ylim[0], max=ylim[1], step=0.05,
+                value=self.values["start_w1"], min=min(ylim[0], self.values["start_w1"]),
+                max=max(ylim[1], self.values["start_w1"]), step=0.05,
                 description="start w1", style=style)
         return controls
 

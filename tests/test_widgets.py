@@ -2,6 +2,7 @@
 
 Gradients are checked against the ``autograd`` package, never against the code itself.
 """
+import base64
 import sys
 import warnings
 
@@ -295,6 +296,12 @@ def test_moving_the_slider_updates_state_and_image():
     assert "diverging" in app._status.value
     app.set(learning_rate=0.5)
     assert slider.value == 0.5  # set() moves the slider too
+    batch = app.controls["batch_size"]
+    assert batch.label == "full batch" and app.state["batch_size"] is None
+    batch.value = 16
+    assert app.state["batch_size"] == 16
+    batch.value = "full batch"
+    assert app.state["batch_size"] is None
 
 
 def test_display_in_a_kernel_shows_the_widget(monkeypatch):
@@ -307,6 +314,7 @@ def test_display_in_a_kernel_shows_the_widget(monkeypatch):
     assert kwargs == {"raw": True}
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert bundle["text/plain"] == repr(app)
+    assert base64.b64decode(bundle["image/png"])[:4] == b"\x89PNG"  # for static viewers
 
 
 def test_static_fallback_without_ipywidgets(monkeypatch, capsys):
