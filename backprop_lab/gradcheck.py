@@ -656,14 +656,15 @@ class _Float64Weights:
     values), and the layers' ``grads`` and cached forward state are restored.
     """
 
-    def __init__(self, layers, warnings):
+    def __init__(self, layers, warnings, prefix=False):
         self.layers = layers
         self.warnings = warnings
-        self.params = {}  # "layer/weight" (or "weight" for one layer) -> float64 copy
+        self.prefix = prefix
+        self.params = {}  # "layer/weight" (or "weight" without prefix) -> float64 copy
 
     def __enter__(self):
         self.saved = []
-        prefix = len(self.layers) > 1
+        prefix = self.prefix
         for layer in self.layers:
             names = _weight_names(layer)
             state = {n: getattr(layer, n) for n in names}
@@ -819,9 +820,12 @@ def check_model(model, x=None, y=None, *, h=1e-5, tol=1e-7, num_checks=None, see
     _check_settings(h, tol, num_checks)
     if _is_problem(model):
         return _check_problem(model, _fn_name(model), h, tol, num_checks, seed)
+    if hasattr(model, "layers") and hasattr(model, "_loss_and_grads"):
+        return _check_sequential(model, x, y, h, tol, num_checks, seed)
     raise TypeError(
-        f"check_model: cannot check a {type(model).__name__}. Give an object with params, "
-        "loss() and gradients() (see GradientProblem).")
+        f"check_model: cannot check a {type(model).__name__}. Give a compiled Sequential "
+        "with x and y, or an object with params, loss() and gradients() (see "
+        "GradientProblem).")
 
 
 def _check_problem(problem, title, h, tol, num_checks, seed):
@@ -843,3 +847,69 @@ def _check_problem(problem, title, h, tol, num_checks, seed):
     finally:
         for n in names:
             problem.params[n] = originals[n]
+
+
+class _SequentialProblem:
+    """A ``Sequential`` model and one batch (x, y) seen through the GradientProblem protocol.
+
+    params: 'layer_name/kernel', 'layer_name/bias', ... -> the (float64) weight arrays.
+    loss(): the forward pass and the compiled loss.
+    gradients(): the model's own backward pass (``Sequential._loss_and_grads``, with the
+        fused output gradient when the model uses one, exactly as in ``fit``).
+    kink_inputs(): the input of every ReLU.
+    """
+
+    def __init__(self, model, x, y, params):
+        self.model, self.x, self.y, self.params = model, x, y, params
+        self.fused = model.loss.fused_gradient(getattr(model.layers[-1], "activation", None))
+
+    def _forward(self):
+        out = self.x
+        for layer in self.model.layers:
+            out = layer.forward(out)
+        return out
+
+    def loss(self):
+        return self.model.loss(self.y, self._forward())
+
+    def gradients(self):
+        _, _, grads = self.model._loss_and_grads(self.x, self.y, self.fused)
+        return dict(zip(self.params, grads))
+
+    def kink_inputs(self):
+        watched, out = [], self.x
+        for layer in self.model.layers:
+            watched += _relu_inputs(layer, out)
+            out = layer.forward(out)
+        return watched
+
+
+def _check_sequential(model, x, y, h, tol, num_checks, seed):
+    """check_model for a compiled Sequential on the batch (x, y); see check_model."""
+    if getattr(model, "loss", None) is None:
+        raise ValueError("check_model(model, x, y): compile the model first "
+                         "(model.compile(loss=..., optimizer=...)): the check needs its loss.")
+    if x is None or y is None:
+        raise ValueError("check_model(model, x, y): give a small batch x (n, D) and its "
+                         "targets y; the gradients are those of the loss on that batch.")
+    warnings = []
+    (x64,) = _float64_copies([x], ["x"], warnings)
+    if x64.ndim != 2:
+        raise ValueError(f"check_model: x must be 2-D (samples, features), got {x64.shape}.")
+    if not model.built:
+        model.build((None, x64.shape[1]))
+    y = np.asarray(y)
+    y = y.astype(np.float64) if np.issubdtype(y.dtype, np.floating) else y
+    y = model.loss.prepare_targets(y, model.output_units, "y")
+    layers_with_weights = [layer for layer in model.layers if _weight_names(layer)]
+    with _Float64Weights(layers_with_weights, warnings, prefix=True) as weights:
+        problem = _SequentialProblem(model, x64, y, weights.params)
+        analytic = problem.gradients()
+        kinks = problem.kink_inputs if problem.kink_inputs() else None
+        return _run_check(f"Sequential {model.name}", dict(weights.params), problem.loss,
+                          analytic, kinks, _drop_x_warning(warnings), h, tol, num_checks, seed)
+
+
+def _drop_x_warning(warnings):
+    """Data given in float32 is not the model's precision: only weights matter here."""
+    return [w for w in warnings if not (isinstance(w, _LowPrecision) and w.name == "x")]
