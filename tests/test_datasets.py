@@ -193,3 +193,17 @@ def test_load_digits_images_look_like_digits():
     zero, one = x[y == 0].mean(axis=0), x[y == 1].mean(axis=0)
     assert zero[3:5, 3:5].mean() < zero[[1, 6], 2:6].mean() / 2
     assert one[:, 3:5].mean() > one[:, [0, 7]].mean() * 3
+
+
+def test_digits_support_95_percent_with_a_small_numpy_mlp():
+    # A 64-64-10 ReLU network trained with the functional core alone (plain mini-batch
+    # SGD, learning rate 0.1, batch 32, 60 epochs) reaches >= 95% on the held-out digits
+    # (about 96% for every seed tried).  This checks the data: shuffled labels or
+    # scrambled pixels could not get near it.
+    from backprop_lab import train_loop
+
+    (x_train, y_train), (x_test, y_test) = datasets.load_digits()
+    loss_and_grads, predict = train_loop.mlp("relu")
+    result = train_loop.train(train_loop.init_mlp((64, 64, 10), seed=0), loss_and_grads,
+                              x_train, y_train, learning_rate=0.1, epochs=60, batch_size=32)
+    assert train_loop.accuracy(predict, result["params"], x_test, y_test) >= 0.95

@@ -281,7 +281,7 @@ def test_explorer_argument_errors():
 
 
 # --------------------------------------------------------------------------------------
-# The widget face: controls, display, fallback, latency helper
+# The widget face: controls, display, fallback, latency measurement
 # --------------------------------------------------------------------------------------
 def test_moving_the_slider_updates_state_and_image():
     app = W.LearningRateExplorer(epochs=30)
