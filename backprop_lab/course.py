@@ -401,8 +401,9 @@ def _number(x):
 def grade_notebook(path, timeout=60):
     """Execute a notebook headless and report its points, exercise by exercise.
 
-    Each code cell may run ``timeout`` seconds; a cell that errors or hangs is recorded
-    and the next cells still run (a dead kernel ends the run).  Returns a dict::
+    Each code cell may run ``timeout`` seconds; a cell that errors (unless tagged
+    ``raises-exception``) or hangs is recorded and the next cells still run (a dead kernel
+    ends the run).  Returns a dict::
 
         {"notebook": name, "points": p, "max_points": m,
          "exercises": {id: {"status", "points", "max_points", "messages", "mistake"}},
@@ -420,6 +421,8 @@ def grade_notebook(path, timeout=60):
 
     def on_error(cell, cell_index, execute_reply):
         content = execute_reply["content"]
+        if "raises-exception" in cell.metadata.get("tags", []):
+            return  # an error the notebook means to show
         if content.get("ename") == "CellTimeoutError":
             problems.append({"cell": cell_index, "status": "timeout",
                              "error": content.get("evalue", "")})

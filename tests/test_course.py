@@ -194,7 +194,13 @@ def _broken():
         new_code_cell('check("sum_squares", not_defined_anywhere)'),
         manual,
         new_code_cell("print('still running')"),
+        _tagged(new_code_cell("raise ValueError('shown on purpose')"), "raises-exception"),
     )
+
+
+def _tagged(cell, tag):
+    cell.metadata["tags"] = [tag]
+    return cell
 
 
 def test_grade_a_folder(tmp_path, capsys):
