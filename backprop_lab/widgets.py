@@ -22,12 +22,14 @@ the current state and a one-line note saying why.
 
 Drawing: each app owns a ``matplotlib.figure.Figure`` that pyplot does not know about,
 so it is never shown twice by the inline backend.  A change updates the existing
-artists (line data, image data) and sends the picture as PNG to an ``ipywidgets.Image``
-(no figure is re-created).  ``measure_latency(app)`` times that whole path.
+artists (line data, image data; only the BackwardStepper redraws its small graph) and
+sends the picture as PNG to an ``ipywidgets.Image`` (no figure is re-created).
+``measure_latency(app)`` times that whole path.
 
 matplotlib and ipywidgets are imported when an app is created or shown, not on import.
 """
 import base64
+import html
 import io
 import statistics
 import time
@@ -190,7 +192,7 @@ class _App:
                 self.set(**{name: change["new"]})
             except Exception as exc:  # show it: a traceback in a callback goes unseen
                 if self._status is not None:
-                    self._status.value = f"<b>Error:</b> {type(exc).__name__}: {exc}"
+                    self._status.value = html.escape(f"Error: {type(exc).__name__}: {exc}")
         return handler
 
     def _sync_controls(self):
@@ -585,8 +587,8 @@ class LearningRateExplorer(_App):
         ratios = ", ".join(f"{n}: {r:.1e}" for n, r in s["update_ratios"].items())
         ratio_text = (f"<br>update/weight ratio ||lr&middot;dW||/||W|| (median per step): "
                       f"{ratios} (rule of thumb: about 1e-3)") if ratios else ""
-        return (f"<b style='color:{colour}'>{s['regime']}</b> &mdash; {s['message']}"
-                f"{ratio_text}")
+        return (f"<b style='color:{colour}'>{s['regime']}</b> &mdash; "
+                f"{html.escape(s['message'])}{ratio_text}")
 
 
 # --------------------------------------------------------------------------------------
@@ -1214,4 +1216,4 @@ class BackwardStepper(_App):
         return [widgets.HBox(buttons + [controls["step"]])]
 
     def _summary(self):
-        return self._state["explanation"]
+        return html.escape(self._state["explanation"])
