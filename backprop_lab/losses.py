@@ -45,12 +45,28 @@ class Loss:
         self._value, self._grad = F.LOSSES[key]
 
     def __call__(self, y_true, y_pred):
-        """The loss value (a float).  y_true, y_pred: (N, M) (see ``prepare_targets``)."""
+        """The loss value (a float).  y_true, y_pred: (N, M); y_true of shape (N,) is
+        read as (N, 1) when y_pred is (N, 1), never broadcast to (N, N)."""
+        y_true, y_pred = self.align(y_true, y_pred)
         return self._value(y_true, y_pred)
 
     def gradient(self, y_true, y_pred):
         """dL/dy_pred, same shape as y_pred."""
+        y_true, y_pred = self.align(y_true, y_pred)
         return self._grad(y_true, y_pred)
+
+    def align(self, y_true, y_pred):
+        """Return (y_true, y_pred) with the same shape, or raise.  (N,) against (N, 1)
+        becomes (N, 1), as Keras does; any other difference is an error."""
+        y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+        if y_true.shape == y_pred.shape:
+            return y_true, y_pred
+        if y_true.ndim == 1 and y_pred.shape == y_true.shape + (1,):
+            return y_true.reshape(-1, 1), y_pred
+        raise ValueError(
+            f"{self.name}: y_true has shape {y_true.shape} but y_pred has shape "
+            f"{y_pred.shape}; they must match (one target per output)."
+        )
 
     def fused_gradient(self, activation):
         """A function (y_true, a) -> dL/dz when the output activation is ``activation``
@@ -214,6 +230,18 @@ class SparseCategoricalCrossentropy(Loss):
                 "one unit per class."
             )
         return y.astype(np.intp)
+
+    def align(self, y_true, y_pred):
+        """Labels (N,) or (N, 1) against probabilities (N, K)."""
+        y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+        if y_true.ndim == 2 and y_true.shape[1] == 1:
+            y_true = y_true[:, 0]
+        if y_true.ndim != 1 or y_pred.ndim != 2 or y_true.shape[0] != y_pred.shape[0]:
+            raise ValueError(
+                f"{self.name}: expected labels of shape (N,) and y_pred of shape (N, K), got "
+                f"{y_true.shape} and {y_pred.shape}."
+            )
+        return y_true, y_pred
 
     def get_config(self):
         return {"from_logits": self.from_logits, "name": self.name}

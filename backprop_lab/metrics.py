@@ -27,35 +27,57 @@ from . import _checks
 # --------------------------------------------------------------------------------------
 # Per-sample functions
 # --------------------------------------------------------------------------------------
+def _same_shape(y_true, y_pred, name):
+    """(N,) against (N, 1) becomes (N, 1), as in Keras; other mismatches are errors (a
+    silent (N, N) broadcast would give a wrong number)."""
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    if y_true.shape == y_pred.shape:
+        return y_true, y_pred
+    if y_true.ndim == 1 and y_pred.shape == y_true.shape + (1,):
+        return y_true.reshape(-1, 1), y_pred
+    if y_pred.ndim == 1 and y_true.shape == y_pred.shape + (1,):
+        return y_true, y_pred.reshape(-1, 1)
+    raise ValueError(f"{name}: y_true has shape {y_true.shape} but y_pred has shape "
+                     f"{y_pred.shape}; they must match.")
+
+
 def binary_accuracy(y_true, y_pred, threshold=0.5):
     """y_true, y_pred: (N, M).  Returns (N,): the fraction of the M outputs that match."""
+    y_true, y_pred = _same_shape(y_true, y_pred, "binary_accuracy")
     return np.mean(y_true == (y_pred > threshold), axis=-1)
 
 
 def categorical_accuracy(y_true, y_pred):
     """y_true: (N, K) one-hot; y_pred: (N, K).  Returns (N,) of 0.0/1.0."""
+    y_true, y_pred = _same_shape(y_true, y_pred, "categorical_accuracy")
     return (np.argmax(y_true, axis=-1) == np.argmax(y_pred, axis=-1)).astype(np.float64)
 
 
 def sparse_categorical_accuracy(y_true, y_pred):
     """y_true: (N,) or (N, 1) integer labels; y_pred: (N, K).  Returns (N,) of 0.0/1.0."""
     labels = np.asarray(y_true).reshape(-1)
+    if labels.shape[0] != np.shape(y_pred)[0]:
+        raise ValueError(f"sparse_categorical_accuracy: {labels.shape[0]} labels for "
+                         f"{np.shape(y_pred)[0]} predictions.")
     return (labels == np.argmax(y_pred, axis=-1)).astype(np.float64)
 
 
 def accuracy(y_true, y_pred):
     """Exact equality, averaged over the last axis.  y_true, y_pred: (N, M).  Returns (N,)."""
+    y_true, y_pred = _same_shape(y_true, y_pred, "accuracy")
     return np.mean(y_true == y_pred, axis=-1)
 
 
 def mean_squared_error(y_true, y_pred):
     """y_true, y_pred: (N, M).  Returns (N,)."""
+    y_true, y_pred = _same_shape(y_true, y_pred, "mean_squared_error")
     diff = y_pred - y_true
     return np.mean(diff * diff, axis=-1)
 
 
 def mean_absolute_error(y_true, y_pred):
     """y_true, y_pred: (N, M).  Returns (N,)."""
+    y_true, y_pred = _same_shape(y_true, y_pred, "mean_absolute_error")
     return np.mean(np.abs(y_pred - y_true), axis=-1)
 
 

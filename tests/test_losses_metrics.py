@@ -218,3 +218,27 @@ def test_accuracy_in_a_model_resolves_from_loss_and_output():
     p = model.predict(x, verbose=0)
     assert acc == pytest.approx(np.mean(np.argmax(p, axis=1) == labels))
     assert isinstance(model.metrics[0], metrics.SparseCategoricalAccuracy)
+
+
+# ---- no (n, n) broadcasting in direct calls ---------------------------------------------
+def test_loss_called_with_n_and_n_by_1_reads_a_column():
+    y = np.array([0.0, 1.0, 1.0, 0.0])
+    p = np.array([[0.2], [0.7], [0.6], [0.4]])
+    expected = -np.mean(y * np.log(p[:, 0]) + (1 - y) * np.log(1 - p[:, 0]))
+    assert losses.BinaryCrossentropy()(y, p) == pytest.approx(expected)
+    assert losses.BinaryCrossentropy().gradient(y, p).shape == (4, 1)
+    assert losses.MeanSquaredError()(y, p) == pytest.approx(np.mean((y - p[:, 0]) ** 2))
+
+
+def test_loss_with_mismatched_shapes_is_an_error():
+    with pytest.raises(ValueError, match=r"y_true has shape \(4, 2\) but y_pred has shape"):
+        losses.MeanSquaredError()(np.ones((4, 2)), np.ones((4, 3)))
+
+
+def test_metric_functions_read_n_as_a_column():
+    y = np.array([1.0, 0.0, 1.0])
+    p = np.array([[0.9], [0.8], [0.7]])
+    assert np.array_equal(metrics.binary_accuracy(y, p), [1.0, 0.0, 1.0])
+    assert metrics.mean_squared_error(y, p).shape == (3,)
+    with pytest.raises(ValueError, match="must match"):
+        metrics.binary_accuracy(np.ones(3), np.ones((3, 2)))
