@@ -78,8 +78,12 @@ class Optimizer:
 
     def set_state(self, arrays, variables, iterations):
         """Restore ``get_state()``'s arrays for these ``variables`` (copies the values)."""
-        self.build(variables)
         arrays = list(arrays)
+        self.iterations = int(iterations)
+        if not arrays:  # a state from before the first update: start afresh
+            self._slots = None
+            return
+        self.build(variables)
         expected = [s.shape for slots in self._slots for s in slots]
         if [np.shape(a) for a in arrays] != expected:
             raise ValueError(
@@ -89,7 +93,6 @@ class Optimizer:
         flat = [s for slots in self._slots for s in slots]
         for dst, src in zip(flat, arrays):
             dst[...] = src
-        self.iterations = int(iterations)
 
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items() if k != "name")

@@ -383,3 +383,23 @@ def test_output_activation_mismatch_warns():
     model.compile(optimizer="sgd", loss="binary_crossentropy")
     with pytest.warns(UserWarning, match="from_logits=True"):
         model.fit(np.ones((4, 2)), np.array([0, 1, 0, 1]), verbose=0)
+
+
+def test_divergence_in_the_first_epoch_with_adam_restores_a_fresh_optimizer(capsys):
+    utils.set_random_seed(0)
+    model = Sequential([Dense(4, activation="relu", input_dim=5), Dense(1)])
+    model.compile(optimizer=Adam(learning_rate=0.01), loss="mse")
+    start = model.get_weights()
+    x, y = regression_data(64)
+
+    def poison(batch, logs):
+        if batch == 0:
+            model.layers[1].kernel[0, 0] = np.inf
+
+    history = model.fit(x, y, epochs=2, verbose=0,
+                        callbacks=[LambdaCallback(on_train_batch_end=poison)])
+    assert history.diverged_at["epoch"] == 1 and history.diverged_at["batch"] == 2
+    assert all(np.array_equal(w, w0) for w, w0 in zip(model.get_weights(), start))
+    assert model.optimizer.iterations == 0
+    model.fit(x, y, epochs=1, verbose=0)  # trains on normally from the restored state
+    assert all(np.all(np.isfinite(w)) for w in model.get_weights())
