@@ -290,7 +290,8 @@ def finite(*arrays_):
 
 
 def sigmoid_reference(z):
-    return 0.5 * (1.0 + np.tanh(np.asarray(z, dtype=np.float64) / 2.0))
+    """1 / (1 + e^-z) = exp(-log(1 + e^-z)), accurate to a few ulps for any z."""
+    return np.exp(-np.logaddexp(0.0, -np.asarray(z, dtype=np.float64)))
 
 
 def log_softmax_reference(z):
@@ -391,3 +392,10 @@ def test_losses_are_stable_at_extremes(dtype):
             pytest.approx(cce, rel=1e-9, abs=1e-12)
 
     check()
+
+
+def test_relu_derivative_at_zero_is_zero():
+    """The documented convention (as Keras): no gradient flows at exactly z = 0."""
+    z = np.array([[-1.0, 0.0, 2.0]])
+    _, cache = F.relu_forward(z)
+    np.testing.assert_array_equal(F.relu_backward(np.ones_like(z), cache), [[0.0, 0.0, 1.0]])

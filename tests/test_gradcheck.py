@@ -540,3 +540,90 @@ def test_repr_and_html_content_and_determinism():
     assert "ParamCheck('x'" in repr(report.params[0])
     with pytest.raises(KeyError, match="names"):
         report["nope"]
+
+
+# --------------------------------------------------------------------------------------
+# check_model with a Sequential
+# --------------------------------------------------------------------------------------
+def _sequential(activations=("relu", "tanh", "sigmoid"), loss="binary_crossentropy",
+                dtype=None, seed=26):
+    models = pytest.importorskip("backprop_lab.models")
+    from backprop_lab.layers import Dense
+
+    rng = _rng(seed)
+    model = models.Sequential()
+    sizes = [3, 5, 4, 2]
+    for i, act in enumerate(activations):
+        kwargs = {"input_dim": sizes[0]} if i == 0 else {}
+        model.add(Dense(sizes[i + 1], activation=act, dtype=dtype, **kwargs))
+    model.set_weights([rng.standard_normal(w.shape) for w in model.get_weights()])
+    model.compile(loss=loss, optimizer="sgd")
+    x = rng.standard_normal((6, 3))
+    y = rng.integers(0, 2, size=(6, 2)).astype(float)
+    return model, x, y
+
+
+def test_check_model_sequential_passes_and_names_weights():
+    model, x, y = _sequential()
+    report = gc.check_model(model, x, y)
+    assert report.passed, repr(report)
+    names = [layer.name for layer in model.layers]
+    assert [p.name for p in report.params] == [f"{n}/{w}" for n in names
+                                               for w in ("kernel", "bias")]
+    assert report.warnings == []
+
+
+def test_check_model_sequential_fused_softmax_and_sparse_labels():
+    model, x, _ = _sequential(activations=("tanh", "relu", "softmax"),
+                              loss="sparse_categorical_crossentropy", seed=27)
+    labels = _rng(28).integers(0, 2, size=6)
+    assert gc.check_model(model, x, labels).passed
+
+
+def test_check_model_sequential_leaves_the_model_as_it_was():
+    model, x, y = _sequential(dtype="float32", seed=29)
+    arrays = model.weights
+    values = model.get_weights()
+    report = gc.check_model(model, x, y, num_checks=5)
+    assert report.passed, repr(report)
+    assert "float32" in report.warnings[0] and "kernel" in report.warnings[0]
+    assert all(p.checked == 5 for p in report.params if np.prod(p.shape) >= 5)
+    for old, new in zip(arrays, model.weights):
+        assert old is new and new.dtype == np.float32
+    for old, new in zip(values, model.get_weights()):
+        np.testing.assert_array_equal(old, new)
+
+
+def test_check_model_sequential_detects_a_kink():
+    model, x, y = _sequential(seed=30)
+    first = model.layers[0]
+    first.bias[0] = 2e-6 - x[0] @ first.kernel[:, 0]  # unit 0 of example 0 sits at the kink
+    report = gc.check_model(model, x, y)
+    assert report.kinks_crossed
+    assert (0,) in report[f"{first.name}/bias"].kink_indices
+    assert report.passed
+
+
+def test_check_model_sequential_catches_a_broken_layer():
+    model, x, y = _sequential(seed=31)
+    layer = model.layers[1]
+    original = layer.backward
+
+    def backward_with_sign_error(da):
+        dx = original(da)
+        layer.grads = [layer.grads[0], -layer.grads[1]]
+        return dx
+
+    layer.backward = backward_with_sign_error
+    report = gc.check_model(model, x, y)
+    assert not report.passed
+    assert report.worst.name == f"{layer.name}/bias"
+
+
+def test_check_model_sequential_needs_compile_and_data():
+    model, x, y = _sequential(seed=32)
+    with pytest.raises(ValueError, match="give a small batch x"):
+        gc.check_model(model)
+    model.loss = None
+    with pytest.raises(ValueError, match="compile the model first"):
+        gc.check_model(model, x, y)
