@@ -1,0 +1,335 @@
+"""Exercises of notebook 06_keras_style_example: turning outputs into classes, holding out
+data honestly, and counting a classifier's mistakes.
+
+    predict_classes(probabilities, threshold=0.5)        -> (N,) int64 labels
+    train_test_split(x, y, test_fraction=0.2, seed=0)    -> x_train, x_test, y_train, y_test
+    confusion_matrix(y_true, y_pred, n_classes)          -> (K, K) counts
+"""
+import numpy as np
+
+from ..grading import Exercise, edge_case, fixed_case, random_case
+
+NOTEBOOK = "06_keras_style_example"
+
+
+# --------------------------------------------------------------------------------------
+# predict_classes
+# --------------------------------------------------------------------------------------
+def predict_classes(probabilities, threshold=0.5):
+    """Class labels from a model's predicted probabilities.
+
+    probabilities: (N, K) with K >= 2 (a softmax output): the class is the column with
+        the highest probability, argmax over axis 1.
+        (N, 1) or (N,) (a sigmoid output, the probability of class 1): the class is 1
+        where the probability is above ``threshold`` (strictly), else 0.
+    Returns (N,) int64 labels.
+    """
+    p = np.asarray(probabilities)
+    if p.ndim == 2 and p.shape[1] > 1:
+        return np.argmax(p, axis=1).astype(np.int64)
+    return (p.reshape(-1) > threshold).astype(np.int64)
+
+
+def _softmax_rows(rng, n, k):
+    z = rng.standard_normal((n, k))
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _classes_cases(rng):
+    return [
+        fixed_case("sigmoid outputs (4, 1)", np.array([[0.9], [0.2], [0.51], [0.49]])),
+        fixed_case("softmax outputs (3, 3)",
+                   np.array([[0.7, 0.2, 0.1], [0.1, 0.3, 0.6], [0.2, 0.5, 0.3]])),
+        fixed_case("threshold 0.3", np.array([[0.35], [0.25], [0.6], [0.1]]), threshold=0.3),
+        random_case("random sigmoid outputs (50, 1)", rng.random((50, 1))),
+        random_case("random softmax outputs (40, 10)", _softmax_rows(rng, 40, 10)),
+        edge_case("a flat vector (N,)", np.array([0.8, 0.1, 0.5, 0.7])),
+        edge_case("exactly at the threshold", np.array([[0.5], [0.5000001], [0.4999999]])),
+        edge_case("one row of a softmax (1, 4)", np.array([[0.1, 0.2, 0.6, 0.1]])),
+        edge_case("two classes as two columns (N, 2)",
+                  np.array([[0.8, 0.2], [0.3, 0.7], [0.45, 0.55]])),
+    ]
+
+
+def _classes_argmax_always(probabilities, threshold=0.5):
+    return np.argmax(probabilities, axis=1).astype(np.int64)
+
+
+def _classes_ge(probabilities, threshold=0.5):
+    p = np.asarray(probabilities)
+    if p.ndim == 2 and p.shape[1] > 1:
+        return np.argmax(p, axis=1).astype(np.int64)
+    return (p.reshape(-1) >= threshold).astype(np.int64)
+
+
+def _classes_axis0(probabilities, threshold=0.5):
+    p = np.asarray(probabilities)
+    if p.ndim == 2 and p.shape[1] > 1:
+        return np.argmax(p, axis=0).astype(np.int64)
+    return (p.reshape(-1) > threshold).astype(np.int64)
+
+
+def _classes_kept_column(probabilities, threshold=0.5):
+    p = np.asarray(probabilities)
+    if p.ndim == 2 and p.shape[1] > 1:
+        return np.argmax(p, axis=1).astype(np.int64)
+    return (p > threshold).astype(np.int64)
+
+
+def _classes_round(probabilities, threshold=0.5):
+    p = np.asarray(probabilities)
+    if p.ndim == 2 and p.shape[1] > 1:
+        return np.argmax(p, axis=1).astype(np.int64)
+    return np.round(p.reshape(-1)).astype(np.int64)
+
+
+def _classes_booleans(probabilities, threshold=0.5):
+    p = np.asarray(probabilities)
+    if p.ndim == 2 and p.shape[1] > 1:
+        return np.argmax(p, axis=1).astype(np.int64)
+    return p.reshape(-1) > threshold
+
+
+# --------------------------------------------------------------------------------------
+# train_test_split
+# --------------------------------------------------------------------------------------
+def train_test_split(x, y, test_fraction=0.2, seed=0):
+    """Shuffle the rows of (x, y) together, then hold out a share for testing.
+
+    n_test = round(test_fraction * N) rows (Python's ``round``); the order is
+    ``np.random.default_rng(seed).permutation(N)``: its first n_test indices are the
+    test set, the rest the training set (as scikit-learn's ShuffleSplit does).
+    x: (N, D).  y: (N,) (or (N, M)): row n of y belongs to row n of x.
+    Returns (x_train, x_test, y_train, y_test), in scikit-learn's order.  Every row is
+    in exactly one of the two sets, and x and y stay paired.
+    """
+    n = len(x)
+    n_test = round(test_fraction * n)
+    order = np.random.default_rng(seed).permutation(n)
+    test, train = order[:n_test], order[n_test:]
+    return x[train], x[test], y[train], y[test]
+
+
+def _split_cases(rng):
+    x_small = np.arange(20.0).reshape(10, 2)
+    y_small = np.arange(10) % 2
+    x_odd = rng.standard_normal((33, 3))
+    y_odd = rng.integers(0, 2, 33)
+    return [
+        fixed_case("10 rows, 20% held out", x_small, y_small, 0.2, 0),
+        fixed_case("33 rows (6.6 rounds to 7)", x_odd, y_odd, 0.2, 1),
+        random_case("100 rows, 25% held out, seed 7", rng.standard_normal((100, 4)),
+                    rng.integers(0, 3, 100), 0.25, 7),
+        random_case("one-hot targets (60, 3)", rng.standard_normal((60, 5)),
+                    np.eye(3)[rng.integers(0, 3, 60)], 0.5, 3),
+        edge_case("two rows, one each", np.array([[1.0], [2.0]]), np.array([0, 1]), 0.5, 4),
+        edge_case("large fraction held out (90%)", rng.standard_normal((20, 2)),
+                  np.arange(20), 0.9, 5),
+    ]
+
+
+def _split_no_shuffle(x, y, test_fraction=0.2, seed=0):
+    n = len(x)
+    n_train = n - round(test_fraction * n)
+    return x[:n_train], x[n_train:], y[:n_train], y[n_train:]
+
+
+def _split_separate_shuffles(x, y, test_fraction=0.2, seed=0):
+    n = len(x)
+    n_test = round(test_fraction * n)
+    rng = np.random.default_rng(seed)
+    order_x = rng.permutation(n)
+    order_y = rng.permutation(n)
+    return (x[order_x[n_test:]], x[order_x[:n_test]], y[order_y[n_test:]],
+            y[order_y[:n_test]])
+
+
+def _split_overlap(x, y, test_fraction=0.2, seed=0):
+    n = len(x)
+    n_test = round(test_fraction * n)
+    test = np.random.default_rng(seed).permutation(n)[:n_test]
+    return x, x[test], y, y[test]
+
+
+def _split_sizes_swapped(x, y, test_fraction=0.2, seed=0):
+    n = len(x)
+    n_test = round((1 - test_fraction) * n)
+    order = np.random.default_rng(seed).permutation(n)
+    test, train = order[:n_test], order[n_test:]
+    return x[train], x[test], y[train], y[test]
+
+
+def _split_truncated(x, y, test_fraction=0.2, seed=0):
+    n = len(x)
+    n_test = int(test_fraction * n)
+    order = np.random.default_rng(seed).permutation(n)
+    test, train = order[:n_test], order[n_test:]
+    return x[train], x[test], y[train], y[test]
+
+
+def _split_pairs_order(x, y, test_fraction=0.2, seed=0):
+    n = len(x)
+    n_test = round(test_fraction * n)
+    order = np.random.default_rng(seed).permutation(n)
+    test, train = order[:n_test], order[n_test:]
+    return x[train], y[train], x[test], y[test]
+
+
+# --------------------------------------------------------------------------------------
+# confusion_matrix
+# --------------------------------------------------------------------------------------
+def confusion_matrix(y_true, y_pred, n_classes):
+    """Count how often each true class was predicted as each class.
+
+    y_true, y_pred: (N,) integer labels in [0, n_classes).
+    Returns C: (n_classes, n_classes) int64, where C[i, j] is the number of samples of
+    true class i predicted as class j (rows: truth, columns: prediction, as in
+    scikit-learn and TensorFlow).  The diagonal holds the correct predictions; every
+    row sums to the number of samples of that class.
+    """
+    counts = np.zeros((n_classes, n_classes), dtype=np.int64)
+    for true, predicted in zip(y_true, y_pred):
+        counts[true, predicted] += 1
+    return counts
+
+
+def _confusion_cases(rng):
+    return [
+        fixed_case("3 classes, 6 samples", np.array([0, 1, 2, 2, 1, 0]),
+                   np.array([0, 2, 2, 1, 1, 1]), 3),
+        fixed_case("repeated pairs", np.array([1, 1, 1, 0]), np.array([0, 0, 1, 0]), 2),
+        random_case("200 samples, 10 classes", rng.integers(0, 10, 200),
+                    rng.integers(0, 10, 200), 10),
+        edge_case("a class that never occurs (class 3 of 4)", np.array([0, 1, 2, 2, 0]),
+                  np.array([1, 1, 2, 0, 0]), 4),
+        edge_case("all correct", np.array([2, 0, 1, 2]), np.array([2, 0, 1, 2]), 3),
+        edge_case("a single sample", np.array([1]), np.array([0]), 2),
+    ]
+
+
+def _confusion_transposed(y_true, y_pred, n_classes):
+    counts = np.zeros((n_classes, n_classes), dtype=np.int64)
+    for true, predicted in zip(y_true, y_pred):
+        counts[predicted, true] += 1
+    return counts
+
+
+def _confusion_fancy_index(y_true, y_pred, n_classes):
+    counts = np.zeros((n_classes, n_classes), dtype=np.int64)
+    counts[y_true, y_pred] += 1
+    return counts
+
+
+def _confusion_size_from_data(y_true, y_pred, n_classes):
+    k = int(max(np.max(y_true), np.max(y_pred))) + 1
+    counts = np.zeros((k, k), dtype=np.int64)
+    for true, predicted in zip(y_true, y_pred):
+        counts[true, predicted] += 1
+    return counts
+
+
+def _confusion_normalised(y_true, y_pred, n_classes):
+    counts = np.zeros((n_classes, n_classes))
+    for true, predicted in zip(y_true, y_pred):
+        counts[true, predicted] += 1
+    totals = counts.sum(axis=1, keepdims=True)
+    return counts / np.where(totals == 0, 1, totals)
+
+
+EXERCISES = [
+    Exercise(
+        id="predict_classes",
+        title="Probabilities to classes",
+        notebook=NOTEBOOK,
+        points=1,
+        reference=predict_classes,
+        cases=_classes_cases,
+        mistakes=[
+            ("argmax of one column", _classes_argmax_always,
+             "a sigmoid output has ONE column (the probability of class 1), and the argmax "
+             "of one column is always 0. Compare it with the threshold instead."),
+            ("threshold with >=", _classes_ge,
+             "a probability of exactly the threshold is class 0: use > threshold, as "
+             "Keras's binary accuracy does."),
+            ("argmax over axis 0", _classes_axis0,
+             "axis=0 picks a row for every class. Each sample is a row, so take the "
+             "argmax across its columns: axis=1."),
+            ("kept the column", _classes_kept_column,
+             "the result must be flat, shape (N,), not (N, 1): reshape(-1) or [:, 0]."),
+            ("np.round ignores the threshold", _classes_round,
+             "np.round always cuts at 0.5; compare with the threshold argument."),
+            ("returned booleans", _classes_booleans,
+             "a comparison gives True/False; turn it into labels 0/1 with "
+             ".astype(np.int64)."),
+        ],
+        hints=[
+            "Two cases: several columns (softmax) or a single probability (sigmoid).",
+            "Several columns: np.argmax(p, axis=1). One probability per sample: "
+            "p.reshape(-1) > threshold.",
+            "Convert the booleans with .astype(np.int64); check p.ndim == 2 and "
+            "p.shape[1] > 1 to tell the two cases apart.",
+        ],
+    ),
+    Exercise(
+        id="train_test_split",
+        title="Holding out a test set",
+        notebook=NOTEBOOK,
+        points=2,
+        reference=train_test_split,
+        cases=_split_cases,
+        outputs=("x_train", "x_test", "y_train", "y_test"),
+        mistakes=[
+            ("not shuffled", _split_no_shuffle,
+             "you took the last rows as the test set without shuffling (what Keras's "
+             "validation_split does). Shuffle first with "
+             "np.random.default_rng(seed).permutation(N)."),
+            ("x and y shuffled separately", _split_separate_shuffles,
+             "x and y were shuffled with two different permutations, so the labels no "
+             "longer belong to their rows. Index both with the same order."),
+            ("test rows also in training", _split_overlap,
+             "the training set still contains the test rows: a model can memorise them, "
+             "and the test score means nothing. Train on order[n_test:] only."),
+            ("sizes swapped", _split_sizes_swapped,
+             "test_fraction is the share of the TEST set: n_test = round(test_fraction * N)."),
+            ("truncated size", _split_truncated,
+             "int() rounds down (6.6 -> 6); use round(test_fraction * N)."),
+            ("Keras-style order of results", _split_pairs_order,
+             "return (x_train, x_test, y_train, y_test), scikit-learn's order, not "
+             "(x_train, y_train, x_test, y_test)."),
+        ],
+        hints=[
+            "Shuffle the row numbers once, then use the same shuffled numbers for x and y.",
+            "order = np.random.default_rng(seed).permutation(len(x)); the first "
+            "round(test_fraction * len(x)) of them are the test rows.",
+            "test, train = order[:n_test], order[n_test:]; "
+            "return x[train], x[test], y[train], y[test].",
+        ],
+    ),
+    Exercise(
+        id="confusion_matrix",
+        title="Confusion matrix",
+        notebook=NOTEBOOK,
+        points=2,
+        reference=confusion_matrix,
+        cases=_confusion_cases,
+        check_dtype=False,  # counts held as floats are fine
+        mistakes=[
+            ("transposed", _confusion_transposed,
+             "rows are the TRUE classes and columns the predictions: C[true, predicted]."),
+            ("fancy-index += 1", _confusion_fancy_index,
+             "counts[y_true, y_pred] += 1 adds 1 only once per repeated (true, predicted) "
+             "pair. Loop over the pairs, or use np.add.at(counts, (y_true, y_pred), 1)."),
+            ("size from the data", _confusion_size_from_data,
+             "the matrix must be n_classes x n_classes even when a class never occurs; "
+             "use the n_classes argument."),
+            ("normalised", _confusion_normalised,
+             "return the counts themselves, not the share of each row."),
+        ],
+        hints=[
+            "Start from a (n_classes, n_classes) array of zeros and add 1 per sample.",
+            "For each pair (t, p) of a true and a predicted label, add 1 at row t, column p.",
+            "for t, p in zip(y_true, y_pred): counts[t, p] += 1",
+        ],
+    ),
+]
