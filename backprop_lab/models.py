@@ -24,6 +24,7 @@ Inputs are checked once per call to ``fit``/``evaluate``/``predict`` (shapes, Na
 ranges, ...), never once per batch, so the training loop stays cheap.
 """
 import math
+import warnings
 
 import numpy as np
 
@@ -247,8 +248,6 @@ class Sequential:
         return x, y
 
     def _warn_if_output_mismatch(self):
-        import warnings
-
         wants = {"binary_crossentropy": ("sigmoid",), "categorical_crossentropy": ("softmax",),
                  "sparse_categorical_crossentropy": ("softmax",)}.get(self.loss.name)
         activation = getattr(self.layers[-1], "activation", None)
@@ -294,46 +293,25 @@ class Sequential:
             if not isinstance(cb, callbacks_module.Callback):
                 raise ValueError(f"fit(callbacks=...): {cb!r} is not a "
                                  "backprop_lab.callbacks.Callback.")
-
         x, y = self._prepare_xy(x, y, "x", "y", "fit")
-        x_val = y_val = None
-        if validation_data is not None:
-            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-                raise ValueError("fit(validation_data=...): must be a pair (x_val, y_val).")
-            x_val, y_val = self._prepare_xy(validation_data[0], validation_data[1],
-                                            "validation_data[0]", "validation_data[1]", "fit")
-        elif validation_split > 0:
-            split_at = int(math.floor(x.shape[0] * (1.0 - validation_split)))
-            if split_at == 0 or split_at == x.shape[0]:
-                raise ValueError(
-                    f"fit(validation_split={validation_split}): with {x.shape[0]} samples this "
-                    "leaves an empty training or validation set; use a split between "
-                    f"{1 / x.shape[0]:.3g} and {1 - 1 / x.shape[0]:.3g}, or more data."
-                )
-            x, x_val = x[:split_at], x[split_at:]
-            y, y_val = y[:split_at], y[split_at:]
+        x, y, x_val, y_val = self._validation_set(x, y, validation_split, validation_data)
         self._warn_if_output_mismatch()
 
+        # Everything below runs with checked data: no more checks per batch.
         n = x.shape[0]
         steps = math.ceil(n / batch_size)
         metric_objects = self._make_metrics()
-        loss_tracker = metrics_module.Mean("loss")
-        trackers = sorted([loss_tracker] + metric_objects, key=lambda t: t.name)
-        fused = self.loss.fused_gradient(getattr(self.layers[-1], "activation", None))
-
+        trackers = sorted([metrics_module.Mean("loss")] + metric_objects, key=lambda t: t.name)
         history = callbacks_module.History()
         terminate = next((cb for cb in user_callbacks
                           if isinstance(cb, callbacks_module.TerminateOnNaN)), None)
-        default_cbs = [] if terminate else [callbacks_module.TerminateOnNaN()]
-        terminate = terminate or default_cbs[0]
+        extra = [] if terminate else [callbacks_module.TerminateOnNaN()]
+        terminate = terminate or extra[0]
         progress = [callbacks_module.ProgbarLogger(verbose)] if verbose else []
         cbs = callbacks_module.CallbackList(
-            progress + [history] + user_callbacks + default_cbs, self,
+            progress + [history] + user_callbacks + extra, self,
             {"verbose": verbose, "epochs": epochs, "steps": steps})
-        history.params = cbs.callbacks[0].params
         self.history = history
-
-        weights = self.weights
         self.stop_training = False
         cbs.call("on_train_begin", None)
         for epoch in range(initial_epoch, epochs):
@@ -346,24 +324,11 @@ class Sequential:
             else:
                 xs, ys = x, y
             with np.errstate(all="ignore"):  # non-finite values are caught by TerminateOnNaN
-                for step in range(steps):
-                    xb = xs[step * batch_size:(step + 1) * batch_size]
-                    yb = ys[step * batch_size:(step + 1) * batch_size]
-                    for cb in cbs.batch_begin:
-                        cb.on_train_batch_begin(step, None)
-                    loss_value, out = self._train_step(xb, yb, fused, weights)
-                    loss_tracker.update_state(loss_value, xb.shape[0])
-                    for m in metric_objects:
-                        m.update_state(yb, out)
-                    logs = {t.name: t.result() for t in trackers}
-                    for cb in cbs.batch_end:
-                        cb.on_train_batch_end(step, logs)
-                    if self.stop_training:
-                        break
+                last_step = self._run_epoch(xs, ys, batch_size, trackers, metric_objects, cbs)
                 if terminate.diverged_at is None:
-                    terminate.check_weights(step)
+                    terminate.check_weights(last_step)
                 if terminate.diverged_at is not None:
-                    break
+                    break  # weights restored; the broken epoch is not recorded
                 logs = {t.name: t.result() for t in trackers}
                 if x_val is not None:
                     val_logs = self._evaluate_arrays(x_val, y_val, batch_size, metric_objects)
@@ -375,6 +340,49 @@ class Sequential:
         history.diverged = terminate.diverged_at is not None
         history.diverged_at = terminate.diverged_at
         return history
+
+    def _validation_set(self, x, y, validation_split, validation_data):
+        """Return (x, y, x_val, y_val); x_val and y_val are None without validation."""
+        if validation_data is not None:
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+                raise ValueError("fit(validation_data=...): must be a pair (x_val, y_val).")
+            x_val, y_val = self._prepare_xy(validation_data[0], validation_data[1],
+                                            "validation_data[0]", "validation_data[1]", "fit")
+            return x, y, x_val, y_val
+        if validation_split == 0:
+            return x, y, None, None
+        # As Keras: the last fraction of the samples, taken before any shuffling.
+        split_at = int(math.floor(x.shape[0] * (1.0 - validation_split)))
+        if split_at == 0 or split_at == x.shape[0]:
+            raise ValueError(
+                f"fit(validation_split={validation_split}): with {x.shape[0]} samples this "
+                "leaves an empty training or validation set; use a split between "
+                f"{1 / x.shape[0]:.3g} and {1 - 1 / x.shape[0]:.3g}, or more data."
+            )
+        return x[:split_at], y[:split_at], x[split_at:], y[split_at:]
+
+    def _run_epoch(self, xs, ys, batch_size, trackers, metric_objects, cbs):
+        """One pass over (xs, ys) in batches.  ``trackers`` holds the loss tracker (a Mean
+        named 'loss') and the metrics.  Returns the index of the last batch run."""
+        loss_tracker = next(t for t in trackers if t.name == "loss")
+        fused = self.loss.fused_gradient(getattr(self.layers[-1], "activation", None))
+        weights = self.weights
+        steps = math.ceil(xs.shape[0] / batch_size)
+        for step in range(steps):
+            xb = xs[step * batch_size:(step + 1) * batch_size]
+            yb = ys[step * batch_size:(step + 1) * batch_size]
+            for cb in cbs.batch_begin:
+                cb.on_train_batch_begin(step, None)
+            loss_value, out = self._train_step(xb, yb, fused, weights)
+            loss_tracker.update_state(loss_value, xb.shape[0])  # weighted by batch size
+            for m in metric_objects:
+                m.update_state(yb, out)
+            logs = {t.name: t.result() for t in trackers}
+            for cb in cbs.batch_end:
+                cb.on_train_batch_end(step, logs)
+            if self.stop_training:
+                break
+        return step
 
     def _train_step(self, xb, yb, fused, weights):
         """Forward, loss, backward, update on one batch.  Returns (loss, outputs)."""
