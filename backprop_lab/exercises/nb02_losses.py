@@ -1,0 +1,452 @@
+"""Exercises of notebook 02_loss_functions: squared errors and cross-entropies, stably.
+
+Every reference is the function of ``backprop_lab.functional`` with the same name: each
+loss returns a Python float; ``log_softmax`` returns an array.  The probabilities are
+clipped to [EPSILON, 1 - EPSILON] with ``EPSILON = 1e-7``, as Keras does.
+"""
+import numpy as np
+
+from .. import functional as F
+from ..grading import Exercise, edge_case, fixed_case, random_case
+
+NOTEBOOK = "02_loss_functions"
+EPSILON = F.EPSILON
+
+
+def _column(values):
+    """A (N, 1) float column from a list: the shape of one output unit's targets."""
+    return np.array(values, dtype=np.float64).reshape(-1, 1)
+
+
+def _softmax_rows(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _one_hot(labels, k):
+    out = np.zeros((len(labels), k))
+    out[np.arange(len(labels)), labels] = 1.0
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# half_sum_squared_error and mean_squared_error share their cases
+# --------------------------------------------------------------------------------------
+def _squared_error_cases(rng):
+    return [
+        fixed_case("3 targets", np.array([1.0, 2.0, 3.0]), np.array([1.5, 2.0, 2.0])),
+        fixed_case("4 examples, one output (N, 1)", _column([0.0, 1.0, 1.0, 0.0]),
+                   _column([0.2, 0.7, 1.1, -0.3])),
+        random_case("random 8 targets", rng.standard_normal(8), rng.standard_normal(8)),
+        random_case("random 5 examples x 3 outputs", rng.standard_normal((5, 3)),
+                    rng.standard_normal((5, 3))),
+        edge_case("perfect predictions", np.array([[0.5, -1.0], [2.0, 3.0], [1.0, 1.0]]),
+                  np.array([[0.5, -1.0], [2.0, 3.0], [1.0, 1.0]])),
+        edge_case("a single example", np.array([[2.0]]), np.array([[-1.0]])),
+        edge_case("large magnitudes", 1e6 * rng.standard_normal((4, 2)),
+                  1e6 * rng.standard_normal((4, 2))),
+    ]
+
+
+def _hsse_mean(y_true, y_pred):
+    return float(np.mean((y_true - y_pred) ** 2))
+
+
+def _hsse_no_half(y_true, y_pred):
+    return float(np.sum((y_true - y_pred) ** 2))
+
+
+def _hsse_square_of_sum(y_true, y_pred):
+    return float(0.5 * np.sum(y_true - y_pred) ** 2)
+
+
+def _hsse_axis0(y_true, y_pred):
+    return 0.5 * np.sum((y_true - y_pred) ** 2, axis=0)
+
+
+def _mse_sum(y_true, y_pred):
+    return float(np.sum((y_true - y_pred) ** 2))
+
+
+def _mse_half(y_true, y_pred):
+    return float(0.5 * np.mean((y_true - y_pred) ** 2))
+
+
+def _mse_divided_by_n_twice(y_true, y_pred):
+    return float(np.mean((y_true - y_pred) ** 2) / len(y_true))
+
+
+def _mse_divided_by_n_only(y_true, y_pred):
+    return float(np.sum((y_true - y_pred) ** 2) / len(y_true))
+
+
+def _mse_per_example(y_true, y_pred):
+    return np.mean((y_true - y_pred) ** 2, axis=-1)
+
+
+# --------------------------------------------------------------------------------------
+# binary_crossentropy
+# --------------------------------------------------------------------------------------
+def _bce_cases(rng):
+    y = rng.integers(0, 2, size=(8, 1)).astype(np.float64)
+    return [
+        fixed_case("4 examples", _column([1, 0, 1, 0]), _column([0.9, 0.2, 0.6, 0.4])),
+        random_case("random 8 examples", y, rng.uniform(0.05, 0.95, size=(8, 1))),
+        random_case("random 5 examples x 3 labels",
+                    rng.integers(0, 2, size=(5, 3)).astype(np.float64),
+                    rng.uniform(0.01, 0.99, size=(5, 3))),
+        edge_case("p = 0 where y = 1", _column([1, 0, 1]), _column([0.0, 0.3, 0.8])),
+        edge_case("p = 1 where y = 0", _column([0, 1, 0]), _column([1.0, 0.6, 0.1])),
+        edge_case("p exactly 0 and 1, right and wrong", _column([1, 0, 1, 0]),
+                  _column([0.0, 1.0, 1.0, 0.0])),
+        edge_case("soft labels", _column([0.1, 0.9, 0.5]), _column([0.3, 0.8, 0.5])),
+        edge_case("a single example", _column([1]), _column([0.25])),
+    ]
+
+
+def _bce_clip_below_only(y_true, p):
+    p = np.maximum(p, EPSILON)
+    return float(-np.mean(y_true * np.log(p) + (1 - y_true) * np.log(1 - p)))
+
+
+def _bce_no_clip(y_true, p):
+    return float(-np.mean(y_true * np.log(p) + (1 - y_true) * np.log(1 - p)))
+
+
+def _bce_sign(y_true, p):
+    p = np.clip(p, EPSILON, 1 - EPSILON)
+    return float(np.mean(y_true * np.log(p) + (1 - y_true) * np.log(1 - p)))
+
+
+def _bce_positive_term_only(y_true, p):
+    p = np.clip(p, EPSILON, 1 - EPSILON)
+    return float(-np.mean(y_true * np.log(p)))
+
+
+def _bce_sum(y_true, p):
+    p = np.clip(p, EPSILON, 1 - EPSILON)
+    return float(-np.sum(y_true * np.log(p) + (1 - y_true) * np.log(1 - p)))
+
+
+def _bce_other_epsilon(y_true, p):
+    p = np.clip(p, 1e-15, 1 - 1e-15)
+    return float(-np.mean(y_true * np.log(p) + (1 - y_true) * np.log(1 - p)))
+
+
+# --------------------------------------------------------------------------------------
+# binary_crossentropy_from_logits
+# --------------------------------------------------------------------------------------
+def _bce_logits_cases(rng):
+    return [
+        fixed_case("4 examples", _column([1, 0, 1, 0]), _column([2.0, -1.0, -0.5, 3.0])),
+        random_case("random 8 examples", rng.integers(0, 2, size=(8, 1)).astype(np.float64),
+                    3.0 * rng.standard_normal((8, 1))),
+        random_case("random 4 examples x 3 labels",
+                    rng.integers(0, 2, size=(4, 3)).astype(np.float64),
+                    3.0 * rng.standard_normal((4, 3))),
+        edge_case("logits of +-50 (sigmoid rounds to 1)", _column([1, 1, 0, 0]),
+                  _column([50.0, -50.0, 50.0, -50.0])),
+        edge_case("logits of +-1000", _column([1, 1, 0, 0]),
+                  _column([1000.0, -1000.0, 1000.0, -1000.0])),
+        edge_case("zero logits (loss log 2)", _column([1, 0, 1]), np.zeros((3, 1))),
+        edge_case("soft labels", _column([0.2, 0.7]), _column([-1.5, 4.0])),
+        edge_case("a single example", _column([0]), _column([0.7])),
+    ]
+
+
+def _bce_logits_log_sigmoid(y_true, z):
+    s = 1 / (1 + np.exp(-z))
+    return float(-np.mean(y_true * np.log(s) + (1 - y_true) * np.log(1 - s)))
+
+
+def _bce_logits_clipped(y_true, z):
+    s = 1 / (1 + np.exp(-z))
+    s = np.clip(s, EPSILON, 1 - EPSILON)
+    return float(-np.mean(y_true * np.log(s) + (1 - y_true) * np.log(1 - s)))
+
+
+def _bce_logits_softplus_overflow(y_true, z):
+    return float(np.mean(np.log1p(np.exp(z)) - z * y_true))
+
+
+def _bce_logits_no_max(y_true, z):
+    return float(np.mean(-z * y_true + np.log1p(np.exp(-np.abs(z)))))
+
+
+def _bce_logits_sign(y_true, z):
+    return float(np.mean(np.maximum(z, 0) + z * y_true + np.log1p(np.exp(-np.abs(z)))))
+
+
+# --------------------------------------------------------------------------------------
+# categorical_crossentropy
+# --------------------------------------------------------------------------------------
+def _cce_cases(rng):
+    labels = rng.integers(0, 4, size=6)
+    smooth = rng.uniform(size=(3, 5))
+    return [
+        fixed_case("2 examples, 3 classes", np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]]),
+                   np.array([[0.2, 0.7, 0.1], [0.5, 0.25, 0.25]])),
+        random_case("random 6 examples, 4 classes", _one_hot(labels, 4),
+                    _softmax_rows(rng.standard_normal((6, 4)))),
+        random_case("soft labels: 3 examples, 5 classes", smooth / smooth.sum(axis=1, keepdims=True),
+                    _softmax_rows(rng.standard_normal((3, 5)))),
+        edge_case("p = 0 at the true class", np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]),
+                  np.array([[0.6, 0.0, 0.4], [0.1, 0.2, 0.7]])),
+        edge_case("p = 0 at a wrong class", np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]),
+                  np.array([[0.7, 0.3, 0.0], [0.0, 0.9, 0.1]])),
+        edge_case("a single example", np.array([[0.0, 0.0, 1.0, 0.0]]),
+                  np.array([[0.1, 0.2, 0.3, 0.4]])),
+    ]
+
+
+def _cce_no_clip(y_true, p):
+    return float(-np.sum(y_true * np.log(p)) / p.shape[0])
+
+
+def _cce_sign(y_true, p):
+    p = np.clip(p, EPSILON, 1 - EPSILON)
+    return float(np.sum(y_true * np.log(p)) / p.shape[0])
+
+
+def _cce_mean_over_entries(y_true, p):
+    p = np.clip(p, EPSILON, 1 - EPSILON)
+    return float(-np.mean(y_true * np.log(p)))
+
+
+def _cce_wrong_axis(y_true, p):
+    p = np.clip(p, EPSILON, 1 - EPSILON)
+    return float(-np.mean(np.sum(y_true * np.log(p), axis=0)))
+
+
+def _cce_sum(y_true, p):
+    p = np.clip(p, EPSILON, 1 - EPSILON)
+    return float(-np.sum(y_true * np.log(p)))
+
+
+# --------------------------------------------------------------------------------------
+# log_softmax
+# --------------------------------------------------------------------------------------
+def _log_softmax_cases(rng):
+    return [
+        fixed_case("2x3 example", np.array([[1.0, 2.0, 3.0], [0.5, 0.5, -1.0]])),
+        random_case("random 4x5 scores", 2.0 * rng.standard_normal((4, 5))),
+        random_case("random square 3x3 scores", 2.0 * rng.standard_normal((3, 3))),
+        edge_case("large logits in one row, small in the other",
+                  np.array([[1000.0, 1001.0, 1002.0], [1.0, 2.0, 3.0]])),
+        edge_case("logits 1000 apart", np.array([[0.0, -1000.0, 1000.0]])),
+        edge_case("all equal (log(1/K))", np.full((2, 4), -3.0)),
+        edge_case("batch of one", rng.standard_normal((1, 6))),
+    ]
+
+
+def _log_softmax_naive(z):
+    e = np.exp(z)
+    return np.log(e / e.sum(axis=1, keepdims=True))
+
+
+def _log_softmax_log_of_softmax(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return np.log(e / e.sum(axis=1, keepdims=True))
+
+
+def _log_softmax_axis0(z):
+    shifted = z - z.max(axis=0, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=0, keepdims=True))
+
+
+def _log_softmax_no_keepdims(z):
+    shifted = z - z.max(axis=1)
+    return shifted - np.log(np.exp(shifted).sum(axis=1))
+
+
+def _log_softmax_no_log_sum(z):
+    return z - z.max(axis=1, keepdims=True)
+
+
+EXERCISES = [
+    Exercise(
+        id="half_sum_squared_error",
+        title="The seed's squared error (1/2, sum)",
+        notebook=NOTEBOOK,
+        points=1,
+        reference=F.half_sum_squared_error,
+        cases=_squared_error_cases,
+        mistakes=[
+            ("mean instead of sum", _hsse_mean,
+             "you averaged (np.mean). The seed's loss is a plain sum, halved: "
+             "0.5 * np.sum((y_true - y_pred) ** 2)."),
+            ("forgot the 1/2", _hsse_no_half,
+             "the factor 1/2 is missing (it is there so that the derivative is y_hat - y)."),
+            ("square of the sum", _hsse_square_of_sum,
+             "you squared the sum of the errors. Square each error first, then add."),
+            ("sum over axis 0 only", _hsse_axis0,
+             "np.sum(..., axis=0) leaves one number per column; the loss is one number: "
+             "leave out axis to add every entry."),
+        ],
+        hints=[
+            "Three steps: the errors y - y_hat, their squares, half their total.",
+            "np.sum adds every entry of an array, whatever its shape.",
+            "return float(0.5 * np.sum((y_true - y_pred) ** 2))",
+        ],
+    ),
+    Exercise(
+        id="mean_squared_error",
+        title="Mean squared error (Keras)",
+        notebook=NOTEBOOK,
+        points=1,
+        reference=F.mean_squared_error,
+        cases=_squared_error_cases,
+        mistakes=[
+            ("sum instead of mean", _mse_sum,
+             "you returned the sum of the squared errors; Keras's MSE divides by their "
+             "number: np.mean."),
+            ("kept the 1/2", _mse_half,
+             "Keras's MSE has no factor 1/2: it is mean((y - y_hat)^2). The 1/2 belongs to "
+             "the seed's sum form only."),
+            ("divided by N twice", _mse_divided_by_n_twice,
+             "np.mean already divides by the number of entries; dividing by len(y_true) "
+             "again divides by N twice."),
+            ("divided by N only", _mse_divided_by_n_only,
+             "with M outputs per example Keras averages over the outputs too: divide by "
+             "N * M (y_pred.size), or simply use np.mean."),
+            ("per-example losses", _mse_per_example,
+             "np.mean(..., axis=-1) leaves one loss per example (Keras's first step); the "
+             "loss is their mean too: one float."),
+        ],
+        hints=[
+            "The mean of the squared errors over every entry: outputs and examples.",
+            "np.mean averages every entry of an array, whatever its shape.",
+            "return float(np.mean((y_true - y_pred) ** 2))",
+        ],
+    ),
+    Exercise(
+        id="binary_crossentropy",
+        title="Binary cross-entropy (clipped)",
+        notebook=NOTEBOOK,
+        points=2,
+        reference=F.binary_crossentropy,
+        cases=_bce_cases,
+        mistakes=[
+            ("clipped from below only", _bce_clip_below_only,
+             "p = 1 still gives log(1 - p) = log(0) = -inf. Clip both ends: "
+             "np.clip(p, EPSILON, 1 - EPSILON)."),
+            ("no clipping", _bce_no_clip,
+             "log(0) is -inf, and 0 * log(0) is NaN: clip the probabilities first, "
+             "p = np.clip(p, EPSILON, 1 - EPSILON) with EPSILON = 1e-7, as Keras does."),
+            ("wrong sign", _bce_sign,
+             "a log of a probability is <= 0, so the loss needs a minus sign in front: "
+             "-mean(y log p + (1 - y) log(1 - p))."),
+            ("only the y log p term", _bce_positive_term_only,
+             "the examples with y = 0 need their term too: (1 - y) * log(1 - p)."),
+            ("sum instead of mean", _bce_sum,
+             "Keras averages over the examples (and outputs): use np.mean, not np.sum."),
+            ("another epsilon", _bce_other_epsilon,
+             "clip with EPSILON = 1e-7, Keras's value, so that your loss matches Keras's "
+             "(and backprop_lab's)."),
+        ],
+        hints=[
+            "For one example: -log(p) if y = 1 and -log(1 - p) if y = 0; y log p + "
+            "(1 - y) log(1 - p) covers both. Average over every entry.",
+            "Clip first so that no log sees 0: p = np.clip(p, EPSILON, 1 - EPSILON).",
+            "p = np.clip(p, EPSILON, 1 - EPSILON); return float(-np.mean(y_true * np.log(p) "
+            "+ (1 - y_true) * np.log(1 - p)))",
+        ],
+    ),
+    Exercise(
+        id="binary_crossentropy_from_logits",
+        title="Binary cross-entropy from logits (stable)",
+        notebook=NOTEBOOK,
+        points=3,
+        reference=F.binary_crossentropy_from_logits,
+        cases=_bce_logits_cases,
+        mistakes=[
+            ("log of the sigmoid", _bce_logits_log_sigmoid,
+             "sigmoid(50) rounds to exactly 1.0, so log(1 - sigmoid(z)) is log(0) = -inf. "
+             "Do not go through the probability: use max(z, 0) - z * y + "
+             "log1p(exp(-|z|))."),
+            ("clipped probabilities", _bce_logits_clipped,
+             "clipping caps every example's loss at -log(1e-7) = 16.1, but a logit of "
+             "-1000 for a positive example costs 1000. Use the logit form "
+             "max(z, 0) - z * y + log1p(exp(-|z|))."),
+            ("softplus overflows", _bce_logits_softplus_overflow,
+             "log(1 + exp(z)) - z y is right on paper, but np.exp(1000) is inf. Write "
+             "log(1 + exp(z)) = max(z, 0) + log1p(exp(-|z|)), which never exponentiates a "
+             "positive number."),
+            ("forgot max(z, 0)", _bce_logits_no_max,
+             "the term max(z, 0) is missing; without it the loss is wrong for every z > 0."),
+            ("wrong sign of z * y", _bce_logits_sign,
+             "the middle term is - z * y: a large logit should lower the loss when y = 1."),
+        ],
+        hints=[
+            "With s = sigmoid(z): -log s = log(1 + exp(-z)) and -log(1 - s) = "
+            "z + log(1 + exp(-z)). Add them with weights y and 1 - y.",
+            "That sum simplifies to log(1 + exp(z)) - z y; and log(1 + exp(z)) = "
+            "max(z, 0) + log(1 + exp(-|z|)), which never overflows.",
+            "return float(np.mean(np.maximum(z, 0) - z * y_true + "
+            "np.log1p(np.exp(-np.abs(z)))))",
+        ],
+    ),
+    Exercise(
+        id="categorical_crossentropy",
+        title="Categorical cross-entropy (clipped)",
+        notebook=NOTEBOOK,
+        points=2,
+        reference=F.categorical_crossentropy,
+        cases=_cce_cases,
+        mistakes=[
+            ("no clipping", _cce_no_clip,
+             "log(0) is -inf, and 0 * log(0) is NaN even where y is 0: clip first, "
+             "p = np.clip(p, EPSILON, 1 - EPSILON)."),
+            ("wrong sign", _cce_sign,
+             "log p is <= 0, so the loss is minus the sum: -1/N sum y log p."),
+            ("mean over every entry", _cce_mean_over_entries,
+             "np.mean divides by N * K, the number of entries. Sum over the classes, then "
+             "average over the N examples."),
+            ("summed over the wrong axis", _cce_wrong_axis,
+             "axis 0 runs over the examples. Sum over the classes (axis=1), then take the "
+             "mean over the examples."),
+            ("sum instead of mean", _cce_sum,
+             "the loss is averaged over the batch: divide the total by N = p.shape[0]."),
+        ],
+        hints=[
+            "For one example with a one-hot y, the loss is -log of the probability of the "
+            "true class; sum_k y_k log p_k picks it out.",
+            "Clip p first, then -np.sum(y_true * np.log(p)) over everything, divided by "
+            "the number of examples N.",
+            "p = np.clip(p, EPSILON, 1 - EPSILON); return float(-np.sum(y_true * "
+            "np.log(p)) / p.shape[0])",
+        ],
+    ),
+    Exercise(
+        id="log_softmax",
+        title="Log-softmax (stable)",
+        notebook=NOTEBOOK,
+        points=2,
+        reference=F.log_softmax,
+        cases=_log_softmax_cases,
+        mistakes=[
+            ("no max shift", _log_softmax_naive,
+             "np.exp(1000) overflows to inf. Subtract each row's maximum first: "
+             "shifted = z - z.max(axis=1, keepdims=True)."),
+            ("log of the softmax", _log_softmax_log_of_softmax,
+             "a probability like exp(-1000) underflows to 0, and log(0) is -inf, though "
+             "the log-probability is a fine -1000. Never form the probability: "
+             "log a_k = shifted_k - log(sum_j exp(shifted_j))."),
+            ("over axis 0", _log_softmax_axis0,
+             "each row is one example: take the max and the sum over axis=1 (the classes)."),
+            ("no keepdims", _log_softmax_no_keepdims,
+             "z.max(axis=1) has shape (N,), which broadcasts against the columns. Use "
+             "keepdims=True for the max and the sum, giving (N, 1)."),
+            ("forgot the log-sum-exp", _log_softmax_no_log_sum,
+             "after the shift you must still subtract log(sum_j exp(shifted_j)), the log "
+             "of the normaliser; otherwise exp of the rows does not sum to 1."),
+        ],
+        hints=[
+            "log softmax(z)_k = z_k - log(sum_j exp(z_j)). The log-sum-exp overflows for "
+            "large z unless you shift first.",
+            "With m the row maximum: log sum_j exp(z_j) = m + log sum_j exp(z_j - m).",
+            "shifted = z - z.max(axis=1, keepdims=True); return shifted - "
+            "np.log(np.exp(shifted).sum(axis=1, keepdims=True))",
+        ],
+    ),
+]
