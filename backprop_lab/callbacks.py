@@ -204,7 +204,8 @@ class EarlyStopping(Callback):
             raise _checks.unknown_name("mode", mode, ("auto", "min", "max"),
                                        "EarlyStopping(mode=...)")
         if isinstance(patience, bool) or not isinstance(patience, int) or patience < 0:
-            raise ValueError(f"EarlyStopping(patience=...): must be an integer >= 0, got {patience!r}.")
+            raise ValueError(
+                f"EarlyStopping(patience=...): must be an integer >= 0, got {patience!r}.")
         self.monitor = monitor
         self.patience = patience
         self.verbose = verbose
@@ -293,8 +294,11 @@ class LambdaCallback(Callback):
     def on_epoch_end(self, epoch, logs=None): self._call("on_epoch_end", epoch, logs)
     def on_train_begin(self, logs=None): self._call("on_train_begin", logs)
     def on_train_end(self, logs=None): self._call("on_train_end", logs)
-    def on_train_batch_begin(self, batch, logs=None): self._call("on_train_batch_begin", batch, logs)
-    def on_train_batch_end(self, batch, logs=None): self._call("on_train_batch_end", batch, logs)
+    def on_train_batch_begin(self, batch, logs=None):
+        self._call("on_train_batch_begin", batch, logs)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._call("on_train_batch_end", batch, logs)
 
 
 # --------------------------------------------------------------------------------------

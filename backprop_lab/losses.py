@@ -4,12 +4,13 @@ A loss object is called like Keras's, ``loss(y_true, y_pred)``, and returns a fl
 also knows its gradient, ``loss.gradient(y_true, y_pred)`` = dL/dy_pred (same shape as
 y_pred).
 
-    name (compile(loss=...))            object                          formula
-    'mse', 'mean_squared_error'         MeanSquaredError()              mean((y_hat - y)^2)
-    'half_sum_squared_error'            HalfSumSquaredError()           1/2 * sum((y - y_hat)^2)
-    'binary_crossentropy'               BinaryCrossentropy()            -mean(y log p + (1-y) log(1-p))
-    'categorical_crossentropy'          CategoricalCrossentropy()       -1/N sum y log p
-    'sparse_categorical_crossentropy'   SparseCategoricalCrossentropy() -1/N sum log p[label]
+    name (compile(loss=...))           object                           formula
+    'mse', 'mean_squared_error'        MeanSquaredError()               mean((y_hat - y)^2)
+    'half_sum_squared_error'           HalfSumSquaredError()            1/2 sum((y - y_hat)^2)
+    'binary_crossentropy'              BinaryCrossentropy()             -mean(y log p
+                                                                          + (1-y) log(1-p))
+    'categorical_crossentropy'         CategoricalCrossentropy()        -1/N sum y log p
+    'sparse_categorical_crossentropy'  SparseCategoricalCrossentropy()  -1/N sum log p[label]
 
 ``HalfSumSquaredError`` is the seed article's loss: a sum over the batch, not a mean, so
 its size (and the size of its gradient) grows with the batch size.  Keras has no such
@@ -96,7 +97,8 @@ class Loss:
         return {"name": self.name}
 
     def __repr__(self):
-        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.get_config().items())})"
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
 
 
 class MeanSquaredError(Loss):

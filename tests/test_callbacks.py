@@ -173,7 +173,8 @@ def test_fit_rejects_non_callbacks():
 # ---- progress display -----------------------------------------------------------------
 LINE1 = re.compile(
     r"^(\d+)/(\d+) ━+─* \d+s \d+(\.\d+)?ms/step - accuracy: \d\.\d{4} - loss: \d\.\d{4}$")
-LINE2 = re.compile(r"^(\d+)/(\d+) - \d+s - \d+(\.\d+)?ms/step - accuracy: \d\.\d{4} - loss: \d\.\d{4}$")
+LINE2 = re.compile(
+    r"^(\d+)/(\d+) - \d+s - \d+(\.\d+)?ms/step - accuracy: \d\.\d{4} - loss: \d\.\d{4}$")
 
 
 def test_verbose_1_prints_epoch_headers_and_keras_like_lines(capsys):
