@@ -1,6 +1,6 @@
 """Input checks shared by the object shell.
 
-Each helper either returns a cleaned value or raises an error whose message names the
+Each function either returns a cleaned value or raises an error whose message names the
 argument, says what was wrong, and says how to fix it.  The model calls them once per
 ``fit``/``evaluate``/``predict`` call, never once per batch.
 """
