@@ -5,6 +5,7 @@ A callback is an object whose methods ``fit`` calls at fixed points:
     on_train_begin(logs)                      once, before the first epoch
     on_epoch_begin(epoch, logs)               epoch counts from 0
     on_train_batch_begin(batch, logs)         batch counts from 0 within the epoch
+                                              (on_batch_begin/on_batch_end: older names)
     on_train_batch_end(batch, logs)           logs: running means so far this epoch
     on_epoch_end(epoch, logs)                 logs: the epoch's means, then 'val_' ones
     on_train_end(logs)
@@ -44,8 +45,15 @@ class Callback:
     def on_train_end(self, logs=None): pass
     def on_epoch_begin(self, epoch, logs=None): pass
     def on_epoch_end(self, epoch, logs=None): pass
-    def on_train_batch_begin(self, batch, logs=None): pass
-    def on_train_batch_end(self, batch, logs=None): pass
+    def on_batch_begin(self, batch, logs=None): pass
+    def on_batch_end(self, batch, logs=None): pass
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.on_batch_begin(batch, logs)  # Keras's older name, still honoured
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.on_batch_end(batch, logs)
+
     def on_test_begin(self, logs=None): pass
     def on_test_end(self, logs=None): pass
     def on_test_batch_begin(self, batch, logs=None): pass
@@ -57,7 +65,10 @@ class Callback:
 
 
 def _overrides(callback, hook):
-    return getattr(type(callback), hook) is not getattr(Callback, hook)
+    old_name = {"on_train_batch_begin": "on_batch_begin",
+                "on_train_batch_end": "on_batch_end"}.get(hook)
+    return any(getattr(type(callback), name) is not getattr(Callback, name)
+               for name in (hook, old_name) if name)
 
 
 class CallbackList:

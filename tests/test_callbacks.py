@@ -268,3 +268,16 @@ def test_divergence_message_follows_a_finished_line(capsys, monkeypatch):
     shown = CARRIAGE.sub("", capsys.readouterr().out).splitlines()
     assert shown[-1].startswith("Training diverged at epoch 1")
     assert re.match(r"^\d+/40 ", shown[-2])  # the partial progress line, ended cleanly
+
+
+def test_old_batch_hook_names_are_called():
+    seen = []
+
+    class Old(Callback):
+        def on_batch_end(self, batch, logs=None):
+            seen.append(batch)
+
+    model = small_model()
+    x, y = small_data(64)
+    model.fit(x, y, epochs=1, batch_size=32, verbose=0, callbacks=[Old()])
+    assert seen == [0, 1]
