@@ -375,7 +375,10 @@ def test_tiny_gradients_at_rounding_noise_are_not_called_wrong():
     report = gc.check_function(lambda v: 1.0 + 1e-16 * np.sum(v), lambda v: np.full(5, 1e-16), x)
     assert report["v"].at_noise_level
     assert report.passed
-    # ... but a real error is not hidden by the noise allowance
+    # ... but a real error is not hidden by the noise allowance, even a small one:
+    # gradients of 1e-6 reported as 2e-6 on a loss of order 1 (noise there is ~1e-10)
+    report = gc.check_function(lambda v: 1.0 + 1e-6 * np.sum(v), lambda v: np.full(5, 2e-6), x)
+    assert not report["v"].at_noise_level and not report.passed
     report = gc.check_function(lambda v: np.sum(v ** 2), lambda v: 3 * v, x)
     assert not report.passed
 
