@@ -1,0 +1,312 @@
+"""Exercises of notebook 01_forward_pass: several correct styles of each function pass.
+
+(tests/test_grading.py checks, for every exercise, that the reference passes and that each
+catalogued mistake fails with its own hint.)
+"""
+import math
+
+import numpy as np
+import pytest
+
+from backprop_lab import functional as F
+from backprop_lab import grading
+from backprop_lab.exercises import EXERCISES, by_notebook
+from backprop_lab.grading import grade
+
+
+@pytest.fixture(autouse=True)
+def fresh_session(monkeypatch):
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    monkeypatch.delenv("BACKPROP_LAB_GRADE_LOG", raising=False)
+    grading.reset()
+    yield
+    grading.reset()
+
+
+def assert_passes(exercise_id, fn):
+    r = grade(exercise_id, fn)
+    assert r.status == "passed", r.verdict()
+    assert r.points == EXERCISES[exercise_id].points
+
+
+def test_the_notebook_has_these_exercises_in_order():
+    assert [ex.id for ex in by_notebook("01_forward_pass")] == [
+        "neuron_forward", "dense_forward", "relu_forward", "sigmoid_forward",
+        "softmax_forward", "mlp_forward"]
+
+
+def test_sigmoid_is_checked_up_to_1e4():
+    cases = EXERCISES["sigmoid_forward"].cases(np.random.default_rng(0))
+    largest = max(float(np.max(np.abs(c.args[0]))) for c in cases)
+    assert largest >= 1e4
+
+
+def test_a_stub_is_not_attempted():
+    def dense_forward(x, W, b):
+        raise NotImplementedError()
+
+    assert grade("dense_forward", dense_forward).status == "not attempted"
+
+
+# --------------------------------------------------------------------------------------
+# neuron_forward
+# --------------------------------------------------------------------------------------
+def neuron_loop(x, w, b, activation):
+    z = b
+    for xi, wi in zip(x, w):
+        z += wi * xi
+    return activation(z)
+
+
+def neuron_sum(x, w, b, activation):
+    return activation(np.sum(w * x) + b)
+
+
+def neuron_matmul(x, w, b, activation):
+    return activation(x @ w + b)
+
+
+def neuron_fsum(x, w, b, activation):
+    return float(activation(math.fsum(float(wi * xi) for wi, xi in zip(w, x)) + b))
+
+
+def neuron_einsum(x, w, b, activation):
+    z = np.einsum("i,i->", w, x) + b
+    return activation(z)
+
+
+@pytest.mark.parametrize("fn", [neuron_loop, neuron_sum, neuron_matmul, neuron_fsum,
+                                neuron_einsum])
+def test_neuron_forward_styles(fn):
+    assert_passes("neuron_forward", fn)
+
+
+# --------------------------------------------------------------------------------------
+# dense_forward
+# --------------------------------------------------------------------------------------
+def dense_dot(x, W, b):
+    return np.dot(x, W) + b, (x, W)
+
+
+def dense_loops(x, W, b):
+    n, m = x.shape[0], W.shape[1]
+    z = np.zeros((n, m))
+    for i in range(n):
+        for j in range(m):
+            z[i, j] = np.sum(x[i] * W[:, j]) + b[j]
+    return z, (x, W)
+
+
+def dense_einsum(x, W, b):
+    return np.einsum("nd,dm->nm", x, W) + b, (x, W)
+
+
+def dense_column_convention(x, W, b):
+    z = (W.T @ x.T + b[:, None]).T
+    return z, (x, W)
+
+
+def dense_explicit_broadcast(x, W, b):
+    z = np.matmul(x, W) + b[np.newaxis, :]
+    return z, [x, W]
+
+
+def dense_per_example(x, W, b):
+    rows = [row @ W + b for row in x]
+    return np.stack(rows), (x, W)
+
+
+@pytest.mark.parametrize("fn", [dense_dot, dense_loops, dense_einsum, dense_column_convention,
+                                dense_explicit_broadcast, dense_per_example])
+def test_dense_forward_styles(fn):
+    assert_passes("dense_forward", fn)
+
+
+# --------------------------------------------------------------------------------------
+# relu_forward
+# --------------------------------------------------------------------------------------
+def relu_where(z):
+    return np.where(z > 0, z, 0.0), z
+
+
+def relu_mask(z):
+    return z * (z > 0), z
+
+
+def relu_clip(z):
+    return np.clip(z, 0, None), z
+
+
+def relu_abs(z):
+    return (np.abs(z) + z) / 2, z
+
+
+def relu_copy_then_zero(z):
+    a = z.copy()
+    a[a < 0] = 0
+    return a, z
+
+
+@pytest.mark.parametrize("fn", [relu_where, relu_mask, relu_clip, relu_abs,
+                                relu_copy_then_zero])
+def test_relu_forward_styles(fn):
+    assert_passes("relu_forward", fn)
+
+
+# --------------------------------------------------------------------------------------
+# sigmoid_forward
+# --------------------------------------------------------------------------------------
+def sigmoid_two_branches(z):
+    a = np.where(z >= 0, 1 / (1 + np.exp(-z)), np.exp(z) / (1 + np.exp(z)))
+    return a, a
+
+
+def sigmoid_masks(z):
+    a = np.empty_like(z)
+    pos = z >= 0
+    a[pos] = 1 / (1 + np.exp(-z[pos]))
+    e = np.exp(z[~pos])
+    a[~pos] = e / (1 + e)
+    return a, a
+
+
+def sigmoid_logaddexp(z):
+    a = np.exp(-np.logaddexp(0, -z))
+    return a, a
+
+
+def sigmoid_tanh(z):
+    a = 0.5 * (1 + np.tanh(z / 2))
+    return a, a
+
+
+def sigmoid_clip_then_textbook(z):
+    a = 1 / (1 + np.exp(-np.clip(z, -500, 500)))
+    return a, a
+
+
+@pytest.mark.parametrize("fn", [sigmoid_two_branches, sigmoid_masks, sigmoid_logaddexp,
+                                sigmoid_tanh, sigmoid_clip_then_textbook])
+def test_sigmoid_forward_styles(fn):
+    assert_passes("sigmoid_forward", fn)
+
+
+# --------------------------------------------------------------------------------------
+# softmax_forward
+# --------------------------------------------------------------------------------------
+def softmax_last_axis(z):
+    e = np.exp(z - np.max(z, axis=-1, keepdims=True))
+    a = e / np.sum(e, axis=-1, keepdims=True)
+    return a, a
+
+
+def softmax_rows(z):
+    a = np.zeros_like(z)
+    for i, row in enumerate(z):
+        e = np.exp(row - row.max())
+        a[i] = e / e.sum()
+    return a, a
+
+
+def softmax_from_log(z):
+    m = z.max(axis=1)[:, None]
+    log_norm = m + np.log(np.exp(z - m).sum(axis=1))[:, None]
+    a = np.exp(z - log_norm)
+    return a, a
+
+
+def softmax_transposed(z):
+    zt = z.T
+    e = np.exp(zt - zt.max(axis=0))
+    a = (e / e.sum(axis=0)).T
+    return a, a
+
+
+@pytest.mark.parametrize("fn", [softmax_last_axis, softmax_rows, softmax_from_log,
+                                softmax_transposed])
+def test_softmax_forward_styles(fn):
+    assert_passes("softmax_forward", fn)
+
+
+# --------------------------------------------------------------------------------------
+# mlp_forward (dense_forward is the reference version while grading)
+# --------------------------------------------------------------------------------------
+def mlp_loop(x, layers):
+    caches = []
+    a = x
+    for W, b, activation_forward in layers:
+        z, dense_cache = dense_forward(a, W, b)  # noqa: F821 - provided by the grader
+        a, activation_cache = activation_forward(z)
+        caches.append((dense_cache, activation_cache))
+    return a, caches
+
+
+def mlp_indexed(x, layers):
+    caches = [None] * len(layers)
+    out = x
+    for i in range(len(layers)):
+        W, b, act = layers[i]
+        z, dc = dense_forward(out, W, b)  # noqa: F821
+        out, ac = act(z)
+        caches[i] = (dc, ac)
+    return out, tuple(caches)
+
+
+def mlp_inline_dense(x, layers):
+    caches = []
+    a = x
+    for W, b, activation_forward in layers:
+        z = a @ W + b
+        dense_cache = (a, W)
+        a, activation_cache = activation_forward(z)
+        caches.append((dense_cache, activation_cache))
+    return a, caches
+
+
+@pytest.mark.parametrize("fn", [mlp_loop, mlp_indexed, mlp_inline_dense])
+def test_mlp_forward_styles(fn):
+    assert_passes("mlp_forward", fn)
+
+
+NOTEBOOK_CELLS = """
+import numpy as np
+
+def dense_forward(x, W, b):   # a wrong version still defined in the notebook
+    return x @ W, (x, W)
+
+def mlp_forward(x, layers):
+    caches = []
+    a = x
+    for W, b, activation_forward in layers:
+        z, dense_cache = dense_forward(a, W, b)
+        a, activation_cache = activation_forward(z)
+        caches.append((dense_cache, activation_cache))
+    return a, caches
+"""
+
+
+def test_mlp_forward_uses_the_reference_dense_forward_while_grading():
+    """mlp_forward is graded with the reference dense_forward in reach, so a bug in the
+    learner's own dense_forward (a global of the notebook) does not fail it too."""
+    notebook = {"__name__": "__main__"}
+    exec(NOTEBOOK_CELLS, notebook)
+    assert grade("dense_forward", notebook["dense_forward"]).status == "failed"
+    assert_passes("mlp_forward", notebook["mlp_forward"])
+
+
+def test_mlp_forward_reference_matches_explicit_neurons():
+    """The reference mlp_forward against an oracle written neuron by neuron with math."""
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((3, 4))
+    W1, b1 = rng.standard_normal((4, 5)), rng.standard_normal(5)
+    W2, b2 = rng.standard_normal((5, 2)), rng.standard_normal(2)
+    out, caches = EXERCISES["mlp_forward"].reference(
+        x, [(W1, b1, F.relu_forward), (W2, b2, F.tanh_forward)])
+    for n in range(3):
+        hidden = [max(sum(x[n, d] * W1[d, j] for d in range(4)) + b1[j], 0.0)
+                  for j in range(5)]
+        for k in range(2):
+            expected = math.tanh(sum(hidden[j] * W2[j, k] for j in range(5)) + b2[k])
+            assert out[n, k] == pytest.approx(expected, rel=1e-12, abs=1e-12)
+    assert len(caches) == 2
+    assert caches[1][0][0].shape == (3, 5)  # the second layer's input is the hidden a
