@@ -242,7 +242,8 @@ def draw_graph(root, ax=None):
     its value (data) and its gradient (grad).  An arrow goes from each input to the node
     computed from it.
     ax: a matplotlib Axes to draw on (default: a new figure).
-    Returns the matplotlib Figure.
+    Returns the matplotlib Figure.  The boxes are the Axes' texts that have a bbox patch,
+    one per node, added in ``topological_order(root)`` (a widget can recolour them).
     """
     import matplotlib.pyplot as plt  # lazy: importing backprop_lab needs numpy only
 
