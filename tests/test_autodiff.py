@@ -302,6 +302,9 @@ def test_draw_graph_returns_a_figure_with_one_box_per_node():
         assert len(arrows) == sum(len(n.children) for n in topological_order(d))
         assert any(t.startswith("a\n") and "grad" in t for t in texts)
         assert any(t.startswith("d (+)") for t in texts)
+        # one box per node, in topological order (the backward stepper relies on it)
+        for node, text in zip(topological_order(d), texts):
+            assert text.endswith(f"data {node.data:.4g}\ngrad {node.grad:.4g}")
         fig.canvas.draw()  # renders without error
     finally:
         plt.close(fig)
