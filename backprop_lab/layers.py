@@ -188,7 +188,6 @@ class Dense(Layer):
                          input_features=_input_features(input_dim, input_shape, "Dense"))
         self.units = _checks.positive_int(units, "Dense(units=...)")
         self.activation = activations.get(activation, "Dense(activation=...)")
-        self._act_forward, self._act_backward = F.ACTIVATIONS[self.activation]
         self.use_bias = bool(use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer,
                                                    "Dense(kernel_initializer=...)")
@@ -213,13 +212,13 @@ class Dense(Layer):
         """x: (N, D) -> a: (N, M).  Keeps the caches for ``backward``."""
         b = self.bias if self.use_bias else 0.0
         z, dense_cache = F.dense_forward(x, self.kernel, b)
-        a, act_cache = self._act_forward(z)
+        a, act_cache = F.ACTIVATIONS[self.activation][0](z)
         self._cache = (dense_cache, act_cache)
         return a
 
     def backward(self, da):
         """da: (N, M) = dL/da -> returns dL/dx (N, D); sets ``grads = [dL/dkernel, dL/dbias]``."""
-        dz = self._act_backward(da, self._cache[1])
+        dz = F.ACTIVATIONS[self.activation][1](da, self._cache[1])
         return self.backward_from_preactivation(dz)
 
     def backward_from_preactivation(self, dz):
@@ -257,15 +256,14 @@ class Activation(Layer):
         super().__init__(name=name, dtype=dtype,
                          input_features=_input_features(input_dim, input_shape, "Activation"))
         self.activation = activations.get(activation, "Activation(activation=...)")
-        self._act_forward, self._act_backward = F.ACTIVATIONS[self.activation]
         self._cache = None
 
     def forward(self, x):
-        a, self._cache = self._act_forward(x)
+        a, self._cache = F.ACTIVATIONS[self.activation][0](x)
         return a
 
     def backward(self, da):
-        return self._act_backward(da, self._cache)
+        return F.ACTIVATIONS[self.activation][1](da, self._cache)
 
     def backward_from_preactivation(self, dz):
         """The gradient before the activation is already dL/dx: nothing to do."""

@@ -42,19 +42,20 @@ class Loss:
         self._set_functions()
 
     def _set_functions(self):
-        key = self.key + ("_from_logits" if self.from_logits else "")
-        self._value, self._grad = F.LOSSES[key]
+        # Looked up at each call, so that backprop_lab.use_functions can plug in a
+        # learner's own loss functions.
+        self._key = self.key + ("_from_logits" if self.from_logits else "")
 
     def __call__(self, y_true, y_pred):
         """The loss value (a float).  y_true, y_pred: (N, M); y_true of shape (N,) is
         read as (N, 1) when y_pred is (N, 1), never broadcast to (N, N)."""
         y_true, y_pred = self.align(y_true, y_pred)
-        return self._value(y_true, y_pred)
+        return F.LOSSES[self._key][0](y_true, y_pred)
 
     def gradient(self, y_true, y_pred):
         """dL/dy_pred, same shape as y_pred."""
         y_true, y_pred = self.align(y_true, y_pred)
-        return self._grad(y_true, y_pred)
+        return F.LOSSES[self._key][1](y_true, y_pred)
 
     def align(self, y_true, y_pred):
         """Return (y_true, y_pred) with the same shape, or raise.  (N,) against (N, 1)

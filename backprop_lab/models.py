@@ -28,7 +28,7 @@ import warnings
 
 import numpy as np
 
-from . import _checks, callbacks as callbacks_module, config, losses, optimizers, utils
+from . import _checks, callbacks as callbacks_module, config, losses, optimizers, plug, utils
 from . import metrics as metrics_module
 from .layers import InputLayer, Layer, _unique_name, deserialize as deserialize_layer, \
     serialize as serialize_layer
@@ -366,6 +366,8 @@ class Sequential:
         named 'loss') and the metrics.  Returns the index of the last batch run."""
         loss_tracker = next(t for t in trackers if t.name == "loss")
         fused = self.loss.fused_gradient(getattr(self.layers[-1], "activation", None))
+        if plug.active():  # a learner's functions are plugged in: use them all, unfused
+            fused = None
         weights = self.weights
         steps = math.ceil(xs.shape[0] / batch_size)
         for step in range(steps):
