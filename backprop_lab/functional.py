@@ -272,10 +272,17 @@ def categorical_crossentropy_from_logits_grad(y_true, z):
 
 
 def _check_labels(labels, k):
+    """Integer class labels of shape (N,), each in [0, k); anything else is an error
+    (a label of -1 would silently pick the last class)."""
     labels = np.asarray(labels)
     if labels.ndim == 2 and labels.shape[1] == 1:
         labels = labels[:, 0]
-    return labels.astype(np.intp, copy=False)
+    as_int = labels.astype(np.intp, copy=False)
+    if labels.size and (np.any(as_int != labels) or as_int.min() < 0 or as_int.max() >= k):
+        raise ValueError(
+            f"labels must be whole numbers from 0 to {k - 1} (one per example, {k} classes); "
+            f"found values from {labels.min()} to {labels.max()}.")
+    return as_int
 
 
 def sparse_categorical_crossentropy(labels, p):

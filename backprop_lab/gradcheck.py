@@ -825,7 +825,7 @@ def check_model(model, x=None, y=None, *, h=1e-5, tol=1e-7, num_checks=None, see
     _check_settings(h, tol, num_checks)
     if _is_problem(model):
         return _check_problem(model, _fn_name(model), h, tol, num_checks, seed)
-    if hasattr(model, "layers") and hasattr(model, "_loss_and_grads"):
+    if hasattr(model, "layers") and hasattr(model, "loss_and_gradients"):
         return _check_sequential(model, x, y, h, tol, num_checks, seed)
     raise TypeError(
         f"check_model: cannot check a {type(model).__name__}. Give a compiled Sequential "

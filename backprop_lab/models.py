@@ -392,6 +392,21 @@ class Sequential:
         self.optimizer.apply(grads, weights)
         return loss_value, out
 
+    def loss_and_gradients(self, x, y):
+        """The loss on (x, y) and its gradient for every weight, without changing anything.
+
+        x: (N, D).  y: targets as for ``fit``.  Returns (loss, grads): a float and a list of
+        arrays in the order of ``get_weights()`` ([dL/dkernel_1, dL/dbias_1, ...]), computed
+        exactly as one step of ``fit`` computes them.  Useful to check gradients.
+        """
+        self._require_compiled("loss_and_gradients")
+        x, y = self._prepare_xy(x, y, "x", "y", "loss_and_gradients")
+        fused = self.loss.fused_gradient(getattr(self.layers[-1], "activation", None))
+        if plug.active():
+            fused = None
+        loss_value, _, grads = self._loss_and_grads(x, y, fused)
+        return loss_value, grads
+
     def _loss_and_grads(self, xb, yb, fused):
         """Forward and backward pass on one batch, without updating anything.
 

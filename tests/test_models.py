@@ -403,3 +403,22 @@ def test_divergence_in_the_first_epoch_with_adam_restores_a_fresh_optimizer(caps
     assert model.optimizer.iterations == 0
     model.fit(x, y, epochs=1, verbose=0)  # trains on normally from the restored state
     assert all(np.all(np.isfinite(w)) for w in model.get_weights())
+
+
+def test_loss_and_gradients_is_public_and_matches_finite_differences():
+    from backprop_lab.gradcheck import numerical_gradient
+    from backprop_lab.layers import Dense as _Dense
+    from backprop_lab.models import Sequential as _Sequential
+    from backprop_lab.utils import set_random_seed as _seed
+
+    _seed(1)
+    model = _Sequential([_Dense(3, activation="tanh", input_dim=2), _Dense(1, activation="sigmoid")])
+    model.compile(loss="binary_crossentropy", optimizer="sgd")
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((6, 2))
+    y = (rng.random(6) > 0.5).astype(float)
+    loss, grads = model.loss_and_gradients(x, y)
+    assert len(grads) == len(model.get_weights())
+    for w, g in zip(model.weights, grads):
+        num = numerical_gradient(lambda _w: model.loss_and_gradients(x, y)[0], w)
+        np.testing.assert_allclose(g, num, rtol=1e-5, atol=1e-8)
