@@ -1,0 +1,22 @@
+"""Integer labels given to the sparse losses of the functional core are checked."""
+import numpy as np
+import pytest
+
+from backprop_lab import functional as F
+
+P = np.full((3, 4), 0.25)
+
+
+@pytest.mark.parametrize("fn", [F.sparse_categorical_crossentropy,
+                                F.sparse_categorical_crossentropy_grad,
+                                F.sparse_categorical_crossentropy_from_logits,
+                                F.sparse_categorical_crossentropy_from_logits_grad])
+@pytest.mark.parametrize("labels", [[0, 1, 4], [0, -1, 2], [0, 1.5, 2]])
+def test_labels_outside_the_class_range_are_refused(fn, labels):
+    with pytest.raises(ValueError, match="labels must be whole numbers from 0 to 3"):
+        fn(np.array(labels), P)
+
+
+def test_labels_as_a_column_are_accepted():
+    expected = -np.log(0.25)
+    assert F.sparse_categorical_crossentropy(np.array([[0], [3], [2]]), P) == pytest.approx(expected)
