@@ -108,10 +108,25 @@ class DenseStackTrainer:
         self._buffers = {}
 
     @classmethod
-    def for_model(cls, model, batch_size):
+    def for_model(cls, model, batch_size, callbacks=None, terminate=None):
         """A trainer for ``model`` (a compiled, built ``Sequential``), or None when the
-        fast path is off or does not support the model (see ``unsupported_reason``)."""
-        if not ENABLED or unsupported_reason(model.layers, model.loss, model.optimizer):
+        step-by-step loop is needed: the fast path is off, a learner's functions are
+        plugged in (``use_functions``), the model is not supported (see
+        ``unsupported_reason``), or a callback must see every batch.
+
+        callbacks: the fit's ``CallbackList``.  terminate: its ``TerminateOnNaN``, whose
+        per-batch check ``fit`` does itself on the fast path.  A progress display that
+        shows only the end of each epoch needs no batch either.
+        """
+        from . import plug
+
+        if not ENABLED or plug.active():
+            return None
+        if unsupported_reason(model.layers, model.loss, model.optimizer):
+            return None
+        if callbacks is not None and (
+                callbacks.batch_begin or
+                any(_needs_every_batch(cb, terminate) for cb in callbacks.batch_end)):
             return None
         return cls(model.layers, model.loss.name, batch_size)
 
@@ -143,7 +158,13 @@ class DenseStackTrainer:
             out = self.forward(xb, buf)
             outputs[start:stop] = out
             self.backward_and_update(xb, yb, buf, learning_rate)
+        for layer, grads in zip(self.layers, self.grads()):
+            layer.grads = grads  # the last step's gradients, as the layers' backward leaves them
         return outputs
+
+    def steps(self, n):
+        """The number of batches (SGD steps) in an epoch of n samples."""
+        return -(-n // self.batch_size)
 
     # ---- the step, in place ----------------------------------------------------------
     def forward(self, xb, buf):
@@ -253,6 +274,23 @@ def _activation_backward(name, da, a, tmp, mask):
         np.subtract(1, tmp, out=tmp)
         np.multiply(da, tmp, out=da)
     # linear: derivative 1
+
+
+def _needs_every_batch(callback, terminate):
+    """Whether a callback's ``on_train_batch_end`` must run after every batch.
+
+    Not for the fit's own ``TerminateOnNaN`` (``fit`` checks the losses itself on the fast
+    path), nor for a progress display that draws nothing between epochs (verbose=2, or
+    output that is neither a terminal nor a notebook).
+    """
+    from . import callbacks as cb_module
+
+    if callback is terminate and type(callback) is cb_module.TerminateOnNaN:
+        return False
+    if type(callback) is cb_module.ProgbarLogger and (
+            callback.verbose == 2 or not cb_module._dynamic_display()):
+        return False
+    return True
 
 
 def first_nonfinite_batch(loss, y, outputs, batch_size):

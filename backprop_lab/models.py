@@ -22,13 +22,19 @@ without dividing by p (1 - p)); see ``functional.sigmoid_binary_crossentropy_gra
 
 Inputs are checked once per call to ``fit``/``evaluate``/``predict`` (shapes, NaN, label
 ranges, ...), never once per batch, so the training loop stays cheap.
+
+Speed: for a stack of ``Dense`` layers trained with plain SGD, when no callback needs to
+see every batch, ``fit`` runs each epoch through ``backprop_lab.fast`` instead of
+``_run_epoch``: the same arithmetic, in arrays allocated once and updated in place (see
+that module; ``fast.ENABLED = False`` turns it off).  The steps below are what it does.
 """
 import math
 import warnings
 
 import numpy as np
 
-from . import _checks, callbacks as callbacks_module, config, losses, optimizers, plug, utils
+from . import _checks, callbacks as callbacks_module, config, fast, losses, optimizers, plug, \
+    utils
 from . import metrics as metrics_module
 from .layers import InputLayer, Layer, _unique_name, deserialize as deserialize_layer, \
     serialize as serialize_layer
@@ -313,18 +319,21 @@ class Sequential:
             {"verbose": verbose, "epochs": epochs, "steps": steps})
         self.history = history
         self.stop_training = False
+        trainer = fast.DenseStackTrainer.for_model(self, batch_size, cbs, terminate)
         cbs.call("on_train_begin", None)
         for epoch in range(initial_epoch, epochs):
             for tracker in trackers:
                 tracker.reset_state()
             cbs.call("on_epoch_begin", epoch, None)
-            if shuffle:
-                order = utils.rng().permutation(n)
-                xs, ys = x[order], y[order]
-            else:
-                xs, ys = x, y
+            order = utils.rng().permutation(n) if shuffle else None
             with np.errstate(all="ignore"):  # non-finite values are caught by TerminateOnNaN
-                last_step = self._run_epoch(xs, ys, batch_size, trackers, metric_objects, cbs)
+                if trainer is not None:
+                    last_step = self._run_epoch_fast(trainer, x, y, order, trackers,
+                                                     metric_objects, terminate)
+                else:
+                    xs, ys = (x, y) if order is None else (x[order], y[order])
+                    last_step = self._run_epoch(xs, ys, batch_size, trackers, metric_objects,
+                                                cbs)
                 if terminate.diverged_at is None:
                     terminate.check_weights(last_step)
                 if terminate.diverged_at is not None:
@@ -385,6 +394,30 @@ class Sequential:
             if self.stop_training:
                 break
         return step
+
+    def _run_epoch_fast(self, trainer, x, y, order, trackers, metric_objects, terminate):
+        """``_run_epoch`` done by a ``fast.DenseStackTrainer``: the same steps, in place.
+
+        order: this epoch's permutation of the samples, or None.  Every batch's outputs
+        (computed before its update) are kept, and the loss and metrics computed once from
+        all of them: the same batch-size-weighted means ``_run_epoch`` adds up.  A loss that
+        is not finite stops training at its batch, as ``TerminateOnNaN`` does there.
+        Returns the index of the last batch.
+        """
+        outputs = trainer.train_epoch(x, y, order, self.optimizer.learning_rate)
+        steps = trainer.steps(x.shape[0])
+        self.optimizer.iterations += steps
+        ys = y if order is None else y[order]
+        loss_value = self.loss(ys, outputs)
+        if not math.isfinite(loss_value):
+            batch, loss_value = fast.first_nonfinite_batch(
+                self.loss, ys, outputs, trainer.batch_size) or (steps - 1, loss_value)
+            terminate.stop(batch, loss_value)
+            return batch
+        next(t for t in trackers if t.name == "loss").update_state(loss_value, ys.shape[0])
+        for m in metric_objects:
+            m.update_state(ys, outputs)
+        return steps - 1
 
     def _train_step(self, xb, yb, fused, weights):
         """Forward, loss, backward, update on one batch.  Returns (loss, outputs)."""
