@@ -90,3 +90,57 @@ def describe(unset_env=None):
                          if k in os.environ},
     }
     return info
+
+
+def _cpu_times():
+    """(busy, total) jiffies of all CPUs from /proc/stat, or None elsewhere."""
+    try:
+        with open("/proc/stat") as f:
+            fields = [int(v) for v in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    total = sum(fields[:8])  # guest time is already counted in user time
+    return total - idle, total
+
+
+def cpu_busy(interval=0.5):
+    """Fraction of the whole machine's CPU time (0..1) used during the next ``interval``
+    seconds, by anyone.  Called while the benchmark itself is idle, it measures the
+    other processes.  None where /proc/stat does not exist."""
+    import time
+
+    before = _cpu_times()
+    if before is None:
+        return None
+    time.sleep(interval)
+    after = _cpu_times()
+    total = after[1] - before[1]
+    return (after[0] - before[0]) / total if total else 0.0
+
+
+class QuietWaiter:
+    """Before each timed round, wait (within a total budget) until other processes use
+    less than ``threshold`` of the machine's CPU, so that fewer rounds share the cores.
+
+    ``busy`` records the load seen just before each round (fractions of the machine).
+    """
+
+    def __init__(self, budget_s=300.0, threshold=0.2):
+        self.budget = budget_s
+        self.threshold = threshold
+        self.busy = []
+        self.waited = 0.0
+
+    def wait(self):
+        import time
+
+        start = time.perf_counter()
+        busy = cpu_busy()
+        while busy is not None and busy > self.threshold and self.waited < self.budget:
+            time.sleep(1.0)
+            busy = cpu_busy()
+            self.waited += time.perf_counter() - start
+            start = time.perf_counter()
+        if busy is not None:
+            self.busy.append(busy)

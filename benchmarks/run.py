@@ -84,11 +84,12 @@ def start_workers(names, task):
     return workers
 
 
-def interleave(workers, rounds, per_round=None):
+def interleave(workers, rounds, per_round=None, quiet=None):
     """One untimed warm-up run of each worker, then ``rounds`` rounds of each in turn.
 
     per_round: {name: runs per round} (default 1), for contestants quick enough to
-    afford more samples.  Returns {name: [seconds, ...]}.
+    afford more samples.  quiet: a ``machine.QuietWaiter`` asked to wait for a quiet
+    moment before each round.  Returns {name: [seconds, ...]}.
     """
     per_round = per_round or {}
     for worker in workers.values():
@@ -96,6 +97,8 @@ def interleave(workers, rounds, per_round=None):
         time.sleep(SETTLE)
     times = {name: [] for name in workers}
     for _ in range(rounds):
+        if quiet is not None:
+            quiet.wait()
         for name, worker in workers.items():
             times[name] += worker.run(per_round.get(name, 1))
             time.sleep(SETTLE)
@@ -155,7 +158,7 @@ def bench_seed(report, args):
     task = tasks.seed_task(epochs=args.seed_epochs)
     workers = start_workers(("backprop_lab", "pytorch", "keras"), task)
     try:
-        times = interleave(workers, args.rounds, {"backprop_lab": 3})
+        times = interleave(workers, args.rounds, {"backprop_lab": 3}, args.quiet)
     finally:
         for worker in workers.values():
             worker.close()
@@ -186,7 +189,7 @@ def bench_large(report, args):
     task = tasks.large_task(samples=args.large_samples)
     workers = start_workers(("backprop_lab", "pytorch", "matmul_peak"), task)
     try:
-        times = interleave(workers, args.large_rounds)
+        times = interleave(workers, args.large_rounds, quiet=args.quiet)
     finally:
         for worker in workers.values():
             worker.close()
@@ -305,6 +308,11 @@ def markdown(report, info):
         f"{info['numpy']} (BLAS: {blas_text})",
         f"- PyTorch: {torch_text}; Keras: {keras_text}",
     ]
+    if info.get("busy_before_rounds"):
+        shares = sorted(info["busy_before_rounds"])
+        lines.append(f"- CPU used by other processes just before each timed round: median "
+                     f"{statistics.median(shares):.0%}, at most {shares[-1]:.0%} of the machine "
+                     f"(waited {info['waited_for_quiet_s']:.0f} s in all for quieter moments)")
     busy = max(info["load_at_start"] or 0, info["load_at_end"] or 0)
     if busy > 0.7 * (info["cores"] or 1):
         lines.append(f"- Warning: the machine was busy (load average up to {busy:.1f} on "
@@ -335,6 +343,9 @@ def parse_args(argv):
     p.add_argument("--threads", type=int, default=None,
                    help="threads for numpy's BLAS and for PyTorch (default: each library's own "
                         "default, one per core)")
+    p.add_argument("--wait-quiet", type=float, default=None, metavar="SECONDS",
+                   help="before each timed round wait for other processes to use under 20%% "
+                        "of the CPU, up to SECONDS in all (default 300; 0 with --quick)")
     p.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
     args = p.parse_args(argv)
     quick = args.quick
@@ -345,6 +356,9 @@ def parse_args(argv):
     args.import_repeats = 1 if quick else 9
     args.memory_repeats = 1 if quick else 3
     args.widget_repeats = 3 if quick else 20
+    if args.wait_quiet is None:
+        args.wait_quiet = 0 if quick else 300
+    args.quiet = machine.QuietWaiter(args.wait_quiet) if args.wait_quiet > 0 else None
     if args.no_notebooks:
         args.notebooks = None
     elif args.notebooks is None and not quick:
@@ -370,6 +384,9 @@ def main(argv=None):
         print(f"  running {step.__name__[6:]} ...", flush=True)
         step(report, args)
     info["load_at_end"] = machine._load()
+    if args.quiet is not None and args.quiet.busy:
+        info["busy_before_rounds"] = args.quiet.busy
+        info["waited_for_quiet_s"] = round(args.quiet.waited, 1)
     info.update(report.info)
     text = markdown(report, info)
     print()
