@@ -1,0 +1,441 @@
+"""Exercises of notebook 03_chain_rule: a derivative by finite differences, the sigmoid's
+local derivative, the gradients of one sigmoid neuron, and the chain rule through two
+layers.
+
+These functions are not part of ``backprop_lab.functional`` (the package computes
+gradients layer by layer, with the functions of notebook 04), so their reference
+implementations live here.  Every gradient formula below is for the seed article's loss,
+the half sum of squared errors ``L = 1/2 * sum (y - y_hat)^2``.
+"""
+import numpy as np
+
+from .. import functional as F
+from ..grading import Exercise, edge_case, fixed_case, random_case
+
+NOTEBOOK = "03_chain_rule"
+
+
+def _sigmoid(z):
+    return F.sigmoid_forward(z)[0]
+
+
+# --------------------------------------------------------------------------------------
+# numerical_derivative
+# --------------------------------------------------------------------------------------
+def numerical_derivative(f, x, h=1e-5):
+    """Central-difference estimate of the derivative of ``f`` at ``x``.
+
+        f'(x)  ~  ( f(x + h) - f(x - h) ) / (2 h)
+
+    f: a function of one number returning one number.  x: a float.  h: the step.
+    The truncation error shrinks like h**2; the round-off error grows like eps / h,
+    so h = 1e-5 is a good default in float64.  Returns a float.
+    """
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+def _cube(t):
+    return t ** 3
+
+
+def _square(t):
+    return t * t
+
+
+def _sin(t):
+    return float(np.sin(t))
+
+
+def _exp(t):
+    return float(np.exp(t))
+
+
+def _scalar_sigmoid(t):
+    return float(_sigmoid(np.float64(t)))
+
+
+def _numerical_derivative_cases(rng):
+    return [
+        fixed_case("f(x) = x**3 at x = 2", _cube, 2.0),
+        fixed_case("f(x) = sin(x) at x = 1", _sin, 1.0),
+        fixed_case("f(x) = x**3 at x = 1 with h = 0.01", _cube, 1.0, h=1e-2),
+        random_case("f(x) = exp(x) at a random x", _exp, float(rng.uniform(-2, 2))),
+        random_case("f(x) = sigmoid(x) at a random x", _scalar_sigmoid,
+                    float(rng.uniform(-3, 3))),
+        random_case("f(x) = sin(x) at a random x with h = 0.001", _sin,
+                    float(rng.uniform(-3, 3)), h=1e-3),
+        edge_case("f(x) = x**2 at x = 0 (the slope is 0)", _square, 0.0),
+        edge_case("f(x) = x**2 at x = -1000 (a large x)", _square, -1000.0),
+    ]
+
+
+def _nd_forward(f, x, h=1e-5):
+    return (f(x + h) - f(x)) / h
+
+
+def _nd_denominator_h(f, x, h=1e-5):
+    return (f(x + h) - f(x - h)) / h
+
+
+def _nd_tiny_h(f, x, h=1e-5):
+    h = 1e-12
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+def _nd_sign(f, x, h=1e-5):
+    return (f(x - h) - f(x + h)) / (2 * h)
+
+
+# --------------------------------------------------------------------------------------
+# sigmoid_derivative
+# --------------------------------------------------------------------------------------
+def sigmoid_derivative(z):
+    """The local derivative of the sigmoid, element by element.
+
+        sigma(z) = 1 / (1 + exp(-z)),     sigma'(z) = sigma(z) * (1 - sigma(z))
+
+    z: an array of any shape.  Returns an array of the same shape, values in (0, 1/4].
+    """
+    s = _sigmoid(z)
+    return s * (1 - s)
+
+
+def _sigmoid_derivative_cases(rng):
+    return [
+        fixed_case("z = [-2, -1, 0, 1, 2]", np.array([-2.0, -1.0, 0.0, 1.0, 2.0])),
+        random_case("random 3x4 array", rng.standard_normal((3, 4))),
+        random_case("random vector of 6 in [-6, 6]", rng.uniform(-6, 6, size=6)),
+        edge_case("zeros (the peak, 1/4)", np.zeros((2, 2))),
+        edge_case("large magnitudes (saturated, slope 0)", np.array([-1000.0, -40.0, 40.0,
+                                                                     1000.0])),
+        edge_case("a single entry", np.array([0.5])),
+    ]
+
+
+def _sd_plus(z):
+    s = _sigmoid(z)
+    return s * (1 + s)
+
+
+def _sd_one_minus(z):
+    return 1 - _sigmoid(z)
+
+
+def _sd_of_z(z):
+    return z * (1 - z)
+
+
+def _sd_sigmoid_itself(z):
+    return _sigmoid(z)
+
+
+# --------------------------------------------------------------------------------------
+# neuron_gradients
+# --------------------------------------------------------------------------------------
+def neuron_gradients(x, y, w, b):
+    """Gradients of the seed's loss for one sigmoid neuron on a batch.
+
+        z_n = x_n . w + b,   y_hat_n = sigma(z_n),   L = 1/2 * sum_n (y_n - y_hat_n)^2
+
+        delta_n = dL/dz_n = (y_hat_n - y_n) * y_hat_n * (1 - y_hat_n)
+        dL/dw   = sum_n delta_n * x_n          dL/db = sum_n delta_n
+
+    x: (N, D) inputs, one row per example.  y: (N,) targets.  w: (D,) weights.
+    b: a float, the bias.  Returns (dw, db): dw an array (D,), db a float.
+    """
+    z = x @ w + b
+    y_hat = _sigmoid(z)
+    delta = (y_hat - y) * y_hat * (1 - y_hat)
+    dw = x.T @ delta
+    db = float(np.sum(delta))
+    return dw, db
+
+
+def _neuron_cases(rng):
+    x_fixed = np.array([[1.0, 2.0], [-1.0, 0.5], [0.0, -2.0]])
+    return [
+        fixed_case("3 examples, 2 inputs", x_fixed, np.array([1.0, 0.0, 1.0]),
+                   np.array([0.5, -0.25]), 0.1),
+        random_case("8 examples, 3 inputs", rng.standard_normal((8, 3)),
+                    rng.integers(0, 2, size=8).astype(float), rng.standard_normal(3),
+                    float(rng.standard_normal())),
+        random_case("5 examples, 4 inputs, targets in [0, 1]", rng.standard_normal((5, 4)),
+                    rng.uniform(0, 1, size=5), rng.standard_normal(4), -0.3),
+        edge_case("batch of one", rng.standard_normal((1, 3)), np.array([1.0]),
+                  rng.standard_normal(3), 0.2),
+        edge_case("zero weights (every y_hat = 0.5)", rng.standard_normal((4, 2)),
+                  np.array([0.0, 1.0, 1.0, 0.0]), np.zeros(2), 0.0),
+        edge_case("large weights (saturated sigmoid)", rng.standard_normal((4, 3)),
+                  np.array([1.0, 0.0, 0.0, 1.0]), 30.0 * rng.standard_normal(3), 1.0),
+    ]
+
+
+def _ng_no_sigmoid_derivative(x, y, w, b):
+    y_hat = _sigmoid(x @ w + b)
+    delta = y_hat - y
+    return x.T @ delta, float(np.sum(delta))
+
+
+def _ng_sign(x, y, w, b):
+    y_hat = _sigmoid(x @ w + b)
+    delta = (y - y_hat) * y_hat * (1 - y_hat)
+    return x.T @ delta, float(np.sum(delta))
+
+
+def _ng_mean(x, y, w, b):
+    y_hat = _sigmoid(x @ w + b)
+    delta = (y_hat - y) * y_hat * (1 - y_hat)
+    return x.T @ delta / len(y), float(np.mean(delta))
+
+
+def _ng_no_sum(x, y, w, b):
+    y_hat = _sigmoid(x @ w + b)
+    delta = (y_hat - y) * y_hat * (1 - y_hat)
+    return x * delta[:, None], delta
+
+
+def _ng_derivative_of_z(x, y, w, b):
+    z = x @ w + b
+    y_hat = _sigmoid(z)
+    delta = (y_hat - y) * z * (1 - z)
+    return x.T @ delta, float(np.sum(delta))
+
+
+# --------------------------------------------------------------------------------------
+# two_layer_gradients
+# --------------------------------------------------------------------------------------
+def two_layer_gradients(x, y, W1, b1, W2, b2):
+    """Gradients of the seed's loss for a two-layer sigmoid network, for one example.
+
+        h = sigma(x @ W1 + b1)          hidden layer, (H,)
+        y_hat = sigma(h @ W2 + b2)      output layer, (M,)
+        L = 1/2 * sum_i (y_i - y_hat_i)^2
+
+    Backward, with delta = dL/dz of each layer:
+
+        delta2 = (y_hat - y) * y_hat * (1 - y_hat)          (M,)
+        delta1 = (W2 @ delta2) * h * (1 - h)                (H,)   sum over every output
+        dW2 = outer(h, delta2)  (H, M)     db2 = delta2
+        dW1 = outer(x, delta1)  (D, H)     db1 = delta1
+
+    x: (D,) one input.  y: (M,) its targets.  W1: (D, H), b1: (H,), W2: (H, M), b2: (M,)
+    (Keras layout: W[j, k] connects input j to unit k).
+    Returns (dW1, db1, dW2, db2), each with the shape of its parameter.
+    """
+    h = _sigmoid(x @ W1 + b1)
+    y_hat = _sigmoid(h @ W2 + b2)
+    delta2 = (y_hat - y) * y_hat * (1 - y_hat)
+    delta1 = (W2 @ delta2) * h * (1 - h)
+    return np.outer(x, delta1), delta1, np.outer(h, delta2), delta2
+
+
+def _two_layer_args(rng, d, hidden, m, scale=1.0):
+    return (rng.standard_normal(d), rng.uniform(0, 1, size=m),
+            scale * rng.standard_normal((d, hidden)), rng.standard_normal(hidden),
+            scale * rng.standard_normal((hidden, m)), rng.standard_normal(m))
+
+
+def _two_layer_cases(rng):
+    x = np.array([1.0, -2.0])
+    y = np.array([1.0, 0.0])
+    W1 = np.array([[0.5, -0.3, 0.8], [0.2, 0.4, -0.6]])
+    b1 = np.array([0.1, 0.0, -0.1])
+    W2 = np.array([[0.7, -0.5], [-0.2, 0.3], [0.6, 0.9]])
+    b2 = np.array([0.0, 0.2])
+    return [
+        fixed_case("2 inputs, 3 hidden, 2 outputs", x, y, W1, b1, W2, b2),
+        random_case("4 inputs, 5 hidden, 3 outputs", *_two_layer_args(rng, 4, 5, 3)),
+        random_case("3 inputs, 2 hidden, 4 outputs", *_two_layer_args(rng, 3, 2, 4)),
+        edge_case("square layers (3 inputs, 3 hidden, 3 outputs)",
+                  *_two_layer_args(rng, 3, 3, 3)),
+        edge_case("one output", *_two_layer_args(rng, 2, 4, 1)),
+        edge_case("zero weights", rng.standard_normal(2), np.array([1.0, 0.0]),
+                  np.zeros((2, 3)), np.zeros(3), np.zeros((3, 2)), np.zeros(2)),
+        edge_case("large weights (saturated units)", *_two_layer_args(rng, 3, 4, 2, scale=20.0)),
+    ]
+
+
+def _tl_last_path_only(x, y, W1, b1, W2, b2):
+    h = _sigmoid(x @ W1 + b1)
+    y_hat = _sigmoid(h @ W2 + b2)
+    delta2 = (y_hat - y) * y_hat * (1 - y_hat)
+    delta1 = np.zeros_like(h)
+    for k in range(len(h)):
+        for i in range(len(delta2)):
+            delta1[k] = W2[k, i] * delta2[i] * h[k] * (1 - h[k])  # = instead of +=
+    return np.outer(x, delta1), delta1, np.outer(h, delta2), delta2
+
+
+def _tl_no_hidden_derivative(x, y, W1, b1, W2, b2):
+    h = _sigmoid(x @ W1 + b1)
+    y_hat = _sigmoid(h @ W2 + b2)
+    delta2 = (y_hat - y) * y_hat * (1 - y_hat)
+    delta1 = W2 @ delta2
+    return np.outer(x, delta1), delta1, np.outer(h, delta2), delta2
+
+
+def _tl_no_output_derivative(x, y, W1, b1, W2, b2):
+    h = _sigmoid(x @ W1 + b1)
+    y_hat = _sigmoid(h @ W2 + b2)
+    delta2 = y_hat - y
+    delta1 = (W2 @ delta2) * h * (1 - h)
+    return np.outer(x, delta1), delta1, np.outer(h, delta2), delta2
+
+
+def _tl_transposed_W2(x, y, W1, b1, W2, b2):
+    h = _sigmoid(x @ W1 + b1)
+    y_hat = _sigmoid(h @ W2 + b2)
+    delta2 = (y_hat - y) * y_hat * (1 - y_hat)
+    delta1 = (W2.T @ delta2) * h * (1 - h)
+    return np.outer(x, delta1), delta1, np.outer(h, delta2), delta2
+
+
+def _tl_sign(x, y, W1, b1, W2, b2):
+    h = _sigmoid(x @ W1 + b1)
+    y_hat = _sigmoid(h @ W2 + b2)
+    delta2 = (y - y_hat) * y_hat * (1 - y_hat)
+    delta1 = (W2 @ delta2) * h * (1 - h)
+    return np.outer(x, delta1), delta1, np.outer(h, delta2), delta2
+
+
+def _tl_outer_swapped(x, y, W1, b1, W2, b2):
+    h = _sigmoid(x @ W1 + b1)
+    y_hat = _sigmoid(h @ W2 + b2)
+    delta2 = (y_hat - y) * y_hat * (1 - y_hat)
+    delta1 = (W2 @ delta2) * h * (1 - h)
+    return np.outer(delta1, x), delta1, np.outer(delta2, h), delta2
+
+
+# --------------------------------------------------------------------------------------
+# The registry
+# --------------------------------------------------------------------------------------
+EXERCISES = [
+    Exercise(
+        id="numerical_derivative",
+        title="Central difference",
+        notebook=NOTEBOOK,
+        points=1,
+        reference=numerical_derivative,
+        cases=_numerical_derivative_cases,
+        mistakes=[
+            ("forward difference", _nd_forward,
+             "you used the forward difference (f(x + h) - f(x)) / h, whose error shrinks "
+             "only like h. Step both ways: (f(x + h) - f(x - h)) / (2 * h)."),
+            ("denominator h", _nd_denominator_h,
+             "your answer is twice too large: from x - h to x + h the step is 2 * h, so "
+             "divide by (2 * h), not by h."),
+            ("h too small", _nd_tiny_h,
+             "your function ignores the h it is given and uses a tiny step: with h near "
+             "1e-12, f(x + h) - f(x - h) keeps only a few correct digits (round-off). Use "
+             "the argument h (default 1e-5)."),
+            ("sign error", _nd_sign,
+             "your slope has the wrong sign: subtract f(x - h) from f(x + h), not the "
+             "other way round."),
+        ],
+        hints=[
+            "Evaluate f a little to the right and a little to the left of x, and divide the "
+            "rise by the run.",
+            "The two points are x + h and x - h; the distance between them is 2 * h.",
+            "One line: return (f(x + h) - f(x - h)) / (2 * h).",
+        ],
+    ),
+    Exercise(
+        id="sigmoid_derivative",
+        title="Sigmoid, local derivative",
+        notebook=NOTEBOOK,
+        points=1,
+        reference=sigmoid_derivative,
+        cases=_sigmoid_derivative_cases,
+        mistakes=[
+            ("s(1 + s)", _sd_plus,
+             "you wrote s * (1 + s); the derivative is s * (1 - s), with s = sigmoid(z)."),
+            ("1 - s", _sd_one_minus,
+             "1 - s is only one of the two factors: multiply it by s = sigmoid(z)."),
+            ("z instead of sigmoid(z)", _sd_of_z,
+             "you applied the formula to z itself. First compute s = sigmoid(z), then "
+             "return s * (1 - s)."),
+            ("the sigmoid itself", _sd_sigmoid_itself,
+             "you returned sigmoid(z), the function, not its slope sigmoid(z) * (1 - sigmoid(z))."),
+        ],
+        hints=[
+            "Differentiate 1 / (1 + e^-z) with the chain rule, then write the result in "
+            "terms of s = sigmoid(z).",
+            "sigma'(z) = e^-z / (1 + e^-z)^2 = s * (1 - s).",
+            "s = 1 / (1 + np.exp(-z)); return s * (1 - s).",
+        ],
+    ),
+    Exercise(
+        id="neuron_gradients",
+        title="One neuron, dL/dw and dL/db",
+        notebook=NOTEBOOK,
+        points=2,
+        reference=neuron_gradients,
+        cases=_neuron_cases,
+        outputs=("dw", "db"),
+        depends=("sigmoid_derivative",),
+        mistakes=[
+            ("no sigmoid derivative", _ng_no_sigmoid_derivative,
+             "you skipped the neuron's local derivative: dL/dz = (y_hat - y) * "
+             "y_hat * (1 - y_hat), not just (y_hat - y)."),
+            ("sign error", _ng_sign,
+             "your gradients have the wrong sign: dL/dy_hat = y_hat - y (differentiate "
+             "1/2 (y - y_hat)^2 with respect to y_hat)."),
+            ("divided by N", _ng_mean,
+             "you averaged over the batch. The seed's loss is a sum, 1/2 * sum_n "
+             "(y_n - y_hat_n)^2, so the gradient is a sum over the examples too: do not "
+             "divide by N."),
+            ("no sum over the examples", _ng_no_sum,
+             "you returned one gradient per example. w and b are shared by all "
+             "examples, so add the contributions: dw = x.T @ delta (shape (D,)), "
+             "db = sum of delta."),
+            ("derivative at z", _ng_derivative_of_z,
+             "the sigmoid's slope is y_hat * (1 - y_hat), computed from the output "
+             "y_hat = sigmoid(z), not z * (1 - z)."),
+        ],
+        hints=[
+            "Follow the graph backwards: dL/dy_hat, then dy_hat/dz, then dz/dw = x and "
+            "dz/db = 1.",
+            "delta = (y_hat - y) * y_hat * (1 - y_hat) is dL/dz for every example (shape "
+            "(N,)). Each example adds delta_n * x_n to dL/dw.",
+            "dw = x.T @ delta and db = float(np.sum(delta)).",
+        ],
+    ),
+    Exercise(
+        id="two_layer_gradients",
+        title="Two layers, the delta recursion",
+        notebook=NOTEBOOK,
+        points=3,
+        reference=two_layer_gradients,
+        cases=_two_layer_cases,
+        outputs=("dW1", "db1", "dW2", "db2"),
+        depends=("sigmoid_derivative",),
+        mistakes=[
+            ("one path only", _tl_last_path_only,
+             "a hidden unit feeds every output, so its gradient is a sum over all paths: "
+             "dL/dh_k = sum_i W2[k, i] * delta2[i]. In a loop, add with += instead of "
+             "overwriting with =."),
+            ("no hidden derivative", _tl_no_hidden_derivative,
+             "delta1 misses the hidden layer's local derivative: multiply W2 @ delta2 by "
+             "h * (1 - h)."),
+            ("no output derivative", _tl_no_output_derivative,
+             "delta2 misses the output sigmoid's local derivative: "
+             "delta2 = (y_hat - y) * y_hat * (1 - y_hat)."),
+            ("transposed W2", _tl_transposed_W2,
+             "the error flows back along the weights that carried the signal forward: "
+             "with W2 of shape (H, M), dL/dh = W2 @ delta2, not W2.T @ delta2."),
+            ("sign error", _tl_sign,
+             "every gradient has the wrong sign: dL/dy_hat = y_hat - y, not y - y_hat."),
+            ("outer product swapped", _tl_outer_swapped,
+             "a gradient has the shape of its parameter: dW1 = np.outer(x, delta1) is "
+             "(D, H) like W1, and dW2 = np.outer(h, delta2) is (H, M)."),
+        ],
+        hints=[
+            "Run the forward pass and keep h and y_hat. Then go backwards one layer at a "
+            "time with delta = dL/dz.",
+            "delta2 = (y_hat - y) * y_hat * (1 - y_hat). The hidden layer receives "
+            "W2 @ delta2 (a sum over the outputs), times its own slope h * (1 - h).",
+            "dW2 = np.outer(h, delta2), db2 = delta2, dW1 = np.outer(x, delta1), "
+            "db1 = delta1; return (dW1, db1, dW2, db2).",
+        ],
+    ),
+]

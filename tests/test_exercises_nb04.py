@@ -1,0 +1,311 @@
+"""Exercises of notebook 04_backprop_layers: several correct styles of each function pass
+its checks, and mlp_forward / mlp_backward (the reference of the assembling exercise,
+which is not in backprop_lab.functional) agree with the autograd package.
+
+(tests/test_grading.py already checks that every reference passes and that every
+catalogued mistake fails with its own hint.)"""
+import autograd
+import autograd.numpy as anp
+import numpy as np
+import pytest
+
+from backprop_lab import functional as F
+from backprop_lab import grading
+from backprop_lab.exercises import EXERCISES, by_notebook
+from backprop_lab.exercises.nb04_backprop import mlp_backward, mlp_forward
+from backprop_lab.grading import grade
+
+
+@pytest.fixture(autouse=True)
+def fresh_session():
+    grading.reset()
+    yield
+    grading.reset()
+
+
+def _passes(exercise_id, fn):
+    result = grade(exercise_id, fn)
+    assert result.status == "passed", result.verdict()
+
+
+def test_the_notebook_has_seven_exercises_worth_twelve_points():
+    exercises = by_notebook("04_backprop_layers")
+    assert [ex.id for ex in exercises] == [
+        "dense_backward", "relu_backward", "sigmoid_backward", "tanh_backward",
+        "softmax_backward", "softmax_categorical_crossentropy_grad", "mlp_backward"]
+    assert sum(ex.points for ex in exercises) == 12
+
+
+@pytest.mark.parametrize("exercise_id", [
+    "dense_backward", "relu_backward", "sigmoid_backward", "tanh_backward",
+    "softmax_backward", "softmax_categorical_crossentropy_grad"])
+def test_references_are_the_package_functions(exercise_id):
+    # the learner writes, line for line, what backprop_lab.functional uses
+    assert EXERCISES[exercise_id].reference is getattr(F, exercise_id)
+
+
+# --------------------------------------------------------------------------------------
+# dense_backward
+# --------------------------------------------------------------------------------------
+def _dense_dot(dz, cache):
+    x, W = cache
+    return np.dot(dz, W.T), np.dot(x.T, dz), np.sum(dz, axis=0)
+
+
+def _dense_einsum(dz, cache):
+    x, W = cache
+    return (np.einsum("nm,dm->nd", dz, W), np.einsum("nd,nm->dm", x, dz),
+            np.einsum("nm->m", dz))
+
+
+def _dense_loops(dz, cache):
+    x, W = cache
+    dx = np.zeros_like(x)
+    dW = np.zeros_like(W)
+    db = np.zeros(W.shape[1])
+    for n in range(x.shape[0]):
+        dx[n] = W @ dz[n]
+        dW += np.outer(x[n], dz[n])
+        db += dz[n]
+    return dx, dW, db
+
+
+def _dense_transposes(dz, cache):
+    x, W = cache
+    return (W @ dz.T).T, (dz.T @ x).T, dz.T @ np.ones(dz.shape[0])
+
+
+@pytest.mark.parametrize("fn", [_dense_dot, _dense_einsum, _dense_loops, _dense_transposes])
+def test_dense_backward_correct_styles_pass(fn):
+    _passes("dense_backward", fn)
+
+
+# --------------------------------------------------------------------------------------
+# Activations
+# --------------------------------------------------------------------------------------
+def _relu_where(da, cache):
+    return np.where(cache > 0, da, 0.0)
+
+
+def _relu_heaviside(da, cache):
+    return da * np.heaviside(cache, 0.0)
+
+
+def _relu_copy_and_zero(da, cache):
+    dz = da.copy()
+    dz[cache <= 0] = 0
+    return dz
+
+
+def _relu_sign(da, cache):
+    return da * (np.sign(cache) > 0)
+
+
+@pytest.mark.parametrize("fn", [_relu_where, _relu_heaviside, _relu_copy_and_zero, _relu_sign])
+def test_relu_backward_correct_styles_pass(fn):
+    _passes("relu_backward", fn)
+
+
+def _sigmoid_expanded(da, cache):
+    return da * (cache - cache ** 2)
+
+
+def _sigmoid_multiply(da, cache):
+    return np.multiply(da, np.multiply(cache, 1.0 - cache))
+
+
+def _sigmoid_two_steps(da, cache):
+    a = cache
+    local = a * (1 - a)
+    return local * da
+
+
+@pytest.mark.parametrize("fn", [_sigmoid_expanded, _sigmoid_multiply, _sigmoid_two_steps])
+def test_sigmoid_backward_correct_styles_pass(fn):
+    _passes("sigmoid_backward", fn)
+
+
+def _tanh_square(da, cache):
+    return da * (1 - np.square(cache))
+
+
+def _tanh_distributed(da, cache):
+    return da - da * cache * cache
+
+
+def _tanh_power(da, cache):
+    return (1 - cache ** 2) * da
+
+
+@pytest.mark.parametrize("fn", [_tanh_square, _tanh_distributed, _tanh_power])
+def test_tanh_backward_correct_styles_pass(fn):
+    _passes("tanh_backward", fn)
+
+
+def _softmax_full_jacobian(da, cache):
+    rows = []
+    for a_row, da_row in zip(cache, da):
+        J = np.diag(a_row) - np.outer(a_row, a_row)
+        rows.append(J.T @ da_row)
+    return np.array(rows)
+
+
+def _softmax_einsum(da, cache):
+    a = cache
+    return a * da - a * np.einsum("nk,nk->n", da, a)[:, None]
+
+
+def _softmax_batched_jacobian(da, cache):
+    a = cache
+    K = a.shape[1]
+    J = a[:, :, None] * np.eye(K)[None] - a[:, :, None] * a[:, None, :]
+    return np.einsum("nkj,nk->nj", J, da)
+
+
+def _softmax_dot_per_row(da, cache):
+    a = cache
+    inner = np.sum(da * a, axis=1, keepdims=True)
+    return a * (da - inner)
+
+
+@pytest.mark.parametrize("fn", [_softmax_full_jacobian, _softmax_einsum,
+                                _softmax_batched_jacobian, _softmax_dot_per_row])
+def test_softmax_backward_correct_styles_pass(fn):
+    _passes("softmax_backward", fn)
+
+
+# --------------------------------------------------------------------------------------
+# The fused loss gradient
+# --------------------------------------------------------------------------------------
+def _ce_len(y_true, p):
+    return (p - y_true) / len(p)
+
+
+def _ce_subtract(y_true, p):
+    return np.subtract(p, y_true) / p.shape[0]
+
+
+def _ce_chained_unclipped(y_true, p):
+    # dL/dp = -y / (N p) without clipping, then the softmax's Jacobian-vector product:
+    # algebraically (p - y) / N, and fine as long as no p is exactly 0
+    n = p.shape[0]
+    da = np.where(y_true > 0, -y_true / (n * p), 0.0)
+    return p * (da - np.sum(da * p, axis=-1, keepdims=True))
+
+
+@pytest.mark.parametrize("fn", [_ce_len, _ce_subtract, _ce_chained_unclipped])
+def test_softmax_categorical_crossentropy_grad_correct_styles_pass(fn):
+    _passes("softmax_categorical_crossentropy_grad", fn)
+
+
+# --------------------------------------------------------------------------------------
+# mlp_backward
+# --------------------------------------------------------------------------------------
+def _mlp_index_loop(dout, caches, activation="relu"):
+    backward = {"relu": relu_backward, "sigmoid": sigmoid_backward,  # noqa: F821
+                "tanh": tanh_backward}[activation]  # noqa: F821 - put in reach by grading
+    grads = [None] * (2 * len(caches))
+    d = dout
+    for layer in range(len(caches) - 1, -1, -1):
+        dense_cache, act_cache = caches[layer]
+        if layer < len(caches) - 1:
+            d = backward(d, act_cache)
+        d, grads[2 * layer], grads[2 * layer + 1] = dense_backward(d, dense_cache)  # noqa: F821
+    return grads
+
+
+def _mlp_reverse_at_the_end(dout, caches, activation="relu"):
+    act_backward = F.ACTIVATIONS[activation][1]
+    collected = []
+    d = dout
+    for dense_cache, act_cache in caches[::-1]:
+        if act_cache is not None:
+            d = act_backward(d, act_cache)
+        d, dW, db = F.dense_backward(d, dense_cache)
+        collected.append((dW, db))
+    grads = []
+    for dW, db in reversed(collected):
+        grads.extend([dW, db])
+    return grads
+
+
+def _mlp_if_chain(dout, caches, activation="relu"):
+    grads = []
+    d = dout
+    for dense_cache, act_cache in reversed(caches):
+        if act_cache is not None:
+            if activation == "relu":
+                d = d * (act_cache > 0)
+            elif activation == "sigmoid":
+                d = d * act_cache * (1 - act_cache)
+            else:
+                d = d * (1 - act_cache ** 2)
+        x, W = dense_cache
+        grads = [x.T @ d, d.sum(axis=0)] + grads
+        d = d @ W.T
+    return tuple(grads)
+
+
+@pytest.mark.parametrize("fn", [_mlp_index_loop, _mlp_reverse_at_the_end, _mlp_if_chain])
+def test_mlp_backward_correct_styles_pass(fn):
+    _passes("mlp_backward", fn)
+
+
+def _anp_activation(name):
+    return {"relu": lambda z: anp.maximum(z, 0.0),
+            "sigmoid": lambda z: 1 / (1 + anp.exp(-z)),
+            "tanh": anp.tanh}[name]
+
+
+def _anp_loss(params, x, Y, activation):
+    """Softmax cross-entropy of the MLP, written with autograd.numpy only."""
+    f = _anp_activation(activation)
+    a = x
+    n_layers = len(params) // 2
+    for layer in range(n_layers):
+        z = anp.dot(a, params[2 * layer]) + params[2 * layer + 1]
+        a = f(z) if layer < n_layers - 1 else z
+    shifted = a - anp.max(a, axis=1, keepdims=True)
+    log_p = shifted - anp.log(anp.sum(anp.exp(shifted), axis=1, keepdims=True))
+    return -anp.sum(Y * log_p) / x.shape[0]
+
+
+@pytest.mark.parametrize("activation", ["relu", "sigmoid", "tanh"])
+@pytest.mark.parametrize("sizes", [(3, 2), (3, 5, 2), (4, 6, 5, 3)])
+def test_mlp_backward_reference_matches_autograd(activation, sizes):
+    rng = np.random.default_rng(len(sizes) * 10 + len(activation))
+    x = rng.standard_normal((6, sizes[0]))
+    Y = np.eye(sizes[-1])[rng.integers(0, sizes[-1], 6)]
+    params = []
+    for d_in, d_out in zip(sizes[:-1], sizes[1:]):
+        params += [rng.standard_normal((d_in, d_out)), 0.1 * rng.standard_normal(d_out)]
+
+    logits, caches = mlp_forward(x, params, activation)
+    p = F.softmax_forward(logits)[0]
+    grads = mlp_backward(F.softmax_categorical_crossentropy_grad(Y, p), caches, activation)
+
+    expected = autograd.grad(_anp_loss)(params, x, Y, activation)
+    assert len(grads) == len(params)
+    for g, e, w in zip(grads, expected, params):
+        assert g.shape == w.shape
+        np.testing.assert_allclose(g, e, rtol=1e-9, atol=1e-12)
+
+
+def test_mlp_forward_caches_one_entry_per_layer():
+    rng = np.random.default_rng(0)
+    params = [rng.standard_normal((3, 4)), np.zeros(4), rng.standard_normal((4, 2)), np.zeros(2)]
+    logits, caches = mlp_forward(rng.standard_normal((5, 3)), params, "tanh")
+    assert logits.shape == (5, 2)
+    assert len(caches) == 2
+    assert caches[0][1] is not None and caches[1][1] is None  # the last layer: logits only
+
+
+@pytest.mark.parametrize("bad", [dict(activation="softmax"), dict(activation="Relu")])
+def test_mlp_forward_rejects_unknown_activations(bad):
+    with pytest.raises(ValueError, match="activation"):
+        mlp_forward(np.ones((2, 3)), [np.ones((3, 2)), np.zeros(2)], **bad)
+
+
+def test_mlp_forward_rejects_an_odd_parameter_list():
+    with pytest.raises(ValueError, match=r"\[W1, b1, \.\.\., WL, bL\]"):
+        mlp_forward(np.ones((2, 3)), [np.ones((3, 2))])
