@@ -2,83 +2,47 @@
 gradient, and backprop through a whole multi-layer perceptron.
 
 The layer and loss functions are those of ``backprop_lab.functional`` (same names, same
-signatures): the learner writes, line for line, what the package uses.  ``mlp_forward``
-and ``mlp_backward`` assemble them into a network; ``mlp_backward`` is the exercise,
-``mlp_forward`` the helper that makes its caches.
+signatures): the learner writes, line for line, what the package uses.  ``mlp_backward``
+assembles them into the backward pass of notebook 01's ``mlp_forward(x, layers)``, whose
+caches it walks from the end.
 """
 import numpy as np
 
 from .. import functional as F
 from ..grading import Exercise, edge_case, fixed_case, random_case
+from .nb01_forward import mlp_forward  # the forward pass whose caches mlp_backward walks
 
 NOTEBOOK = "04_backprop_layers"
 
-HIDDEN_ACTIVATIONS = ("relu", "sigmoid", "tanh")
-
-
 # --------------------------------------------------------------------------------------
-# A multi-layer perceptron from the functional core
+# Backprop through a multi-layer perceptron
 # --------------------------------------------------------------------------------------
-def _check_activation(activation, where):
-    if activation not in HIDDEN_ACTIVATIONS:
-        raise ValueError(f"{where}(activation={activation!r}): choose one of "
-                         f"{HIDDEN_ACTIVATIONS}.")
+def mlp_backward(dout, caches, activation_backwards):
+    """Backward pass of notebook 01's ``mlp_forward(x, layers)``: every layer's gradients.
 
+    dout: (N, M_L) dL/d(out), the gradient of the loss with respect to the network's
+        output (the last layer's activation).
+    caches: the caches returned by ``mlp_forward``: one (dense_cache, activation_cache)
+        pair per layer, first layer first.
+    activation_backwards: the backward function of each layer's activation, first layer
+        first, e.g. [relu_backward, relu_backward, linear_backward].
+    Walks the layers in reverse order; in each layer first the activation's backward,
+    then the dense backward, whose dx is the upstream gradient of the layer below:
 
-def mlp_forward(x, params, activation="relu"):
-    """Forward pass of a multi-layer perceptron, keeping what the backward pass needs.
+        dz_l = activation_backward_l(da_l, activation_cache_l)
+        da_(l-1), dW_l, db_l = dense_backward(dz_l, dense_cache_l)
 
-    Every layer but the last: z = dense(a), a = activation(z).  The last layer is dense
-    only: its output z_L ("logits") goes to a loss that includes the output activation
-    (e.g. softmax + cross-entropy, see ``softmax_categorical_crossentropy_grad``).
-
-    x: (N, D) inputs.
-    params: [W1, b1, W2, b2, ..., WL, bL]; W_l: (D_l, M_l), b_l: (M_l,), D_1 = D and
-        D_{l+1} = M_l.
-    activation: 'relu', 'sigmoid' or 'tanh', for the hidden layers.
-    Returns (out, caches): out (N, M_L) the logits; caches a list with one entry per
-    layer, in forward order: (dense_cache, act_cache), where act_cache is None for the
-    last layer.
+    Returns grads: a list of (dW, db) pairs, one per layer, first layer first (the order
+    of ``layers``), each with the shape of its parameter.
     """
-    _check_activation(activation, "mlp_forward")
-    if len(params) < 2 or len(params) % 2:
-        raise ValueError(f"mlp_forward(params=...): give [W1, b1, ..., WL, bL], an even "
-                         f"number of arrays; got {len(params)}.")
-    act_forward = F.ACTIVATIONS[activation][0]
-    n_layers = len(params) // 2
-    caches = []
-    a = x
-    for layer in range(n_layers):
-        W, b = params[2 * layer], params[2 * layer + 1]
-        z, dense_cache = F.dense_forward(a, W, b)
-        if layer < n_layers - 1:
-            a, act_cache = act_forward(z)
-        else:
-            a, act_cache = z, None
-        caches.append((dense_cache, act_cache))
-    return a, caches
-
-
-def mlp_backward(dout, caches, activation="relu"):
-    """Backward pass of ``mlp_forward``: the gradient of every parameter.
-
-    dout: (N, M_L) dL/dz_L, the gradient of the loss with respect to the logits.
-    caches: the caches returned by ``mlp_forward`` (forward order).
-    activation: the hidden activation used in the forward pass.
-    Walks the layers in reverse order; in each layer, first the activation's backward
-    (skipped in the last layer, which has none), then the dense backward, whose dx is
-    the upstream gradient of the layer below.
-    Returns grads = [dW1, db1, ..., dWL, dbL], in the order of params.
-    """
-    act_backward = {"relu": F.relu_backward, "sigmoid": F.sigmoid_backward,
-                    "tanh": F.tanh_backward}[activation]
     grads = []
     d = dout
-    for dense_cache, act_cache in reversed(caches):
-        if act_cache is not None:
-            d = act_backward(d, act_cache)
-        d, dW, db = F.dense_backward(d, dense_cache)
-        grads = [dW, db] + grads
+    for layer in reversed(range(len(caches))):
+        dense_cache, activation_cache = caches[layer]
+        dz = activation_backwards[layer](d, activation_cache)
+        d, dW, db = F.dense_backward(dz, dense_cache)
+        grads.append((dW, db))
+    grads.reverse()
     return grads
 
 
@@ -179,40 +143,49 @@ def _softmax_ce_cases(rng):
     ]
 
 
-def _random_params(rng, sizes):
-    params = []
-    for d_in, d_out in zip(sizes[:-1], sizes[1:]):
-        params.append(rng.standard_normal((d_in, d_out)) / np.sqrt(d_in))
-        params.append(0.1 * rng.standard_normal(d_out))
-    return params
+_BACKWARD_OF = {F.relu_forward: F.relu_backward, F.sigmoid_forward: F.sigmoid_backward,
+                F.tanh_forward: F.tanh_backward, F.linear_forward: F.linear_backward,
+                F.softmax_forward: F.softmax_backward}
 
 
-def _mlp_case(kind, name, rng, n, sizes, activation, scale=1.0):
+def _mlp_case(kind, name, rng, n, sizes, forwards, scale=1.0):
+    """A case (dout, caches, activation_backwards) for a network with the given layer
+    sizes and activations (forward functions), caches made by notebook 01's mlp_forward."""
     x = scale * rng.standard_normal((n, sizes[0]))
-    params = _random_params(rng, sizes)
-    _, caches = mlp_forward(x, params, activation)
+    layers = [(rng.standard_normal((d_in, d_out)) / np.sqrt(d_in),
+               0.1 * rng.standard_normal(d_out), forward)
+              for d_in, d_out, forward in zip(sizes[:-1], sizes[1:], forwards)]
+    _, caches = mlp_forward(x, layers)
     dout = rng.standard_normal((n, sizes[-1])) / n
-    return kind(name, dout, caches, activation)
+    return kind(name, dout, caches, [_BACKWARD_OF[f] for f in forwards])
 
 
 def _mlp_cases(rng):
     x = np.array([[1.0, -1.0], [0.5, 2.0]])
-    params = [np.array([[0.5, -0.4, 0.3], [0.2, 0.6, -0.7]]), np.array([0.1, -0.1, 0.0]),
-              np.array([[1.0, -1.0], [0.5, 0.5], [-0.3, 0.8]]), np.array([0.0, 0.1])]
-    _, caches = mlp_forward(x, params, "relu")
+    layers = [(np.array([[0.5, -0.4, 0.3], [0.2, 0.6, -0.7]]), np.array([0.1, -0.1, 0.0]),
+               F.relu_forward),
+              (np.array([[1.0, -1.0], [0.5, 0.5], [-0.3, 0.8]]), np.array([0.0, 0.1]),
+               F.linear_forward)]
+    _, caches = mlp_forward(x, layers)
     dout = np.array([[0.25, -0.25], [-0.5, 0.5]])
+    relu, sigmoid, tanh = F.relu_forward, F.sigmoid_forward, F.tanh_forward
+    linear, softmax = F.linear_forward, F.softmax_forward
     return [
-        fixed_case("2-3-2 network with relu, 2 examples", dout, caches, "relu"),
-        _mlp_case(random_case, "3-5-4-2 network with tanh, 4 examples", rng, 4,
-                  (3, 5, 4, 2), "tanh"),
-        _mlp_case(random_case, "2-6-3 network with sigmoid, 5 examples", rng, 5,
-                  (2, 6, 3), "sigmoid"),
-        _mlp_case(random_case, "4-7-6-5-3 network with relu, 6 examples", rng, 6,
-                  (4, 7, 6, 5, 3), "relu"),
-        _mlp_case(edge_case, "one layer only (no hidden layer)", rng, 3, (3, 2), "relu"),
-        _mlp_case(edge_case, "batch of one, 3-4-2 with tanh", rng, 1, (3, 4, 2), "tanh"),
-        _mlp_case(edge_case, "large inputs, 2-4-3 with sigmoid", rng, 3, (2, 4, 3), "sigmoid",
-                  scale=50.0),
+        fixed_case("2 -> 3 (relu) -> 2 (linear), 2 examples", dout, caches,
+                   [F.relu_backward, F.linear_backward]),
+        _mlp_case(random_case, "3 -> 5 (tanh) -> 4 (tanh) -> 2 (linear), 4 examples", rng, 4,
+                  (3, 5, 4, 2), (tanh, tanh, linear)),
+        _mlp_case(random_case, "the seed's network: 20 -> 10 (relu) -> 1 (sigmoid)", rng, 6,
+                  (20, 10, 1), (relu, sigmoid)),
+        _mlp_case(random_case, "4 -> 7 (relu) -> 6 (tanh) -> 5 (relu) -> 3 (softmax)", rng, 6,
+                  (4, 7, 6, 5, 3), (relu, tanh, relu, softmax)),
+        _mlp_case(edge_case, "equal widths: 4 -> 4 (sigmoid) -> 4 (relu) -> 4 (linear)", rng,
+                  3, (4, 4, 4, 4), (sigmoid, relu, linear)),
+        _mlp_case(edge_case, "one layer only: 3 -> 2 (linear)", rng, 3, (3, 2), (linear,)),
+        _mlp_case(edge_case, "batch of one: 3 -> 4 (tanh) -> 2 (linear)", rng, 1, (3, 4, 2),
+                  (tanh, linear)),
+        _mlp_case(edge_case, "large inputs: 2 -> 4 (sigmoid) -> 3 (linear)", rng, 3,
+                  (2, 4, 3), (sigmoid, linear), scale=50.0),
     ]
 
 
@@ -333,34 +306,51 @@ def _ce_grad_wrt_p(y_true, p):
     return F.categorical_crossentropy_grad(y_true, p)
 
 
-def _mlp_no_activation(dout, caches, activation="relu"):
+def _mlp_no_activation(dout, caches, activation_backwards):
     grads = []
     d = dout
-    for dense_cache, act_cache in reversed(caches):
+    for dense_cache, activation_cache in reversed(caches):
         d, dW, db = F.dense_backward(d, dense_cache)
-        grads = [dW, db] + grads
+        grads.append((dW, db))
+    return grads[::-1]
+
+
+def _mlp_reversed_grads(dout, caches, activation_backwards):
+    grads = []
+    d = dout
+    for layer in reversed(range(len(caches))):
+        dense_cache, activation_cache = caches[layer]
+        dz = activation_backwards[layer](d, activation_cache)
+        d, dW, db = F.dense_backward(dz, dense_cache)
+        grads.append((dW, db))
     return grads
 
 
-def _mlp_reversed_grads(dout, caches, activation="relu"):
-    act_backward = F.ACTIVATIONS[activation][1]
+def _mlp_backwards_not_reversed(dout, caches, activation_backwards):
     grads = []
     d = dout
-    for dense_cache, act_cache in reversed(caches):
-        if act_cache is not None:
-            d = act_backward(d, act_cache)
+    for (dense_cache, activation_cache), backward in zip(reversed(caches),
+                                                        activation_backwards):
+        dz = backward(d, activation_cache)
+        d, dW, db = F.dense_backward(dz, dense_cache)
+        grads.append((dW, db))
+    return grads[::-1]
+
+
+def _mlp_activation_after_dense(dout, caches, activation_backwards):
+    grads = []
+    d = dout
+    for layer in reversed(range(len(caches))):
+        dense_cache, activation_cache = caches[layer]
         d, dW, db = F.dense_backward(d, dense_cache)
-        grads += [dW, db]
-    return grads
+        d = activation_backwards[layer](d, activation_cache)
+        grads.append((dW, db))
+    return grads[::-1]
 
 
-def _mlp_always_relu(dout, caches, activation="relu"):
-    return mlp_backward(dout, caches, "relu")
-
-
-def _mlp_over_N(dout, caches, activation="relu"):
+def _mlp_over_N(dout, caches, activation_backwards):
     n = dout.shape[0]
-    return [g / n for g in mlp_backward(dout, caches, activation)]
+    return [(dW / n, db / n) for dW, db in mlp_backward(dout, caches, activation_backwards)]
 
 
 # --------------------------------------------------------------------------------------
@@ -538,31 +528,36 @@ EXERCISES = [
         points=3,
         reference=mlp_backward,
         cases=_mlp_cases,
-        depends=("dense_backward", "relu_backward", "sigmoid_backward", "tanh_backward"),
+        depends=("dense_backward",),
         mistakes=[
             ("no activation backward", _mlp_no_activation,
-             "the hidden layers' activations were skipped: before each hidden layer's "
-             "dense_backward, pass the gradient through its activation's backward "
-             "(with the act_cache)."),
+             "the activations were skipped: in each layer, first pass the gradient through "
+             "the layer's activation backward (with its activation_cache), then through "
+             "dense_backward."),
             ("grads in reverse order", _mlp_reversed_grads,
-             "your list starts with the last layer. grads must follow the order of "
-             "params: [dW1, db1, ..., dWL, dbL]; put each layer's pair in front "
-             "(grads = [dW, db] + grads), or reverse at the end."),
-            ("always relu", _mlp_always_relu,
-             "you used relu_backward whatever the activation: pick the backward that "
-             "matches the activation argument (sigmoid_backward, tanh_backward, ...)."),
+             "your list starts with the last layer. grads must follow the order of the "
+             "layers, first layer first: reverse the list at the end (or insert each pair "
+             "at the front)."),
+            ("backward functions not reversed", _mlp_backwards_not_reversed,
+             "you walk the caches from the last layer but the activation_backwards from "
+             "the first: layer l needs activation_backwards[l]. Index both with the same "
+             "layer number."),
+            ("activation after dense", _mlp_activation_after_dense,
+             "inside a layer the backward pass runs the forward steps in reverse: the "
+             "activation came last in the forward pass, so its backward comes first, then "
+             "dense_backward."),
             ("divided by N again", _mlp_over_N,
              "you divided by the batch size. dout already carries the loss's 1/N; "
              "dense_backward sums over the batch and must not average again."),
         ],
         hints=[
-            "Go through caches in reverse order. Each layer turns the gradient of its "
-            "output into the gradient of its input, and collects dW and db on the way.",
-            "Per layer: if act_cache is not None, d = act_backward(d, act_cache); then "
-            "d, dW, db = dense_backward(d, dense_cache).",
-            "Choose act_backward with a dict {'relu': relu_backward, 'sigmoid': "
-            "sigmoid_backward, 'tanh': tanh_backward}[activation], and build grads with "
-            "grads = [dW, db] + grads.",
+            "Go through the layers from the last to the first. Each layer turns the "
+            "gradient of its output into the gradient of its input, and collects dW and "
+            "db on the way.",
+            "For layer l: dz = activation_backwards[l](d, activation_cache); then "
+            "d, dW, db = dense_backward(dz, dense_cache).",
+            "for layer in reversed(range(len(caches))): ... grads.append((dW, db)); at the "
+            "end grads.reverse() and return grads.",
         ],
     ),
 ]
