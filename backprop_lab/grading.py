@@ -147,6 +147,10 @@ class Exercise:
     time_limit: seconds allowed for one call.
     compare: optional ``compare(expected, got) -> message or None`` replacing the
         built-in comparison (None means "the same").
+    floating_point: ``"ignore"`` (default) runs the learner's code with numpy's
+        floating-point warnings off; ``"raise"`` turns overflow, invalid operations and
+        division by zero into ``FloatingPointError``s, so that an unstable formula (say
+        ``np.exp(-z)`` for z = -1000) fails even when its result happens to be right.
     """
 
     id: str
@@ -164,6 +168,7 @@ class Exercise:
     check_dtype: bool = True
     time_limit: float = DEFAULT_TIME_LIMIT
     compare: Optional[Callable] = None
+    floating_point: str = "ignore"
 
     def __post_init__(self):
         where = f"Exercise(id={self.id!r})"
@@ -187,6 +192,8 @@ class Exercise:
             mistakes.append(m)
         self.mistakes = mistakes
         self.hints = [str(h) for h in self.hints]
+        if self.floating_point not in ("ignore", "raise"):
+            raise ValueError(f"{where}: floating_point must be 'ignore' or 'raise'.")
         if isinstance(self.depends, str):
             self.depends = (self.depends,)
         self.outputs = tuple(self.outputs)
@@ -395,6 +402,8 @@ def isolated(fn, depends=None):
     copy_fn = types.FunctionType(target.__code__, fresh, target.__name__,
                                  target.__defaults__, target.__closure__)
     copy_fn.__kwdefaults__ = copy.copy(target.__kwdefaults__)
+    if target.__name__ not in depends:
+        fresh[target.__name__] = copy_fn  # a recursive function calls its isolated copy
     copy_fn.__qualname__ = target.__qualname__
     if isinstance(fn, types.MethodType):
         return types.MethodType(copy_fn, fn.__self__), left_out
@@ -426,7 +435,14 @@ def _same_input(a, b):
         return True  # not comparable: do not accuse the learner
 
 
-def _run(fn, case, names, time_limit):
+def _numpy_errors(mode):
+    """np.errstate settings for running code under an exercise's ``floating_point`` mode."""
+    if mode == "raise":
+        return np.errstate(over="raise", invalid="raise", divide="raise", under="ignore")
+    return np.errstate(all="ignore")
+
+
+def _run(fn, case, names, time_limit, floating_point="ignore"):
     """Call fn on fresh copies of the case's inputs; note errors, time-outs, mutations."""
     args = copy.deepcopy(case.args)
     kwargs = copy.deepcopy(case.kwargs)
@@ -435,7 +451,7 @@ def _run(fn, case, names, time_limit):
     out = _Outcome()
     start = time.perf_counter()
     try:
-        with np.errstate(all="ignore"), _time_limit(time_limit):
+        with _numpy_errors(floating_point), _time_limit(time_limit):
             out.value = fn(*args, **kwargs)
     except _TimeLimitExceeded:
         out.timed_out = True
@@ -657,7 +673,7 @@ def _grade(ex, fn):
         if expected.error is not None:
             raise RuntimeError(f"the reference raised {type(expected.error).__name__}: "
                                f"{expected.error} on case {case.name!r}")
-        outcome = _run(learner, case, names, ex.time_limit)
+        outcome = _run(learner, case, names, ex.time_limit, ex.floating_point)
         if isinstance(outcome.error, NotImplementedError) and i == 0:
             return Result(status="not attempted", points=0, checks_total=len(cases), **base)
         message = _judge(ex, expected.value, outcome, left_out)
@@ -707,7 +723,7 @@ def _match_mistake(ex, failures, names):
         for case, outcome in failures:
             if outcome.timed_out:
                 continue
-            theirs = _run(mistake.fn, case, names, None)
+            theirs = _run(mistake.fn, case, names, None, ex.floating_point)
             if _same_failure(ex, outcome, theirs):
                 score += 1
         if score > best_score:

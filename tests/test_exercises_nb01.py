@@ -157,7 +157,8 @@ def test_relu_forward_styles(fn):
 # sigmoid_forward
 # --------------------------------------------------------------------------------------
 def sigmoid_two_branches(z):
-    a = np.where(z >= 0, 1 / (1 + np.exp(-z)), np.exp(z) / (1 + np.exp(z)))
+    e = np.exp(-np.abs(z))
+    a = np.where(z >= 0, 1 / (1 + e), e / (1 + e))
     return a, a
 
 
@@ -189,6 +190,17 @@ def sigmoid_clip_then_textbook(z):
                                 sigmoid_tanh, sigmoid_clip_then_textbook])
 def test_sigmoid_forward_styles(fn):
     assert_passes("sigmoid_forward", fn)
+
+
+def test_the_textbook_sigmoid_fails_on_overflow_with_its_own_hint():
+    def sigmoid_forward(z):
+        a = 1 / (1 + np.exp(-z))
+        return a, a
+
+    r = grade("sigmoid_forward", sigmoid_forward)
+    assert r.status == "failed"
+    assert r.mistake == "textbook form overflows"
+    assert "exp(1000)" in r.hint
 
 
 # --------------------------------------------------------------------------------------

@@ -195,12 +195,23 @@ def _sigmoid_cases(rng):
         edge_case("|z| up to 1e4", np.array([[-1e4, -1e3, -710.0, -50.0],
                                               [50.0, 710.0, 1e3, 1e4]])),
         edge_case("large positive z only", np.array([[800.0, 1e4], [36.0, 1e3]])),
+        edge_case("large negative z only", np.array([[-800.0, -1e4], [-36.0, -1e3]])),
     ]
 
 
 def _sigmoid_exp_over_one_plus_exp(z):
     e = np.exp(z)
     a = e / (1 + e)
+    return a, a
+
+
+def _sigmoid_textbook(z):
+    a = 1 / (1 + np.exp(-z))
+    return a, a
+
+
+def _sigmoid_where_both_forms(z):
+    a = np.where(z >= 0, 1 / (1 + np.exp(-z)), np.exp(z) / (1 + np.exp(z)))
     return a, a
 
 
@@ -447,11 +458,22 @@ EXERCISES = [
         reference=F.sigmoid_forward,
         cases=_sigmoid_cases,
         outputs=("a", "cache"),
+        floating_point="raise",
         mistakes=[
             ("naive exp overflows", _sigmoid_exp_over_one_plus_exp,
              "np.exp(z) overflows to inf for z > 709, and inf / inf is NaN. Only ever "
              "exponentiate a number <= 0: e = np.exp(-np.abs(z)), then 1 / (1 + e) where "
              "z >= 0 and e / (1 + e) where z < 0."),
+            ("textbook form overflows", _sigmoid_textbook,
+             "1 / (1 + np.exp(-z)) computes exp(1000) for z = -1000: it overflows to inf "
+             "(numpy warns 'overflow encountered in exp'). The result happens to be right, "
+             "but only by luck. Only ever exponentiate a number <= 0: e = np.exp(-np.abs(z)), "
+             "then 1 / (1 + e) where z >= 0 and e / (1 + e) where z < 0."),
+            ("np.where over both unstable forms", _sigmoid_where_both_forms,
+             "np.where(cond, A, B) computes all of A and all of B before it picks, so "
+             "np.exp(z) and np.exp(-z) are both evaluated for every entry and overflow. "
+             "Exponentiate only e = np.exp(-np.abs(z)), which is always <= 1, and build both "
+             "branches from e."),
             ("wrong sign", _sigmoid_sign,
              "sigmoid(z) = 1 / (1 + exp(-z)): note the minus sign; sigmoid(2) is about 0.88."),
             ("abs without the second branch", _sigmoid_abs_no_branch,

@@ -1,0 +1,57 @@
+"""Grader options added after the first version: floating-point errors as failures, and
+recursive learner functions under isolation."""
+import numpy as np
+
+from backprop_lab.grading import Exercise, edge_case, fixed_case, grade, isolated, random_case
+
+
+def _softplus(z):
+    return np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))
+
+
+def _cases(rng):
+    return [fixed_case("small", np.array([-1.0, 0.0, 2.0])),
+            random_case("random", rng.standard_normal(5)),
+            edge_case("large", np.array([-1000.0, 1000.0]))]
+
+
+def _naive(z):
+    return np.log(1 + np.exp(z))
+
+
+def _make(mode):
+    return Exercise(id=f"softplus_{mode}", title="softplus", notebook="99_test", points=1,
+                    reference=_softplus, cases=_cases, floating_point=mode,
+                    mistakes=[("naive", _naive, "exp(z) overflows"),
+                              ("no log1p", lambda z: np.maximum(z, 0), "forgot the log term"),
+                              ("sign", lambda z: -_softplus(z), "sign")])
+
+
+def test_raise_mode_turns_overflow_into_a_failure_with_the_matching_hint():
+    ex = _make("raise")
+
+    def clamped(z):  # a correct style that only exponentiates small numbers
+        return np.where(z > 30, z, np.log1p(np.exp(np.minimum(z, 30))))
+
+    assert grade(ex, lambda z: np.logaddexp(0, z)).status == "passed"
+    assert grade(ex, clamped).status == "passed"
+    r = grade(ex, _naive)
+    assert r.status == "failed" and "FloatingPointError" in " ".join(r.messages)
+    assert r.hint == "exp(z) overflows"
+
+
+def test_ignore_mode_judges_values_only():
+    ex = _make("ignore")
+    r = grade(ex, _naive)   # inf at z = 1000: a wrong value, not an exception
+    assert r.status == "failed"
+    assert "FloatingPointError" not in " ".join(r.messages)
+
+
+def test_a_recursive_function_calls_its_isolated_copy():
+    namespace = {"helper_value": 0.0}
+    exec("def total(xs):\n"
+         "    return 0.0 if len(xs) == 0 else xs[0] + helper_value + total(xs[1:])\n",
+         namespace)
+    fn, left_out = isolated(namespace["total"], {"helper_value": 1.0})
+    assert fn([1.0, 2.0]) == 5.0  # the copy, seeing helper_value = 1, all the way down
+    assert "helper_value" not in left_out
