@@ -101,7 +101,8 @@ def sigmoid_forward(z):
     """
     e = np.exp(-np.abs(z))  # in (0, 1], never overflows
     a = np.where(z >= 0, 1.0, e) / (1.0 + e)
-    a = a.astype(np.result_type(z, np.float32), copy=False)
+    # float32 in, float32 out; float64, integers and Python numbers give float64
+    a = a.astype(np.result_type(np.asarray(z).dtype, np.float32), copy=False)
     return a, a
 
 

@@ -20,3 +20,11 @@ def test_labels_outside_the_class_range_are_refused(fn, labels):
 def test_labels_as_a_column_are_accepted():
     expected = -np.log(0.25)
     assert F.sparse_categorical_crossentropy(np.array([[0], [3], [2]]), P) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("z, dtype", [(1.5, np.float64), (np.float32(1.5), np.float32),
+                                      (np.array([1, 2]), np.float64),
+                                      (np.array([1.0], dtype=np.float32), np.float32)])
+def test_sigmoid_keeps_float64_for_python_numbers_and_integers(z, dtype):
+    a, _ = F.sigmoid_forward(z)
+    assert np.asarray(a).dtype == dtype
