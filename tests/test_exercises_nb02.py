@@ -9,26 +9,10 @@ import numpy as np
 import pytest
 
 from backprop_lab import functional as F
-from backprop_lab import grading
-from backprop_lab.exercises import EXERCISES, by_notebook
-from backprop_lab.grading import grade
+from backprop_lab.exercises import by_notebook
+from exercise_helpers import assert_passes
 
 EPSILON = 1e-7
-
-
-@pytest.fixture(autouse=True)
-def fresh_session(monkeypatch):
-    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
-    monkeypatch.delenv("BACKPROP_LAB_GRADE_LOG", raising=False)
-    grading.reset()
-    yield
-    grading.reset()
-
-
-def assert_passes(exercise_id, fn):
-    r = grade(exercise_id, fn)
-    assert r.status == "passed", r.verdict()
-    assert r.points == EXERCISES[exercise_id].points
 
 
 def test_the_notebook_has_these_exercises_in_order():

@@ -11,23 +11,10 @@ import autograd.numpy as anp
 import numpy as np
 import pytest
 
-from backprop_lab import grading
 from backprop_lab.exercises import by_notebook
 from backprop_lab.exercises.nb03_chain_rule import (neuron_gradients, numerical_derivative,
                                                     sigmoid_derivative, two_layer_gradients)
-from backprop_lab.grading import grade
-
-
-@pytest.fixture(autouse=True)
-def fresh_session():
-    grading.reset()
-    yield
-    grading.reset()
-
-
-def _passes(exercise_id, fn):
-    result = grade(exercise_id, fn)
-    assert result.status == "passed", result.verdict()
+from exercise_helpers import assert_passes
 
 
 def test_the_notebook_has_four_exercises_worth_seven_points():
@@ -69,7 +56,7 @@ def _nd_average_of_one_sided(f, x, h=1e-5):
 @pytest.mark.parametrize("fn", [_nd_halved, _nd_two_divisions, _nd_named_points, _nd_floats,
                                 _nd_average_of_one_sided])
 def test_numerical_derivative_correct_styles_pass(fn):
-    _passes("numerical_derivative", fn)
+    assert_passes("numerical_derivative", fn)
 
 
 @pytest.mark.parametrize("f,df,x", [
@@ -121,7 +108,7 @@ def _sd_loop(z):
 @pytest.mark.parametrize("fn", [_sd_naive_sigmoid, _sd_s_minus_s_squared, _sd_tanh_form,
                                 _sd_cosh_form, _sd_loop])
 def test_sigmoid_derivative_correct_styles_pass(fn):
-    _passes("sigmoid_derivative", fn)
+    assert_passes("sigmoid_derivative", fn)
 
 
 def test_sigmoid_derivative_reference_matches_autograd():
@@ -174,7 +161,7 @@ def _ng_negated_twice(x, y, w, b):
 @pytest.mark.parametrize("fn", [_ng_loops, _ng_einsum, _ng_uses_sigmoid_derivative,
                                 _ng_negated_twice])
 def test_neuron_gradients_correct_styles_pass(fn):
-    _passes("neuron_gradients", fn)
+    assert_passes("neuron_gradients", fn)
 
 
 def _neuron_loss(w, b, x, y):
@@ -243,7 +230,7 @@ def _tl_einsum_with_sigmoid_derivative(x, y, W1, b1, W2, b2):
 @pytest.mark.parametrize("fn", [_tl_explicit_paths, _tl_row_vectors,
                                 _tl_einsum_with_sigmoid_derivative])
 def test_two_layer_gradients_correct_styles_pass(fn):
-    _passes("two_layer_gradients", fn)
+    assert_passes("two_layer_gradients", fn)
 
 
 def _two_layer_loss(W1, b1, W2, b2, x, y):

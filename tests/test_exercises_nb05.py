@@ -8,22 +8,10 @@ import numpy as np
 import pytest
 
 from backprop_lab import functional as F
-from backprop_lab import grading
 from backprop_lab.exercises import by_notebook
 from backprop_lab.exercises.nb05_descent import gradient_descent, minibatch_indices
 from backprop_lab.grading import grade
-
-
-@pytest.fixture(autouse=True)
-def fresh_session():
-    grading.reset()
-    yield
-    grading.reset()
-
-
-def _passes(exercise_id, fn):
-    result = grade(exercise_id, fn)
-    assert result.status == "passed", result.verdict()
+from exercise_helpers import assert_passes
 
 
 def test_notebook_has_its_four_exercises():
@@ -61,7 +49,7 @@ def _sgd_loop(w, dw, learning_rate):
 @pytest.mark.parametrize("fn", [_sgd_np_subtract, _sgd_add_negative, _sgd_copy_then_in_place,
                                 _sgd_loop])
 def test_sgd_update_styles_pass(fn):
-    _passes("sgd_update", fn)
+    assert_passes("sgd_update", fn)
 
 
 # --------------------------------------------------------------------------------------
@@ -107,7 +95,7 @@ def _momentum_from_torch_form(w, dw, velocity, learning_rate, momentum, nesterov
 @pytest.mark.parametrize("fn", [_momentum_expanded, _momentum_copies, _momentum_loop,
                                 _momentum_from_torch_form])
 def test_sgd_momentum_update_styles_pass(fn):
-    _passes("sgd_momentum_update", fn)
+    assert_passes("sgd_momentum_update", fn)
 
 
 def test_momentum_and_torch_form_trace_the_same_path():
@@ -160,7 +148,7 @@ def _batches_from_generator(n_samples, batch_size, seed):
 @pytest.mark.parametrize("fn", [_batches_while_loop, _batches_np_split,
                                 _batches_shuffle_arange, _batches_from_generator])
 def test_minibatch_indices_styles_pass(fn):
-    _passes("minibatch_indices", fn)
+    assert_passes("minibatch_indices", fn)
 
 
 @pytest.mark.parametrize("n,b", [(1, 1), (10, 3), (64, 64), (100, 7), (5, 50)])
@@ -234,7 +222,7 @@ def _descent_recursive(grad, w0, learning_rate, steps):
 @pytest.mark.parametrize("fn", [_descent_preallocated, _descent_with_sgd_update,
                                 _descent_in_place_with_copies, _descent_recursive])
 def test_gradient_descent_styles_pass(fn):
-    _passes("gradient_descent", fn)
+    assert_passes("gradient_descent", fn)
 
 
 def test_gradient_descent_matches_closed_form_on_a_quadratic():

@@ -7,23 +7,11 @@ that each catalogued mistake fails with its own hint.)
 import numpy as np
 import pytest
 
-from backprop_lab import grading, metrics
+from backprop_lab import metrics
 from backprop_lab.exercises import by_notebook
 from backprop_lab.exercises.nb06_keras import confusion_matrix, predict_classes, \
     train_test_split
-from backprop_lab.grading import grade
-
-
-@pytest.fixture(autouse=True)
-def fresh_session():
-    grading.reset()
-    yield
-    grading.reset()
-
-
-def _passes(exercise_id, fn):
-    result = grade(exercise_id, fn)
-    assert result.status == "passed", result.verdict()
+from exercise_helpers import assert_passes
 
 
 def test_notebook_has_its_three_exercises():
@@ -65,7 +53,7 @@ def _classes_negated_comparison(probabilities, threshold=0.5):
 
 @pytest.mark.parametrize("fn", [_classes_where, _classes_loop, _classes_negated_comparison])
 def test_predict_classes_styles_pass(fn):
-    _passes("predict_classes", fn)
+    assert_passes("predict_classes", fn)
 
 
 def test_predict_classes_agrees_with_keras_style_binary_accuracy():
@@ -112,7 +100,7 @@ def _split_take(x, y, test_fraction=0.2, seed=0):
 
 @pytest.mark.parametrize("fn", [_split_loop, _split_shuffle_then_slice, _split_take])
 def test_train_test_split_styles_pass(fn):
-    _passes("train_test_split", fn)
+    assert_passes("train_test_split", fn)
 
 
 @pytest.mark.parametrize("n,fraction", [(10, 0.2), (33, 0.2), (1000, 0.2), (7, 0.5)])
@@ -159,7 +147,7 @@ def _confusion_double_loop(y_true, y_pred, n_classes):
 @pytest.mark.parametrize("fn", [_confusion_add_at, _confusion_bincount, _confusion_one_hot,
                                 _confusion_double_loop])
 def test_confusion_matrix_styles_pass(fn):
-    _passes("confusion_matrix", fn)
+    assert_passes("confusion_matrix", fn)
 
 
 def test_confusion_matrix_counts_add_up():

@@ -16,15 +16,6 @@ from backprop_lab.grading import (Exercise, Mistake, check, edge_case, fixed_cas
                                   or_reference, random_case, scoreboard)
 
 
-@pytest.fixture(autouse=True)
-def fresh_session(monkeypatch):
-    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
-    monkeypatch.delenv("BACKPROP_LAB_GRADE_LOG", raising=False)
-    grading.reset()
-    yield
-    grading.reset()
-
-
 # --------------------------------------------------------------------------------------
 # A test exercise with a tuple output: the dense layer's backward pass
 # --------------------------------------------------------------------------------------
