@@ -46,6 +46,12 @@ class Task:
         s = self.sizes
         return 6 * self.samples * self.epochs * sum(a * b for a, b in zip(s[:-1], s[1:]))
 
+    @property
+    def flops_computed(self):
+        """``flops`` without the first layer's input gradient (2 * N * D * M_1 per epoch),
+        which no trainer computes: the operations really done."""
+        return self.flops - 2 * self.samples * self.epochs * self.sizes[0] * self.sizes[1]
+
     def to_json(self):
         return json.dumps(asdict(self))
 

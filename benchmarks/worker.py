@@ -25,7 +25,7 @@ def load(name):
         import peers_torch as module
     elif name == "keras":
         import peers_keras as module
-    elif name == "matmul_peak":
+    elif name in ("matmul_peak", "matmul_peak_computed"):
         import matmul_peak as module
     else:  # pragma: no cover
         raise SystemExit(f"unknown contestant {name!r}")
@@ -39,8 +39,8 @@ def main():
     if not module.available():
         print(json.dumps({"unavailable": True}), flush=True)
         return
-    if name == "matmul_peak":
-        run = module.make_runner(task)
+    if name.startswith("matmul_peak"):
+        run = module.make_runner(task, first_input_grad=name == "matmul_peak")
     else:
         x, y = tasks.make_data(task)
         run = module.make_runner(task, x, y)
