@@ -288,7 +288,9 @@ def bench_course(report, args):
             report.row("Solution notebooks", NOT_YET)
         for name, value in rows or []:
             text = fmt_time(value) if isinstance(value, float) else value
-            report.row(f"Run notebook `{name}`", text)
+            label = (f"Run notebook `{name}`" if not name.startswith("(")
+                     else "Kernel start-up alone (a one-cell notebook)")
+            report.row(label, text)
     latency = course_timing.widget_latency(repeats=args.widget_repeats)
     report.raw["widget_latency"] = latency
     report.row("Learning-rate widget: update latency (median)",
@@ -319,8 +321,8 @@ def markdown(report, info):
         "",
         f"- Date: {info['date']}",
         f"- Machine: {info['cpu']} ({', '.join(info['cpu_flags'])}), {info['cores']} cores, "
-        f"{info['memory_gib']:.0f} GiB, {info['os']}; load average at start "
-        f"{info['load_at_start']:.2f}, at end {info['load_at_end']:.2f}",
+        f"{info['memory_gib']:.0f} GiB, {info['os']}; load average before the run "
+        f"{info['load_at_start']:.2f}",
         f"- Python {info['python']}; backprop_lab {info['backprop_lab']}; numpy "
         f"{info['numpy']} (BLAS: {blas_text})",
         f"- PyTorch: {torch_text}; Keras: {keras_text}",
@@ -330,11 +332,14 @@ def markdown(report, info):
         lines.append(f"- CPU used by other processes just before each timed round: median "
                      f"{statistics.median(shares):.0%}, at most {shares[-1]:.0%} of the machine "
                      f"(waited {info['waited_for_quiet_s']:.0f} s in all for quieter moments)")
-    busy = max(info["load_at_start"] or 0, info["load_at_end"] or 0)
-    if busy > 0.7 * (info["cores"] or 1):
-        lines.append(f"- Warning: the machine was busy (load average up to {busy:.1f} on "
-                     f"{info['cores']} cores): other processes shared the cores, so these "
-                     "figures are less reliable than usual")
+    shares = info.get("busy_before_rounds") or []
+    if shares:
+        busy = statistics.median(shares)
+    else:  # no measurement before the rounds: the load average before the run
+        busy = (info["load_at_start"] or 0) / (info["cores"] or 1)
+    if busy > 0.25:
+        lines.append(f"- Warning: other processes kept the machine busy ({busy:.0%} of its CPU "
+                     "before a typical round): these figures are less reliable than usual")
     if info["unset_env"]:
         lines.append(f"- Removed from the benchmark's environment: {', '.join(info['unset_env'])}")
     if info["openblas_env"]:
@@ -390,8 +395,8 @@ def main(argv=None):
             os.environ[name] = str(args.threads)
     unset = [v for v in os.environ.get("BENCH_UNSET_ENV", "").split() if v]
     info = machine.describe(unset)
-    info.update(rounds=args.rounds, command="python benchmarks/run.py " + " ".join(sys.argv[1:] if argv is None
-                                                                else argv))
+    given = sys.argv[1:] if argv is None else argv
+    info.update(rounds=args.rounds, command="python benchmarks/run.py " + " ".join(given))
     if os.environ.get("BENCH_COMMAND"):
         info["command"] = os.environ["BENCH_COMMAND"]
     print(f"backprop_lab benchmarks, {info['date']}: {info['cpu']}, {info['cores']} cores",

@@ -25,7 +25,7 @@ ROWS = [
     "`import backprop_lab`",
     "Seed example peak memory",
     "Run notebook `tiny.ipynb`",
-    "(kernel start, one empty cell)",
+    "Kernel start-up alone (a one-cell notebook)",
     "Learning-rate widget",
 ]
 TARGETS = [
