@@ -41,17 +41,20 @@ def unsupported_reason(layers, loss, optimizer):
 
     layers: the model's layers; loss: a ``losses.Loss``; optimizer: an ``Optimizer``.
     """
+    from . import losses
     from .layers import Dense
     from .optimizers import SGD
 
+    built_in = (losses.BinaryCrossentropy, losses.CategoricalCrossentropy,
+                losses.SparseCategoricalCrossentropy, losses.MeanSquaredError)
     if not layers or not all(type(layer) is Dense for layer in layers):
         return "only stacks of Dense layers"
     if any(not layer.use_bias for layer in layers):
         return "only Dense layers with a bias"
     if any(layer.activation not in HIDDEN_ACTIVATIONS for layer in layers[:-1]):
         return "hidden activations must be one of " + ", ".join(HIDDEN_ACTIVATIONS)
-    if getattr(loss, "from_logits", False) or \
-            (layers[-1].activation, loss.name) not in OUTPUTS:
+    if type(loss) not in built_in or loss.from_logits or \
+            (layers[-1].activation, loss.key) not in OUTPUTS:
         return "output activation and loss must be one of " + ", ".join(
             f"{a}+{l}" for a, l in OUTPUTS)
     if type(optimizer) is not SGD or optimizer.momentum != 0:
@@ -86,8 +89,9 @@ class DenseStackTrainer:
 
     layers: ``Dense`` layers (built, with biases); their ``kernel`` (D_l, M_l) and ``bias``
     (M_l,) arrays are updated in place, so they stay the very objects the model holds.
-    loss_name: ``'binary_crossentropy'``, ``'categorical_crossentropy'``,
-    ``'sparse_categorical_crossentropy'`` or ``'mean_squared_error'``.
+    loss_name: the loss's key in ``functional.LOSSES``: ``'binary_crossentropy'``,
+    ``'categorical_crossentropy'``, ``'sparse_categorical_crossentropy'`` or
+    ``'mean_squared_error'``.
     batch_size: rows per step (the last batch of an epoch may be smaller).
     """
 
@@ -128,7 +132,7 @@ class DenseStackTrainer:
                 callbacks.batch_begin or
                 any(_needs_every_batch(cb, terminate) for cb in callbacks.batch_end)):
             return None
-        return cls(model.layers, model.loss.name, batch_size)
+        return cls(model.layers, model.loss.key, batch_size)
 
     def _buffers_for(self, rows):
         if rows not in self._buffers:

@@ -216,3 +216,16 @@ def test_a_batch_callback_gets_every_batch(monkeypatch):
         monkeypatch, epochs=2, batch_size=16)
     np.testing.assert_allclose(fast_hist.history["loss"], history.history["loss"],
                                rtol=1e-10)
+
+
+def test_a_renamed_loss_trains_fast_but_a_subclass_of_it_does_not():
+    model = build("relu", "sigmoid", "binary_crossentropy", "binary")
+    model.compile(loss=BinaryCrossentropy(name="bce"), optimizer=SGD())
+    assert fast.DenseStackTrainer.for_model(model, 32) is not None
+
+    class MyLoss(BinaryCrossentropy):  # may compute anything: the teaching path runs it
+        pass
+
+    model.compile(loss=MyLoss(), optimizer=SGD())
+    assert "loss" in fast.unsupported_reason(model.layers, model.loss, model.optimizer)
+    assert fast.DenseStackTrainer.for_model(model, 32) is None
