@@ -14,6 +14,7 @@ second witness.
 """
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -24,6 +25,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"  # the notebook on show
 STDERR_OUTPUT = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
 WIDGET = ".jupyter-widgets"
 
@@ -215,24 +217,64 @@ def _kernel_idle(status):
     return "| Idle" in status
 
 
-def open_notebook(context, server, name, timeout=60):
-    """A new page with notebook ``name`` open and its kernel idle."""
+def open_lab(context, server, timeout=60):
+    """A new page with JupyterLab loaded (its launcher showing)."""
     page = context.new_page()
     page.set_default_timeout(timeout * 1000)
-    page.goto(server.notebook_url(name))
-    page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell")
+    page.goto(f"{server.base_url}/lab?token={server.token}&reset")
+    page.wait_for_selector(".jp-Launcher")
+    return page
+
+
+def _menu(page, menu, item):
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{menu}$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(f"^{item}")).first.click()
+
+
+def open_notebook(page, name):
+    """Open notebook ``name`` (File -> Open from Path) and wait until its kernel is idle."""
+    _menu(page, "File", "Open from Path")
+    page.locator(".jp-Dialog input").fill(name)
+    page.locator(".jp-Dialog .jp-mod-accept").click()
+    activate(page, name)
+    page.wait_for_selector(f"{PANEL} .jp-Notebook .jp-Cell")
+    # the launcher's tab can be closed once another tab is open: close it (screenshots)
+    launcher = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab",
+                            has=page.locator(".lm-TabBar-tabLabel", has_text="Launcher"))
+    if launcher.locator(".lm-TabBar-tabCloseIcon").count():
+        launcher.locator(".lm-TabBar-tabCloseIcon").first.click()
+        activate(page, name)
     # The toolbar's indicator can read idle before the kernel is connected; the status
     # bar's "| Idle" comes once it is.
     page.wait_for_function(
         "() => [...document.querySelectorAll('.jp-StatusBar-Widget')]"
         ".some(e => /\\| Idle/.test(e.textContent))")
-    return page
+
+
+def activate(page, name):
+    """Make the tab of notebook ``name`` the current one."""
+    tab = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab",
+                       has=page.locator(".lm-TabBar-tabLabel", has_text=re.compile(
+                           "^" + re.escape(name) + "$")))
+    tab.first.click()
+    page.wait_for_function(
+        "(name) => { const t = document.querySelector("
+        "'.lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel');"
+        " return t && t.textContent === name; }", arg=name)
+
+
+def close_notebook(page, name):
+    """Close the current notebook and shut its kernel down (File -> Close and Shut Down)."""
+    activate(page, name)
+    _menu(page, "File", "Close and Shut Down")
+    page.locator(".jp-Dialog .jp-mod-accept").click()
+    page.locator(".lm-DockPanel-tabBar .lm-TabBar-tabLabel",
+                 has_text=re.compile("^" + re.escape(name) + "$")).wait_for(state="detached")
 
 
 def run_all_cells(page):
     """Menu Run -> Run All Cells."""
-    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+    _menu(page, "Run", "Run All Cells$")
 
 
 def cell_state(page):
@@ -275,8 +317,7 @@ def executed(cell):
 
 def save_notebook(page, timeout=15):
     """Save with Ctrl+S and wait until the title no longer marks unsaved changes."""
-    page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook").first.click(
-        position={"x": 5, "y": 5})
+    page.locator(f"{PANEL} .jp-Notebook").first.click(position={"x": 5, "y": 5})
     page.keyboard.press("Escape")
     page.keyboard.press("Control+s")
     page.wait_for_function(

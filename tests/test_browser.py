@@ -34,9 +34,10 @@ WIDGET_TIMEOUT = 15  # seconds for widget views to appear after the run
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 EXPLORER = "LearningRateExplorer"
 PROBE = "learning_rate_explorer_probe.ipynb"
+CELLS = f"{bh.PANEL} .jp-Notebook .jp-Cell"  # the cells of the notebook on show
 
-# notebooks whose page stays open after their test, for the slider test
-_open_pages = {}
+# the notebook left open by its test for the slider test
+_kept_open = set()
 
 
 # --------------------------------------------------------------------------------------
@@ -130,18 +131,19 @@ def lab(lab_root, tmp_path_factory, playwright_api, chromium_path):
         assert argv[0] == sys.executable, f"the python3 kernel runs {argv[0]}"
         yield server
     finally:
-        _open_pages.clear()
+        _kept_open.clear()
         server.stop()
 
 
 @pytest.fixture(scope="module")
-def context(playwright_api, chromium_path, lab):
+def page(playwright_api, chromium_path, lab):
+    """One chromium page with JupyterLab loaded; notebooks open in it one after another."""
     manager = playwright_api.sync_playwright().start()
     try:
         browser = manager.chromium.launch(executable_path=chromium_path, headless=True,
                                           args=bh.CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1280, "height": 800})
-        yield context
+        yield bh.open_lab(context, lab, timeout=RUN_TIMEOUT)
         browser.close()
     finally:
         manager.stop()
@@ -150,22 +152,22 @@ def context(playwright_api, chromium_path, lab):
 # --------------------------------------------------------------------------------------
 # Running one notebook
 # --------------------------------------------------------------------------------------
-def run_notebook(lab, context, name):
-    """Open ``name``, run all cells, wait; returns (page, cells, state, problems)."""
+def run_notebook(lab, page, name):
+    """Open ``name``, run all cells, wait; returns (cells, state, problems)."""
     cells = read_cells(lab.root_dir / name)
-    page = bh.open_notebook(context, lab, name, timeout=RUN_TIMEOUT)
+    bh.open_notebook(page, name)
     try:
-        return _run_open_notebook(lab, page, name, cells)
+        return _run_open_notebook(page, name, cells)
     except Exception:
         close(page, lab, name)
         raise
 
 
-def _run_open_notebook(lab, page, name, cells):
+def _run_open_notebook(page, name, cells):
     shown = len(bh.cell_state(page)["cells"])
     if shown != len(cells):
-        return page, cells, None, [f"{name}: the page shows {shown} cells, "
-                                   f"the file has {len(cells)}"]
+        return cells, None, [f"{name}: the page shows {shown} cells, "
+                             f"the file has {len(cells)}"]
     expected = [i for i, c in enumerate(cells) if c["type"] == "code" and c["source"].strip()]
     start = time.monotonic()
     bh.run_all_cells(page)
@@ -182,7 +184,7 @@ def _run_open_notebook(lab, page, name, cells):
         else:
             problems.append(f"{name}: the kernel was not idle after {RUN_TIMEOUT} s "
                             f"(status bar: {state['status']!r})")
-        return page, cells, state, problems
+        return cells, state, problems
     # widget views render a moment after their output arrives
     wanted = [i for i, c in enumerate(cells) if c["widget"]]
     deadline = time.monotonic() + WIDGET_TIMEOUT
@@ -192,7 +194,7 @@ def _run_open_notebook(lab, page, name, cells):
         time.sleep(0.25)
         state = bh.cell_state(page)
     state["seconds"] = time.monotonic() - start
-    return page, cells, state, problems
+    return cells, state, problems
 
 
 def run_problems(name, cells, state):
@@ -232,8 +234,11 @@ def saved_errors(page, lab, name, cells):
 
 
 def close(page, lab, name):
-    page.close()
-    lab.shutdown_kernels(path=name)
+    """Close the notebook's tab and shut its kernel down."""
+    try:
+        bh.close_notebook(page, name)
+    finally:
+        lab.shutdown_kernels(path=name)
 
 
 def hide_sidebar(page):
@@ -243,6 +248,19 @@ def hide_sidebar(page):
         page.wait_for_timeout(300)
 
 
+def screenshot_start(page, cells):
+    """docs/screenshots/start_here.png: the window, scrolled to the heading above the
+    environment check (the doctor's report), else to the top."""
+    top = 0
+    for i, cell in enumerate(cells):
+        if cell["type"] == "code" and "doctor" in cell["source"]:
+            top = i - 1 if i and cells[i - 1]["type"] == "markdown" else i
+            break
+    page.locator(CELLS).nth(top).evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(300)
+    bh.save_png(page.screenshot(), SCREENSHOTS / "start_here.png")
+
+
 def screenshot_training_plot(page, cells):
     """docs/screenshots/training_plot.png: a cell that plots a training history (the
     digits run if there is one)."""
@@ -250,7 +268,7 @@ def screenshot_training_plot(page, cells):
                 if c["type"] == "code" and "plot_history(" in c["source"]]
     plotting.sort(key=lambda i: "digits" not in cells[i]["source"])
     for i in plotting:
-        target = page.locator(".jp-Notebook .jp-Cell").nth(i)
+        target = page.locator(CELLS).nth(i)
         if target.locator(".jp-OutputArea-output img").count():
             bh.save_png(target.screenshot(), SCREENSHOTS / "training_plot.png")
             return True
@@ -261,8 +279,8 @@ def screenshot_training_plot(page, cells):
 # Tests
 # --------------------------------------------------------------------------------------
 @pytest.mark.parametrize("name", [p.name for p in SOLUTIONS])
-def test_notebook_runs_in_jupyterlab(name, lab, context):
-    page, cells, state, problems = run_notebook(lab, context, name)
+def test_notebook_runs_in_jupyterlab(name, lab, page):
+    cells, state, problems = run_notebook(lab, page, name)
     keep = False
     try:
         assert not problems, "\n\n".join(problems)
@@ -278,25 +296,23 @@ def test_notebook_runs_in_jupyterlab(name, lab, context):
         if SCREENSHOTS is not None:
             hide_sidebar(page)
             if name == SOLUTIONS[0].name:
-                page.locator(".jp-Notebook .jp-Cell").first.scroll_into_view_if_needed()
-                page.evaluate("() => document.querySelectorAll('.jp-WindowedPanel-outer')"
-                              ".forEach(e => { e.scrollTop = 0; })")
-                page.wait_for_timeout(300)
-                bh.save_png(page.screenshot(), SCREENSHOTS / "start_here.png")
+                screenshot_start(page, cells)
             screenshot_training_plot(page, cells)
         keep = find_explorer(lab.root_dir)[0] == name
         if keep:
-            _open_pages[name] = page
+            _kept_open.add(name)
     finally:
         if not keep:
             close(page, lab, name)
 
 
-def test_learning_rate_slider_redraws_the_plot(lab, context, lab_root):
+def test_learning_rate_slider_redraws_the_plot(lab, page, lab_root):
     name, index = find_explorer(lab_root)
-    page = _open_pages.pop(name, None)
-    if page is None:  # the notebook's own test did not run (or this is the probe)
-        page, cells, state, problems = run_notebook(lab, context, name)
+    if name in _kept_open:
+        _kept_open.discard(name)
+        bh.activate(page, name)
+    else:  # the notebook's own test did not run (or this is the probe notebook)
+        cells, state, problems = run_notebook(lab, page, name)
         problems = problems or run_problems(name, cells, state)
         if problems:
             close(page, lab, name)
@@ -304,7 +320,7 @@ def test_learning_rate_slider_redraws_the_plot(lab, context, lab_root):
     cells = read_cells(lab_root / name)
     where = describe(name, index, cells)
     try:
-        cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
+        cell = page.locator(CELLS).nth(index)
         app = cell.locator(".widget-vbox").filter(
             has=page.locator(".widget-label", has_text="epochs")).first
         slider = app.locator(".widget-slider").filter(
