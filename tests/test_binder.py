@@ -163,3 +163,14 @@ def test_solution_notebooks_run_in_binder_environment(binder_env):
                           + "\n\n".join(f[:3000] for f in failures))
     assert sorted(r["notebook"] for r in reports) == sorted(p.name for p in SOLUTIONS)
     print(", ".join(f"{r['notebook']} {r['seconds']} s" for r in reports))
+
+
+def test_widget_extension_enabled_in_binder_environment(binder_env):
+    repo, python, env = binder_env
+    result = run([str(python), "-m", "jupyter", "labextension", "list"], cwd=repo, env=env,
+                 timeout=120)
+    text = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout)  # drop colour codes
+    line = next((x for x in text.splitlines() if "@jupyter-widgets/jupyterlab-manager" in x),
+                None)
+    assert line is not None, f"the ipywidgets extension is not installed:\n{text}"
+    assert "enabled" in line and "OK" in line, f"the ipywidgets extension is not usable: {line}"

@@ -23,7 +23,8 @@ from pathlib import Path
 
 import pytest
 
-import browser_helpers as bh
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # for browser_helpers
+import browser_helpers as bh  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 SOLUTIONS = sorted((REPO / "solutions").glob("*.ipynb"))
@@ -44,7 +45,8 @@ _kept_open = set()
 # Reading the notebook files
 # --------------------------------------------------------------------------------------
 def read_cells(path):
-    """[{'type', 'source', 'tags', 'widget'}] for each cell of a notebook file."""
+    """For each cell of a notebook file: {'type', 'source', 'tags', 'widget' (a stored
+    widget view among its outputs), 'errors' (its stored error outputs, as text)}."""
     nb = json.loads(Path(path).read_text(encoding="utf-8"))
     cells = []
     for cell in nb["cells"]:
