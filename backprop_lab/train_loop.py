@@ -22,7 +22,14 @@ A model, for this module, is any pair of functions (the *model protocol*):
 ``mlp(...)`` builds such a pair from the functions of ``backprop_lab.functional``; pass
 ``functions={"dense_backward": my_dense_backward}`` to run your own version of any of
 them in place of the reference.  Or write ``loss_and_grads`` and ``predict`` yourself.
+``from_sequential(model)`` turns a Keras-style ``backprop_lab.models.Sequential`` into
+the same protocol (on a private copy: your model is not changed).
+
+``dead_units(hidden_outputs(params, x))`` counts the ReLU units that output 0 for every
+input: no gradient flows through them, so they never learn again.
 """
+import copy
+
 import numpy as np
 
 from . import config
@@ -125,6 +132,167 @@ def mlp(activation="relu", functions=None):
     return loss_and_grads, predict
 
 
+def hidden_outputs(params, x, activation="relu"):
+    """The output of every hidden layer of an MLP, for inputs x.
+
+    params: ``[W1, b1, ..., WL, bL]`` as for ``mlp``; x: (N, D).
+    Returns a list of L - 1 arrays, a_l = activation(a_{l-1} W_l + b_l) of shape (N, M_l)
+    (the output layer is left out).  Computed with the reference formulas.
+    """
+    a = np.asarray(x, dtype=np.float64)
+    forward = F.ACTIVATIONS[activation][0]
+    outputs = []
+    with np.errstate(all="ignore"):
+        for layer in range(len(params) // 2 - 1):
+            a = forward(a @ params[2 * layer] + params[2 * layer + 1])[0]
+            outputs.append(a)
+    return outputs
+
+
+def dead_units(outputs):
+    """Count the dead ReLU units: ``(dead, total)``.
+
+    outputs: a list of ReLU layer outputs, each (N, M) (see ``hidden_outputs``).
+    A unit (a column) is dead when it outputs 0 for every one of the N inputs: its
+    pre-activation z = x w + b is <= 0 everywhere, so relu'(z) = 0 and every gradient
+    through it, dL/dw and dL/db included, is 0.  Gradient descent cannot bring it back.
+    """
+    dead = sum(int(np.sum(np.all(a == 0, axis=0))) for a in outputs)
+    total = sum(int(np.shape(a)[1]) for a in outputs)
+    return dead, total
+
+
+# --------------------------------------------------------------------------------------
+# A Keras-style Sequential in the model protocol
+# --------------------------------------------------------------------------------------
+class SequentialModelFn:
+    """The model protocol for a ``backprop_lab.models.Sequential`` (see ``from_sequential``).
+
+    Calling it, ``model_fn(n_features, n_classes, seed)``, returns ``(params,
+    loss_and_grads, predict)``; ``relu_outputs(params, x)`` gives the outputs of the
+    model's ReLU layers (for ``dead_units``).
+    """
+
+    def __init__(self, model):
+        from .models import Sequential
+
+        if not isinstance(model, Sequential):
+            raise TypeError(
+                f"from_sequential(model): expected a backprop_lab.models.Sequential, got "
+                f"{type(model).__name__}. For a model of your own, write model_fn "
+                "yourself (see backprop_lab.train_loop)."
+            )
+        if not model.layers:
+            raise ValueError(
+                "from_sequential(model): the model has no layers. Add some first, e.g. "
+                "model.add(Dense(16, activation='relu', input_dim=2))."
+            )
+        self.model = model
+        self._copy = None
+
+    def __call__(self, n_features, n_classes, seed=0):
+        net = copy.deepcopy(self.model)  # the learner's model is never touched
+        if net.input_features is not None and net.input_features != n_features:
+            raise ValueError(
+                f"the model expects {net.input_features} input features but the data has "
+                f"{n_features} columns; build it with input_dim={n_features}."
+            )
+        if not net.built:
+            # Draw the weights as the model itself would, then put the library's random
+            # generator back where it was, so later cells see the same random numbers.
+            from . import utils
+
+            saved = utils.rng().bit_generator.state
+            try:
+                net.build((None, n_features))
+            finally:
+                utils.rng().bit_generator.state = saved
+        units = net.output_units
+        last = getattr(net.layers[-1], "activation", "linear")
+        if net.loss is None:
+            net.compile(optimizer="sgd", loss=self._default_loss(last, units, n_classes))
+        elif not (units == n_classes or (units == 1 and n_classes == 2)):
+            raise ValueError(
+                f"the model has {units} output unit(s) but the data has {n_classes} "
+                f"classes: give the last layer {n_classes} units (or 1 sigmoid unit for "
+                "two classes)."
+            )
+        self._copy = net
+        one_hot = units > 1 and net.loss.name != "sparse_categorical_crossentropy"
+        logits = last != "sigmoid"  # (one output unit) a logit rather than a probability
+
+        def targets(y):
+            return np.eye(units)[y] if one_hot else y
+
+        def loss_and_grads(params, x, y):
+            net.set_weights(params)
+            loss, grads = net.loss_and_gradients(x, targets(y))
+            return float(loss), [np.array(g, dtype=np.float64) for g in grads]
+
+        def predict(params, x):
+            net.set_weights(params)
+            scores = net(x)
+            if units == 1:  # one output: class 1 where p > 0.5 (or the logit > 0)
+                s = scores - (0.0 if logits else 0.5)
+                scores = np.concatenate([-s, s], axis=1)
+            return scores
+
+        return net.get_weights(), loss_and_grads, predict
+
+    @staticmethod
+    def _default_loss(last, units, n_classes):
+        """The loss for class labels 0..n_classes-1, from the last layer's activation."""
+        from . import losses
+
+        if units == 1 and n_classes == 2 and last in ("sigmoid", "linear"):
+            return losses.BinaryCrossentropy(from_logits=last == "linear")
+        if units == n_classes and last in ("softmax", "linear"):
+            return losses.SparseCategoricalCrossentropy(from_logits=last == "linear")
+        raise ValueError(
+            f"the model is not compiled and its last layer ({units} unit(s), activation "
+            f"{last!r}) does not fit {n_classes} classes: end it with "
+            f"Dense({n_classes}, activation='softmax') (or Dense(1, activation='sigmoid') "
+            "for two classes), or compile it with the loss you want."
+        )
+
+    def relu_outputs(self, params, x):
+        """The outputs (N, M) of every ReLU layer but the last layer, for inputs x."""
+        net = self._copy
+        if net is None:
+            return []
+        net.set_weights(params)
+        outputs, a = [], np.asarray(x, dtype=net.layers[0].dtype)
+        with np.errstate(all="ignore"):
+            for layer in net.layers[:-1]:
+                a = layer.forward(a)
+                if getattr(layer, "activation", None) == "relu":
+                    outputs.append(a)
+        return outputs
+
+
+def from_sequential(model):
+    """Turn a ``backprop_lab.models.Sequential`` into a ``model_fn`` for the explorer.
+
+        explorer = LearningRateExplorer(model_fn=from_sequential(model))
+        # or simply LearningRateExplorer(model=model)
+
+    model: compiled or not, built or not.  ``model_fn(n_features, n_classes, seed)``
+    returns ``(params, loss_and_grads, predict)``:
+        params          ``model.get_weights()`` when called (the starting point of every
+                        run); an unbuilt model is built with n_features inputs, drawing
+                        its weights as the model would (the random stream is restored)
+        loss_and_grads  ``set_weights(params)``, then ``loss_and_gradients(x, y)``
+        predict         (N, K) scores; one sigmoid output p becomes [0.5 - p, p - 0.5]
+    All of it runs on a private copy (``copy.deepcopy``): your model's weights, compile
+    settings and optimizer are never changed.  The loss is the model's own if compiled
+    (labels are one-hot encoded for losses that need it), else sparse categorical
+    cross-entropy for a softmax output, binary cross-entropy for one sigmoid unit (from
+    logits for a linear last layer).  The compiled optimizer is not used: the caller
+    does plain ``w <- w - learning_rate * dw``.
+    """
+    return SequentialModelFn(model)
+
+
 # --------------------------------------------------------------------------------------
 # Training
 # --------------------------------------------------------------------------------------
@@ -159,8 +327,11 @@ def train(params, loss_and_grads, x, y, learning_rate, epochs, batch_size=None,
     Returns a dict of plain data:
         'params'         the parameters after the last finite step
         'losses'         (epochs_run,) the loss of each epoch, as Keras reports it: the
-                         mean of the batch losses, each computed just before its update
+                         mean of the batch losses weighted by batch size (a short last
+                         batch counts less), each computed just before its update
                          (stops at the first non-finite or exploded value)
+        'initial_loss'   the loss on all of x before the first update (for full batches
+                         the same number as losses[0]; nan if it could not be computed)
         'final_loss'     the loss on all of x after the last update (nan if diverged)
         'update_ratios'  (steps, n_params) ||lr * grad|| / ||w|| of every parameter
                          array at every step (for w = 0, just ||lr * grad||)
@@ -180,28 +351,38 @@ def train(params, loss_and_grads, x, y, learning_rate, epochs, batch_size=None,
     velocity = [np.zeros_like(w) for w in params]
     losses, ratios = [], []
     diverged, error, checked = False, None, False
-    final_loss = float("nan")
+    initial_loss = final_loss = float("nan")
 
     # Overflow, 0 * inf and the like are expected when the learning rate is too large;
     # they are detected below from the values, so numpy must not warn about them.
     with np.errstate(all="ignore"):
         try:
+            if batch < n:  # the loss on all of x before any update (with mini-batches
+                # the first epoch's mean loss is taken during that epoch's updates)
+                loss, grads = loss_and_grads(params, x, y)
+                error = check_model_output(params, loss, grads)
+                if error:
+                    return _result(params, losses, initial_loss, final_loss, ratios, False,
+                                   error)
+                checked, initial_loss = True, float(loss)
             for _epoch in range(int(epochs)):
                 order = rng.permutation(n) if batch < n else np.arange(n)
-                batch_losses = []
+                batch_losses, batch_sizes = [], []
                 for start in range(0, n, batch):
                     idx = order[start:start + batch]
                     loss, grads = loss_and_grads(params, x[idx], y[idx])
                     if not checked:
                         error = check_model_output(params, loss, grads)
                         if error:
-                            return _result(params, losses, final_loss, ratios, False, error)
+                            return _result(params, losses, initial_loss, final_loss, ratios,
+                                           False, error)
                         checked = True
                     loss = float(loss)
                     if not np.isfinite(loss) or loss > EXPLODED_LOSS:
                         diverged = True
                         break
                     batch_losses.append(loss)
+                    batch_sizes.append(len(idx))
                     step = [learning_rate * np.asarray(g) for g in grads]
                     ratios.append([_ratio(s, w) for s, w in zip(step, params)])
                     new_params = []
@@ -213,16 +394,18 @@ def train(params, loss_and_grads, x, y, learning_rate, epochs, batch_size=None,
                         break
                     params = new_params
                 if batch_losses:
-                    losses.append(float(np.mean(batch_losses)))
+                    losses.append(float(np.average(batch_losses, weights=batch_sizes)))
                 if diverged:
                     break
+            if batch == n and losses:
+                initial_loss = losses[0]
             if not diverged:
                 final_loss = float(loss_and_grads(params, x, y)[0])
                 if not np.isfinite(final_loss) or final_loss > EXPLODED_LOSS:
                     diverged, final_loss = True, float("nan")
         except Exception as exc:  # a learner's function failed: report it, do not crash
             error = describe_exception(exc)
-    return _result(params, losses, final_loss, ratios, diverged, error)
+    return _result(params, losses, initial_loss, final_loss, ratios, diverged, error)
 
 
 #: Thresholds of ``classify_regime`` (module constants so that a notebook can show them).
@@ -231,11 +414,15 @@ RISING_EPOCHS = 0.15        # 'oscillating' if the loss rose in more than this s
 SPIKE_FACTOR = 1.5          # ... or at some point exceeded this multiple of its start
 
 
-def classify_regime(losses, final_loss=None, diverged=False):
+def classify_regime(losses, final_loss=None, diverged=False, initial_loss=None):
     """Name what a learning rate did, from the loss of each epoch.
 
     losses: (E,) losses, the first one before (or during) the first update.
     final_loss: the loss after the last update, if known (appended to losses).
+    initial_loss: the loss before any update, if known: then it, not losses[0], is the
+        start that the rules below compare with.  (With mini-batches the first epoch's
+        mean loss is taken during the first epoch's updates, so a learning rate that
+        wrecks the network in its first few steps already shows in losses[0].)
     Returns one of:
         'diverging'    the loss became non-finite or huge, or its recent level (the median
                        of the last 10% of epochs) is not below where it started
@@ -253,6 +440,8 @@ def classify_regime(losses, final_loss=None, diverged=False):
     if curve.size < 2:
         return "too slow"
     start = curve[0]
+    if initial_loss is not None and np.isfinite(initial_loss):
+        start = float(initial_loss)
     recent = np.median(curve[-max(1, curve.size // 10):])
     if recent >= start:
         return "diverging"
@@ -282,10 +471,11 @@ def _ratio(step, w):
     return norm_step / norm_w
 
 
-def _result(params, losses, final_loss, ratios, diverged, error):
+def _result(params, losses, initial_loss, final_loss, ratios, diverged, error):
     return {
         "params": params,
         "losses": np.array(losses, dtype=np.float64),
+        "initial_loss": float(initial_loss),
         "final_loss": float(final_loss),
         "update_ratios": np.array(ratios, dtype=np.float64).reshape(len(ratios), len(params)),
         "diverged": bool(diverged),

@@ -303,17 +303,29 @@ class LearningRateExplorer(_App):
                        (see ``train_loop.classify_regime``)
         message        one sentence explaining the regime
         losses         per-epoch training losses (stops where training diverged)
+        initial_loss   the loss before training (the start the regime is judged from)
         final_loss     the loss after training (nan if diverged)
         accuracy       training accuracy of the final (last finite) weights
         diverged       True if the loss or a weight became non-finite or exploded
-        update_ratios  {'W1': r, 'W2': r, ...}: the median over steps of
-                       ||learning_rate * dW|| / ||W|| for each weight matrix; about 1e-3
-                       is the usual rule of thumb, 1e-1 and above means big jumps
+        update_ratios  {'W1': r, 'W2': r, ...}: ||learning_rate * dW|| / ||W|| of the
+                       first update, for each weight matrix (at the same start it grows
+                       in proportion to the learning rate); about 1e-3 is the usual rule
+                       of thumb, 1e-1 and above means big jumps
+        largest_update_ratios  the same ratio, the largest over all updates
+        dead_units     how many hidden ReLU units output 0 for every training input
+                       after training (no gradient flows through them: they cannot learn
+                       again); None when the model has no ReLU layer to look at
+        hidden_units   how many hidden ReLU units there are (None likewise)
         gradient_check relative error of the model's gradients against central
-                       differences (only for your own model; None for the reference)
+                       differences (only for your own model with float64 weights; None
+                       otherwise)
         error          None, or what went wrong in your functions
 
-    Your own model (two ways):
+    (Why not the median ratio over all updates?  Once every ReLU unit is dead the
+    kernels' gradients are exactly 0, so after a few huge first steps the median is 0,
+    which says "tiny steps" about a run that diverged.)
+
+    Your own model (three ways):
 
     * ``functions={"dense_backward": my_dense_backward, ...}``: any functions of
       ``backprop_lab.functional`` by name, with the same signatures
@@ -324,7 +336,16 @@ class LearningRateExplorer(_App):
     * ``model_fn(n_features, n_classes, seed) -> (params, loss_and_grads, predict)``:
       the model protocol of ``backprop_lab.train_loop`` (params a list of arrays;
       ``loss_and_grads(params, x, y) -> (loss, grads)``; ``predict(params, x) -> (N, K)
-      scores``).  The explorer does the updates, ``w <- w - lr * dw``.
+      scores``).  The explorer does the updates, ``w <- w - lr * dw``.  If model_fn also
+      has a method ``relu_outputs(params, x) -> [(N, M), ...]`` (the outputs of its
+      hidden ReLU layers), the explorer reports dead units.
+    * ``model=my_sequential``: a Keras-style ``backprop_lab.models.Sequential`` with 2
+      inputs, compiled or not (see ``train_loop.from_sequential``).  Every run starts
+      from the model's weights at the time the explorer was made, full batch or the
+      chosen batch size, with the slider's learning rate and plain gradient descent (the
+      compiled optimizer is not used).  The explorer works on a copy: your model's
+      weights and settings are not changed.  ``hidden_units`` and ``activation`` are
+      ignored (the model has its own).
 
     With your own model, the explorer first compares its gradients with finite
     differences and says so if they disagree; if your functions raise, the regime is
@@ -335,7 +356,7 @@ class LearningRateExplorer(_App):
 
     def __init__(self, data=None, learning_rate=0.3, epochs=100, batch_size=None,
                  hidden_units=16, activation="relu", functions=None, model_fn=None,
-                 seed=0):
+                 model=None, seed=0):
         super().__init__({
             "learning_rate": learning_rate,
             "epochs": epochs,
@@ -343,10 +364,15 @@ class LearningRateExplorer(_App):
         })
         for name in list(self.values):
             self.values[name] = self._validate(name, self.values[name])
-        if functions is not None and model_fn is not None:
+        given = [name for name, value in (("functions", functions), ("model_fn", model_fn),
+                                          ("model", model)) if value is not None]
+        if len(given) > 1:
             raise ValueError(
-                "LearningRateExplorer: give functions=... or model_fn=..., not both."
+                f"LearningRateExplorer: give one of functions=..., model_fn=... or "
+                f"model=..., not both {given[0]}= and {given[1]}=."
             )
+        if model is not None:
+            model_fn = tl.from_sequential(model)
         if data is None:
             data = datasets.spirals(n_samples=200, n_classes=2, noise=0.2, seed=seed)
         self.x, self.y = self._check_data(data)
@@ -355,21 +381,33 @@ class LearningRateExplorer(_App):
         self.custom = functions is not None or model_fn is not None
         self._setup_error = None
         self.gradient_error = None
+        self._relu_outputs = None  # f(params, x) -> outputs of the hidden ReLU layers
+        checkable = True
         if model_fn is not None:
             try:
                 made = model_fn(self.x.shape[1], self.n_classes, seed)
                 self.initial_params, self.loss_and_grads, self.predict = made
+                # Finite differences need float64: a float32 model is not checked.
+                checkable = all(np.asarray(w).dtype == np.float64
+                                for w in self.initial_params)
                 self.initial_params = [np.asarray(w, dtype=np.float64)
                                        for w in self.initial_params]
             except Exception as exc:
-                self._setup_error = "model_fn failed: " + tl.describe_exception(exc)
+                if model is not None and isinstance(exc, ValueError):
+                    # the model does not fit the data: bad input, not a bug to show
+                    raise ValueError(f"LearningRateExplorer(model=...): {exc}") from None
+                prefix = "the model" if model is not None else "model_fn"
+                self._setup_error = f"{prefix} failed: " + tl.describe_exception(exc)
                 self.initial_params, self.loss_and_grads, self.predict = (
                     [], None, None)
+            self._relu_outputs = getattr(model_fn, "relu_outputs", None)
         else:
             sizes = (self.x.shape[1], int(hidden_units), self.n_classes)
             self.initial_params = tl.init_mlp(sizes, seed=seed)
             self.loss_and_grads, self.predict = tl.mlp(activation, functions)
-        if self.custom and self._setup_error is None:
+            if activation == "relu":
+                self._relu_outputs = tl.hidden_outputs
+        if self.custom and self._setup_error is None and checkable:
             self._check_gradients()
         self._build_figure()
         self._refresh()
@@ -441,8 +479,10 @@ class LearningRateExplorer(_App):
             "batch_size": v["batch_size"], "gradient_check": self.gradient_error,
         }
         if self._setup_error:
-            state.update(regime="error", losses=[], final_loss=float("nan"),
+            state.update(regime="error", losses=[], initial_loss=float("nan"),
+                         final_loss=float("nan"),
                          accuracy=float("nan"), diverged=False, update_ratios={},
+                         largest_update_ratios={}, dead_units=None, hidden_units=None,
                          error=self._setup_error,
                          message=f"Your model failed: {self._setup_error}")
             self._state, self._params = state, None
@@ -451,31 +491,57 @@ class LearningRateExplorer(_App):
                           v["learning_rate"], v["epochs"], v["batch_size"], seed=self.seed)
         self._params = result["params"]
         losses = result["losses"]
-        names = self._weight_names()
-        ratios = {}
-        if result["update_ratios"].size:
-            medians = np.median(result["update_ratios"], axis=0)
-            ratios = {n: float(r) for n, r in zip(names, medians) if n.startswith("W")}
+        first, largest = self._ratios(result["update_ratios"])
         if result["error"]:
             regime = "error"
+            dead = total = None
         else:
-            regime = tl.classify_regime(losses, result["final_loss"], result["diverged"])
+            regime = tl.classify_regime(losses, result["final_loss"], result["diverged"],
+                                        result["initial_loss"])
+            dead, total = self._dead_units()
         state.update(
             regime=regime,
             losses=[float(x) for x in losses],
+            initial_loss=result["initial_loss"],
             final_loss=result["final_loss"],
             accuracy=(tl.accuracy(self.predict, self._params, self.x, self.y)
                       if not result["error"] else float("nan")),
             diverged=result["diverged"],
-            update_ratios=ratios,
+            update_ratios=first,
+            largest_update_ratios=largest,
+            dead_units=dead,
+            hidden_units=total,
             error=result["error"],
         )
         state["message"] = self._explain(state)
         self._state = state
 
+    def _ratios(self, ratios):
+        """({name: first-step ratio}, {name: largest ratio}) for the weight matrices.
+
+        ratios: (steps, n_params), as ``train_loop.train`` returns them.
+        """
+        if not ratios.size:
+            return {}, {}
+        names = self._weight_names()
+        kernels = [i for i, n in enumerate(names) if n.startswith("W")]
+        largest = ratios.max(axis=0)
+        return ({names[i]: float(ratios[0, i]) for i in kernels},
+                {names[i]: float(largest[i]) for i in kernels})
+
+    def _dead_units(self):
+        """(dead, total) hidden ReLU units after training, or (None, None)."""
+        if self._relu_outputs is None:
+            return None, None
+        try:
+            dead, total = tl.dead_units(self._relu_outputs(self._params, self.x))
+        except Exception:  # a diagnostic only: never let it break the app
+            return None, None
+        return (dead, total) if total else (None, None)
+
     def _explain(self, s):
         losses = s["losses"]
-        start = losses[0] if losses else float("nan")
+        start = s["initial_loss"]
         gradient_note = ""
         if s["gradient_check"] is not None and not s["gradient_check"] < SUSPICIOUS_ABOVE:
             gradient_note = (f" Note: your gradients disagree with finite differences "
@@ -483,22 +549,36 @@ class LearningRateExplorer(_App):
                              f"backward functions.")
         if s["regime"] == "error":
             return f"Your functions failed: {s['error']}"
+        dead = s["dead_units"] or 0
+        dead_note = (f"{dead} of {s['hidden_units']} hidden units "
+                     + ("is dead (its ReLU outputs 0 for every input): no gradient flows "
+                        "through it any more" if dead == 1 else
+                        "are dead (their ReLU outputs 0 for every input): no gradient flows "
+                        "through them any more")) if dead else ""
         if s["regime"] == "diverging":
             if s["diverged"]:
                 text = (f"The loss blew up (non-finite or above {tl.EXPLODED_LOSS:g}) "
                         f"after {len(losses)} epochs: the steps are far too large.")
+            elif dead_note:
+                text = ("The loss did not go down overall: the steps are too large to "
+                        f"descend, and {dead_note}. Lower the learning rate.")
+                dead_note = ""
             else:
                 text = ("The loss did not go down overall: the steps are too large to "
                         "descend. Lower the learning rate.")
         elif s["regime"] == "oscillating":
-            text = ("The loss falls but jumps up now and then: the steps overshoot. "
-                    "A smaller learning rate is steadier.")
+            text = ("The loss falls but jumps up now and then: the steps overshoot"
+                    + (" (with mini-batches, each batch's gradient is also noisy)"
+                       if s["batch_size"] else "")
+                    + ". A smaller learning rate is steadier.")
         elif s["regime"] == "too slow":
             fell = 100 * (1 - s["final_loss"] / start) if start else 0.0
             text = (f"The loss fell by only {fell:.0f}% in {s['epochs']} epochs: "
                     "raise the learning rate (or train longer).")
         else:
             text = (f"The loss fell steadily from {start:.3g} to {s['final_loss']:.3g}.")
+        if dead_note:
+            text += f" Also, {dead_note}."
         return text + gradient_note
 
     # ----- drawing -----
@@ -511,8 +591,9 @@ class LearningRateExplorer(_App):
         ax.set_xlabel("epoch")
         ax.set_ylabel("loss")
         ax.grid(True, alpha=0.3)
-        self.loss_note = ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center",
-                                 va="center", color="tab:red")
+        self.loss_note = ax.text(0.97, 0.05, "", transform=ax.transAxes, ha="right",
+                                 va="bottom", color="tab:red", fontsize=9,
+                                 bbox=dict(facecolor="white", alpha=0.8, edgecolor="none"))
         n_classes = self.n_classes
         cmap = plots.class_colormap(n_classes)
         self._grid_res = 80
@@ -543,8 +624,11 @@ class LearningRateExplorer(_App):
         if losses.size:
             low, high = losses.min(), losses.max()
             self.ax_loss.set_ylim(low / 1.3, high * 1.3)
-        note = {"diverging": "diverging", "error": "error"}.get(s["regime"], "")
+        note = "error" if s["regime"] == "error" else ""
+        if s["dead_units"]:
+            note = f"{s['dead_units']} of {s['hidden_units']} hidden units dead"
         self.loss_note.set_text(note)
+        self.loss_note.set_visible(bool(note))  # an empty box would still be drawn
         self.ax_loss.set_title(f"learning rate {s['learning_rate']:.3g}: {s['regime']}")
         if self._params is not None and s["regime"] != "error":
             with np.errstate(all="ignore"):
@@ -584,9 +668,11 @@ class LearningRateExplorer(_App):
         s = self._state
         colour = {"good": "green", "too slow": "#b8860b", "oscillating": "darkorange",
                   "diverging": "red", "error": "red"}[s["regime"]]
-        ratios = ", ".join(f"{n}: {r:.1e}" for n, r in s["update_ratios"].items())
-        ratio_text = (f"<br>update/weight ratio ||lr&middot;dW||/||W|| (median per step): "
-                      f"{ratios} (rule of thumb: about 1e-3)") if ratios else ""
+        first = ", ".join(f"{n} {r:.1e}" for n, r in s["update_ratios"].items())
+        largest = ", ".join(f"{n} {r:.1e}" for n, r in s["largest_update_ratios"].items())
+        ratio_text = (f"<br>update/weight ratio ||lr&middot;dW||/||W||: first step {first};"
+                      f" largest {largest} (rule of thumb: about 1e-3; 1e-1 and above are"
+                      f" big jumps)") if first else ""
         return (f"<b style='color:{colour}'>{s['regime']}</b> &mdash; "
                 f"{html.escape(s['message'])}{ratio_text}")
 

@@ -15,9 +15,12 @@ import autograd.numpy as anp  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from backprop_lab import autodiff, datasets, functional  # noqa: E402
+from backprop_lab import autodiff, datasets, functional, utils  # noqa: E402
 from backprop_lab import train_loop as tl  # noqa: E402
 from backprop_lab import widgets as W  # noqa: E402
+from backprop_lab.layers import Activation, Dense  # noqa: E402
+from backprop_lab.models import Sequential  # noqa: E402
+from backprop_lab.optimizers import SGD  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -88,6 +91,40 @@ def test_train_rejects_a_bad_learning_rate():
         tl.train([np.ones((2, 2))], lambda p, x, y: (0.0, p), np.ones((3, 2)), np.zeros(3), -1, 1)
 
 
+def test_epoch_loss_weights_each_batch_by_its_size():
+    # A "model" whose loss is the batch mean of x[:, 0] and whose gradient is 0: every
+    # epoch's loss must be the mean over all 10 rows, even with a short last batch (4, 4, 2).
+    x = np.arange(20.0).reshape(10, 2)
+    y = np.zeros(10, dtype=int)
+
+    def constant(params, xb, yb):
+        return float(np.mean(xb[:, 0])), [np.zeros_like(params[0])]
+
+    result = tl.train([np.ones((2, 2))], constant, x, y, 0.1, epochs=3, batch_size=4)
+    np.testing.assert_allclose(result["losses"], [np.mean(x[:, 0])] * 3, rtol=1e-12)
+
+
+def test_initial_loss_is_the_loss_before_any_update():
+    x, y = datasets.moons(n_samples=40, seed=2)
+    params = tl.init_mlp((2, 5, 2), seed=4)
+    expected = autograd_mlp_loss(params, x, y)
+    for batch_size in (None, 8):
+        result = tl.train(params, tl.mlp()[0], x, y, 0.5, 3, batch_size=batch_size)
+        assert result["initial_loss"] == pytest.approx(expected, rel=1e-12)
+
+
+def test_dead_units_are_columns_that_are_zero_for_every_input():
+    x = np.array([[0.5, -1.0], [1.0, 0.25], [-0.75, 0.5]])
+    # Unit j gets z = b_j (zero weights): dead where b_j <= 0, alive where b_j > 0.
+    W1, b1 = np.zeros((2, 4)), np.array([-1.0, 0.5, 0.0, 2.0])
+    W1[:, 3] = [1.0, 1.0]  # unit 3: z = x0 + x1 + 2 > 0 on every row
+    params = [W1, b1, np.ones((4, 2)), np.zeros(2)]
+    hidden = tl.hidden_outputs(params, x)
+    assert len(hidden) == 1 and hidden[0].shape == (3, 4)
+    assert tl.dead_units(hidden) == (2, 4)  # units 0 and 2
+    assert tl.dead_units([np.zeros((3, 2)), np.ones((3, 5))]) == (2, 7)
+
+
 @pytest.mark.parametrize(
     "losses, final, expected",
     [
@@ -102,6 +139,12 @@ def test_train_rejects_a_bad_learning_rate():
 )
 def test_classify_regime(losses, final, expected):
     assert tl.classify_regime(losses, final) == expected
+
+
+def test_classify_regime_judges_from_the_loss_before_training():
+    # With mini-batches the first epoch's mean can already be far above the start.
+    assert tl.classify_regime([2.0, 1.9, 1.8], 1.7) == "too slow"
+    assert tl.classify_regime([2.0, 1.9, 1.8], 1.7, initial_loss=0.7) == "diverging"
 
 
 # --------------------------------------------------------------------------------------
@@ -125,6 +168,62 @@ def test_learning_rate_10_diverges_without_warnings(explorer):
     assert "Lower the learning rate" in state["message"] or "blew up" in state["message"]
     png = no_warnings(explorer.to_png)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_learning_rate_10_kills_the_relus_and_says_so(explorer):
+    state = no_warnings(lambda: explorer.set(learning_rate=10.0))
+    assert state["regime"] == "diverging"
+    assert state["dead_units"] == state["hidden_units"] == 16
+    assert "16 of 16 hidden units are dead" in state["message"]
+    assert "no gradient flows through them" in state["message"]
+    # Independent check: every hidden pre-activation is <= 0 on every input, and the
+    # gradient autograd computes there is exactly 0 for every kernel column and bias.
+    params = explorer._params
+    assert np.all(explorer.x @ params[0] + params[1] <= 0)
+    grads = autograd.grad(autograd_mlp_loss)(params, explorer.x, explorer.y)
+    assert not np.any(grads[0]) and not np.any(grads[1]) and not np.any(grads[2])
+    # The ratio shown is not the 0 of the dead steps.
+    assert all(r > 1e-2 for r in state["update_ratios"].values())
+    assert "0.0e+00" not in explorer._summary()
+    assert "first step" in explorer._summary() and "largest" in explorer._summary()
+    assert explorer.loss_note.get_text() == "16 of 16 hidden units dead"
+
+
+def test_first_update_ratio_is_the_autograd_step(explorer):
+    # Full batch, same start: ratio = lr * ||dL/dW|| / ||W||, with dL/dW from autograd,
+    # so it grows in proportion to the learning rate; the largest is never smaller.
+    grads = autograd.grad(autograd_mlp_loss)(explorer.initial_params, explorer.x, explorer.y)
+    for lr in (0.03, 10.0):
+        state = explorer.set(learning_rate=lr)
+        for name, i in (("W1", 0), ("W2", 2)):
+            expected = lr * np.linalg.norm(grads[i]) / np.linalg.norm(explorer.initial_params[i])
+            assert state["update_ratios"][name] == pytest.approx(expected, rel=1e-9)
+            assert state["largest_update_ratios"][name] >= state["update_ratios"][name]
+
+
+def test_a_healthy_run_has_no_dead_units_and_no_dead_note(explorer):
+    state = explorer.set(learning_rate=1.0)
+    assert state["dead_units"] == 0 and state["hidden_units"] == 16
+    assert "dead" not in state["message"]
+    assert not explorer.loss_note.get_visible()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_regimes_are_the_same_for_other_seeds(seed):
+    app = W.LearningRateExplorer(seed=seed)
+    regimes = [app.set(learning_rate=lr)["regime"] for lr in (1e-4, 1.0, 10.0)]
+    assert regimes == ["too slow", "good", "diverging"]
+
+
+def test_mini_batches_judged_from_the_start(explorer):
+    # Batch 8 at lr 10: the first epoch's own mean is already high, then the loss is
+    # flat with dead units; compared with the loss before training it is diverging.
+    state = no_warnings(lambda: explorer.set(learning_rate=10.0, batch_size=8))
+    assert state["regime"] == "diverging"
+    assert state["dead_units"] == 16
+    # A tiny learning rate with a short last batch is not mistaken for oscillation.
+    assert explorer.set(learning_rate=1e-4, batch_size=32)["regime"] == "too slow"
+    explorer.set(learning_rate=0.3, batch_size=None)
 
 
 def test_tiny_learning_rate_is_too_slow(explorer):
@@ -274,10 +373,103 @@ def test_explorer_argument_errors():
         W.LearningRateExplorer(learning_rate=-1)
     with pytest.raises(ValueError, match="not both"):
         W.LearningRateExplorer(functions={}, model_fn=exploding_linear_model)
+    with pytest.raises(ValueError, match="not both model_fn= and model="):
+        W.LearningRateExplorer(model_fn=exploding_linear_model, model=Sequential())
     with pytest.raises(ValueError, match=r"\(N, 2\)"):
         W.LearningRateExplorer(data=(np.zeros((5, 3)), np.zeros(5)))
     with pytest.raises(ValueError, match="unknown control"):
         W.LearningRateExplorer(epochs=10).set(momentum=0.9)
+
+
+# --------------------------------------------------------------------------------------
+# LearningRateExplorer driving a Keras-style Sequential
+# --------------------------------------------------------------------------------------
+def relu_softmax_model(seed=0):
+    utils.set_random_seed(seed)
+    return Sequential([Dense(16, activation="relu", input_dim=2),
+                       Dense(2, activation="softmax")])
+
+
+def test_explorer_drives_a_sequential_and_leaves_it_unchanged():
+    model = relu_softmax_model()
+    before = model.get_weights()
+    app = W.LearningRateExplorer(model=model, learning_rate=1.0)
+    # The first epoch's loss and step are those of the model's weights (autograd oracle).
+    assert app.state["losses"][0] == pytest.approx(
+        autograd_mlp_loss(before, app.x, app.y), rel=1e-10)
+    grads = autograd.grad(autograd_mlp_loss)(before, app.x, app.y)
+    assert app.state["update_ratios"]["W1"] == pytest.approx(
+        np.linalg.norm(grads[0]) / np.linalg.norm(before[0]), rel=1e-8)
+    assert app.state["gradient_check"] < 1e-6
+    slow = app.set(learning_rate=0.01)
+    fast = no_warnings(lambda: app.set(learning_rate=10.0))
+    assert slow["losses"] != fast["losses"]
+    assert fast["regime"] == "diverging"
+    assert all(np.isfinite(fast["losses"])) and fast["error"] is None
+    assert fast["dead_units"] == fast["hidden_units"] == 16
+    no_warnings(app.to_png)
+    # The learner's model: same weights, still not compiled.
+    for w, b in zip(model.get_weights(), before):
+        np.testing.assert_array_equal(w, b)
+    assert model.loss is None and model.optimizer is None
+
+
+def autograd_sigmoid_loss(params, x, y):
+    """Binary cross-entropy of a 2-16-1 ReLU/sigmoid network, with autograd.numpy."""
+    hidden = anp.maximum(anp.dot(x, params[0]) + params[1], 0)
+    p = 1 / (1 + anp.exp(-(anp.dot(hidden, params[2]) + params[3])))[:, 0]
+    return -anp.mean(y * anp.log(p) + (1 - y) * anp.log(1 - p))
+
+
+def test_from_sequential_with_a_compiled_unbuilt_sigmoid_model():
+    utils.set_random_seed(1)
+    model = Sequential([Dense(16, activation="relu"), Dense(1, activation="sigmoid")])
+    optimizer = SGD(learning_rate=0.1, momentum=0.9)
+    model.compile(loss="binary_crossentropy", optimizer=optimizer)
+    random_state = utils.rng().bit_generator.state
+    model_fn = tl.from_sequential(model)
+    params, loss_and_grads, predict = model_fn(2, 2, 0)
+    # Nothing of the learner's changed: still unbuilt, same optimizer, same random stream.
+    assert not model.built and model.optimizer is optimizer
+    assert utils.rng().bit_generator.state == random_state
+    x, y = datasets.moons(n_samples=30, seed=5)
+    loss, grads = loss_and_grads(params, x, y)
+    assert loss == pytest.approx(autograd_sigmoid_loss(params, x, y), rel=1e-10)
+    for g, e in zip(grads, autograd.grad(autograd_sigmoid_loss)(params, x, y)):
+        np.testing.assert_allclose(np.reshape(g, np.shape(e)), e, rtol=1e-8, atol=1e-12)
+    # One sigmoid output p becomes two scores whose argmax is class 1 where p > 0.5.
+    hidden = np.maximum(x @ params[0] + params[1], 0)
+    p = 1 / (1 + np.exp(-(hidden @ params[2] + params[3])))
+    np.testing.assert_array_equal(np.argmax(predict(params, x), axis=1), p[:, 0] > 0.5)
+
+    app = W.LearningRateExplorer(model=model, learning_rate=1.0)
+    assert app.state["regime"] == "good"
+    assert no_warnings(lambda: app.set(learning_rate=10.0))["regime"] == "diverging"
+
+
+def test_sequential_with_activation_layers_and_float32():
+    model = Sequential([Dense(8, input_dim=2, dtype="float32"), Activation("relu"),
+                        Dense(2, dtype="float32")])  # logits: from_logits loss
+    app = no_warnings(lambda: W.LearningRateExplorer(model=model, learning_rate=1.0))
+    state = app.state
+    assert state["hidden_units"] == 8  # the Activation('relu') layer's 8 outputs
+    assert state["gradient_check"] is None  # finite differences need float64
+    assert state["regime"] in ("good", "too slow", "oscillating")
+    assert no_warnings(lambda: app.set(learning_rate=10.0))["regime"] == "diverging"
+    assert model.get_weights()[0].dtype == np.float32
+
+
+def test_sequential_that_does_not_fit_the_data_is_refused_clearly():
+    with pytest.raises(TypeError, match="Sequential"):
+        W.LearningRateExplorer(model="my model")
+    with pytest.raises(ValueError, match="input_dim=2"):
+        W.LearningRateExplorer(model=Sequential([Dense(2, activation="softmax",
+                                                       input_dim=3)]))
+    with pytest.raises(ValueError, match=r"Dense\(2, activation='softmax'\)"):
+        W.LearningRateExplorer(model=Sequential([Dense(3, activation="softmax",
+                                                       input_dim=2)]))
+    with pytest.raises(ValueError, match="no layers"):
+        tl.from_sequential(Sequential())
 
 
 # --------------------------------------------------------------------------------------
