@@ -1269,6 +1269,8 @@ class BackwardStepper(_App):
         # draw_graph makes one text box per node, in topological order: colour the node
         # just processed (red edge) and the inputs it updated (green edge).
         boxes = [t for t in ax.texts if t.get_bbox_patch() is not None]
+        for box in boxes:  # above the arrows: an edge that skips a column passes behind
+            box.set_zorder(4)
         if len(boxes) == len(self.order) and self._current_node is not None:
             updated = {id(c) for c in self._current_node.children}
             for node, box in zip(self.order, boxes):
