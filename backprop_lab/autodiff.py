@@ -237,10 +237,10 @@ def _depths(order):
 def draw_graph(root, ax=None):
     """Draw root's computation graph with matplotlib (no graphviz needed).
 
-    Inputs are on the left, the output on the right; each node is one column further
-    right than the deepest of its inputs.  A box shows the node's label and operation,
-    its value (data) and its gradient (grad).  An arrow goes from each input to the node
-    computed from it.
+    The output is on the right; each node is one column further right than the deepest
+    of its inputs, and each input sits one column left of the first node that uses it.
+    A box shows the node's label and operation, its value (data) and its gradient
+    (grad).  An arrow goes from each input to the node computed from it.
     ax: a matplotlib Axes to draw on (default: a new figure).
     Returns the matplotlib Figure.  The boxes are the Axes' texts that have a bbox patch,
     one per node, added in ``topological_order(root)`` (a widget can recolour them).
@@ -249,6 +249,15 @@ def draw_graph(root, ax=None):
 
     order = topological_order(root)
     depth = _depths(order)
+    # An input (a node with no children) sits one column left of the first node that
+    # uses it, so that a constant used late does not send an arrow across the figure.
+    users = {}
+    for node in order:
+        for child in node.children:
+            users.setdefault(id(child), []).append(depth[id(node)])
+    for node in order:
+        if not node.children and id(node) in users:
+            depth[id(node)] = min(users[id(node)]) - 1
     columns = {}
     for node in order:
         columns.setdefault(depth[id(node)], []).append(node)
@@ -273,7 +282,7 @@ def draw_graph(root, ax=None):
         text = f"{title}\ndata {node.data:.4g}\ngrad {node.grad:.4g}"
         colour = "#dbe9f6" if not node.children else "#fdf1d6"  # inputs blue, ops yellow
         boxes[id(node)] = ax.text(x, y, text, ha="center", va="center", fontsize=9,
-                                  family="monospace",
+                                  family="monospace", zorder=4,  # boxes above the arrows
                                   bbox=dict(boxstyle="round,pad=0.4", fc=colour, ec="0.3"))
     for node in order:
         for child in node.children:
@@ -281,7 +290,7 @@ def draw_graph(root, ax=None):
             ax.annotate("", xy=(0, 0.5), xycoords=boxes[id(node)],
                         xytext=(1, 0.5), textcoords=boxes[id(child)],
                         arrowprops=dict(arrowstyle="->", color="0.4", lw=1,
-                                        shrinkA=4, shrinkB=4))
+                                        shrinkA=4, shrinkB=4), zorder=2)
     ax.set_xlim(-0.6, n_cols - 0.4)
     ax.set_ylim(-n_rows + 0.4, 0.6)
     ax.set_axis_off()
