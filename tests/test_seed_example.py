@@ -118,3 +118,40 @@ def test_trajectory_matches_keras_when_installed():
     assert np.allclose(h_ours["accuracy"], h_theirs["accuracy"], atol=1e-6)
     for a, b in zip(ours.get_weights(), theirs.get_weights()):
         assert np.allclose(a, b, rtol=1e-3, atol=1e-5)
+
+
+@pytest.mark.parametrize("optimizer, loss, units, activation", [
+    ("adam", "categorical_crossentropy", 3, "softmax"),
+    ("rmsprop", "mse", 2, "linear"),
+    ("sgd", "sparse_categorical_crossentropy", 3, "softmax"),
+])
+def test_other_optimizers_and_losses_match_keras_when_installed(optimizer, loss, units,
+                                                                activation):
+    keras = pytest.importorskip("keras", reason="keras is not installed")
+    from backprop_lab import config
+    from backprop_lab.layers import Dense
+    from backprop_lab.models import Sequential
+
+    old = config.floatx()
+    config.set_floatx("float32")
+    try:
+        utils.set_random_seed(1)
+        x = np.random.randn(128, 5).astype("float32")
+        labels = np.random.randint(0, units, 128)
+        y = {"categorical_crossentropy": np.eye(units, dtype="float32")[labels],
+             "sparse_categorical_crossentropy": labels,
+             "mse": np.random.randn(128, units).astype("float32")}[loss]
+        ours = Sequential([Dense(8, activation="tanh", input_dim=5),
+                           Dense(units, activation=activation)])
+        ours.compile(loss=loss, optimizer=optimizer)
+        theirs = keras.Sequential([keras.Input((5,)), keras.layers.Dense(8, activation="tanh"),
+                                   keras.layers.Dense(units, activation=activation)])
+        theirs.compile(loss=loss, optimizer=optimizer)
+        theirs.set_weights(ours.get_weights())
+        h_ours = ours.fit(x, y, epochs=3, batch_size=16, shuffle=False, verbose=0).history
+        h_theirs = theirs.fit(x, y, epochs=3, batch_size=16, shuffle=False, verbose=0).history
+    finally:
+        config.set_floatx(old)
+    assert np.allclose(h_ours["loss"], h_theirs["loss"], rtol=1e-4)
+    for a, b in zip(ours.get_weights(), theirs.get_weights()):
+        assert np.allclose(a, b, rtol=1e-3, atol=1e-5)
