@@ -307,3 +307,110 @@ def test_mlp_forward_reference_matches_explicit_neurons():
             assert out[n, k] == pytest.approx(expected, rel=1e-12, abs=1e-12)
     assert len(caches) == 2
     assert caches[1][0][0].shape == (3, 5)  # the second layer's input is the hidden a
+
+
+# --------------------------------------------------------------------------------------
+# More unusual but correct styles (found by reviewing the course as a learner)
+# --------------------------------------------------------------------------------------
+def neuron_inner(x, w, b, activation):
+    return activation(float(np.inner(w, x)) + b)
+
+
+def neuron_map(x, w, b, activation):
+    return activation(sum(map(lambda pair: pair[0] * pair[1], zip(w, x))) + b)
+
+
+def dense_loops_list_cache(x, W, b):
+    z = np.zeros((x.shape[0], W.shape[1]))
+    for n in range(x.shape[0]):
+        for j in range(W.shape[1]):
+            z[n, j] = np.dot(x[n], W[:, j]) + b[j]
+    return z, [x, W]  # a list holding x and W is as good as the tuple
+
+
+def dense_tensordot(x, W, b):
+    return np.tensordot(x, W, axes=1) + b, (x, W)
+
+
+def relu_fmax(z):
+    return np.fmax(z, 0.0), z
+
+
+def relu_select(z):
+    return np.select([z > 0], [z], 0.0), z
+
+
+def sigmoid_exp_of_min(z):
+    # exp(min(z, 0)) / (1 + exp(-|z|)): both forms of the sigmoid in one expression
+    a = np.exp(np.minimum(z, 0)) / (1 + np.exp(-np.abs(z)))
+    return a, a
+
+
+def sigmoid_python_loop(z):
+    a = np.empty(z.shape)
+    for index, value in np.ndenumerate(z):
+        if value >= 0:
+            a[index] = 1 / (1 + math.exp(-value))
+        else:
+            e = math.exp(value)
+            a[index] = e / (1 + e)
+    return a, a
+
+
+def softmax_newaxis(z):
+    e = np.exp(z - np.max(z, axis=1)[:, np.newaxis])
+    a = e / np.sum(e, axis=1)[:, np.newaxis]
+    return a, a
+
+
+def softmax_apply_along_axis(z):
+    def one_row(row):
+        e = np.exp(row - row.max())
+        return e / e.sum()
+
+    a = np.apply_along_axis(one_row, 1, z)
+    return a, a
+
+
+def mlp_recursive(x, layers):
+    if not layers:
+        return x, []
+    W, b, activation_forward = layers[0]
+    z, dense_cache = dense_forward(x, W, b)  # noqa: F821 - provided by depends
+    a, activation_cache = activation_forward(z)
+    out, later = mlp_recursive(a, layers[1:])
+    return out, [(dense_cache, activation_cache)] + later
+
+
+def mlp_while_lists(x, layers):
+    caches, a, i = [], x, 0
+    while i < len(layers):
+        W, b, activation_forward = layers[i]
+        z, dense_cache = dense_forward(a, W, b)  # noqa: F821 - provided by depends
+        a, activation_cache = activation_forward(z)
+        caches.append([dense_cache, activation_cache])  # lists for the pairs: fine
+        i += 1
+    return a, caches
+
+
+@pytest.mark.parametrize("exercise_id,fn", [
+    ("neuron_forward", neuron_inner), ("neuron_forward", neuron_map),
+    ("dense_forward", dense_loops_list_cache), ("dense_forward", dense_tensordot),
+    ("relu_forward", relu_fmax), ("relu_forward", relu_select),
+    ("sigmoid_forward", sigmoid_exp_of_min), ("sigmoid_forward", sigmoid_python_loop),
+    ("softmax_forward", softmax_newaxis), ("softmax_forward", softmax_apply_along_axis),
+    ("mlp_forward", mlp_recursive), ("mlp_forward", mlp_while_lists)])
+def test_more_unusual_styles_pass(exercise_id, fn):
+    assert_passes(exercise_id, fn)
+
+
+def test_softmax_shifted_by_the_minimum_fails_with_its_hint():
+    # mathematically right, and right on every row spanning less than ~709: a case whose
+    # rows span 2000 catches it
+    def softmax_forward(z):
+        e = np.exp(z - z.min(axis=1, keepdims=True))
+        a = e / e.sum(axis=1, keepdims=True)
+        return a, a
+
+    r = grade("softmax_forward", softmax_forward)
+    assert (r.status, r.mistake) == ("failed", "shifted by the row minimum")

@@ -242,3 +242,83 @@ def test_log_softmax_reference_against_math():
         norm = math.fsum(math.exp(v) for v in z[n])
         for k in range(5):
             assert got[n, k] == pytest.approx(z[n, k] - math.log(norm), rel=1e-12, abs=1e-12)
+
+
+# --------------------------------------------------------------------------------------
+# More unusual but correct styles (found by reviewing the course as a learner)
+# --------------------------------------------------------------------------------------
+def hsse_inner(y_true, y_pred):
+    d = (y_pred - y_true).ravel()
+    return np.inner(d, d) / 2
+
+
+def hsse_fsum(y_true, y_pred):
+    return 0.5 * math.fsum(float(v) ** 2 for v in (y_true - y_pred).flat)
+
+
+def mse_average(y_true, y_pred):
+    return np.average((y_true - y_pred) ** 2)
+
+
+def mse_norm(y_true, y_pred):
+    d = y_pred - y_true
+    return np.linalg.norm(d) ** 2 / d.size
+
+
+def bce_log1p(y_true, p):
+    p = np.clip(p, EPSILON, 1 - EPSILON)
+    return -(y_true * np.log(p)).mean() - ((1 - y_true) * np.log1p(-p)).mean()
+
+
+def bce_clip_the_logs(y_true, p):
+    # bounding the logs instead of p: the same numbers to within about 1e-7
+    with np.errstate(divide="ignore"):
+        log_p = np.clip(np.log(p), np.log(EPSILON), np.log(1 - EPSILON))
+        log_q = np.clip(np.log(1 - p), np.log(EPSILON), np.log(1 - EPSILON))
+    return float(-np.mean(y_true * log_p + (1 - y_true) * log_q))
+
+
+def bce_logits_log_sigmoid(y_true, z):
+    def log_sigmoid(t):
+        return -np.logaddexp(0.0, -t)
+
+    return float(-np.mean(y_true * log_sigmoid(z) + (1 - y_true) * log_sigmoid(-z)))
+
+
+def bce_logits_python_loop(y_true, z):
+    total = 0.0
+    for y, t in zip(y_true.flat, z.flat):
+        total += max(t, 0.0) - t * y + math.log1p(math.exp(-abs(t)))
+    return total / z.size
+
+
+def cce_skip_zero_labels(y_true, p):
+    log_p = np.log(np.clip(p, EPSILON, 1 - EPSILON))
+    return float(-np.sum(np.where(y_true > 0, y_true * log_p, 0.0)) / len(p))
+
+
+def cce_tensordot(y_true, p):
+    return -np.tensordot(y_true, np.log(np.clip(p, EPSILON, 1 - EPSILON)), 2) / p.shape[0]
+
+
+def log_softmax_add_back(z):
+    m = z.max(axis=-1, keepdims=True)
+    return z - (m + np.log(np.sum(np.exp(z - m), axis=-1, keepdims=True)))
+
+
+def log_softmax_newaxis(z):
+    m = np.max(z, axis=1)[:, None]
+    return z - m - np.log(np.sum(np.exp(z - m), axis=1))[:, None]
+
+
+@pytest.mark.parametrize("exercise_id,fn", [
+    ("half_sum_squared_error", hsse_inner), ("half_sum_squared_error", hsse_fsum),
+    ("mean_squared_error", mse_average), ("mean_squared_error", mse_norm),
+    ("binary_crossentropy", bce_log1p), ("binary_crossentropy", bce_clip_the_logs),
+    ("binary_crossentropy_from_logits", bce_logits_log_sigmoid),
+    ("binary_crossentropy_from_logits", bce_logits_python_loop),
+    ("categorical_crossentropy", cce_skip_zero_labels),
+    ("categorical_crossentropy", cce_tensordot),
+    ("log_softmax", log_softmax_add_back), ("log_softmax", log_softmax_newaxis)])
+def test_more_unusual_styles_pass(exercise_id, fn):
+    assert_passes(exercise_id, fn)

@@ -250,3 +250,67 @@ def test_two_layer_gradients_reference_matches_autograd(d, hidden, m):
         expected = autograd.grad(_two_layer_loss, argnum)(*params, x, y)
         assert g.shape == params[argnum].shape
         np.testing.assert_allclose(g, expected, rtol=1e-10, atol=1e-14)
+
+
+# --------------------------------------------------------------------------------------
+# More unusual but correct styles (found by reviewing the course as a learner)
+# --------------------------------------------------------------------------------------
+def _stable_sigmoid(z):
+    from backprop_lab import functional as F
+
+    return F.sigmoid_forward(np.asarray(z, dtype=np.float64))[0]
+
+
+def _nd_half_times(f, x, h=1e-5):
+    return 0.5 * (f(x + h) - f(x - h)) / h
+
+
+def _nd_np_diff(f, x, h=1e-5):
+    return np.diff([f(x - h), f(x + h)])[0] / (2 * h)
+
+
+def _sd_symmetric(z):
+    return _stable_sigmoid(z) * _stable_sigmoid(-z)  # sigma(-z) = 1 - sigma(z)
+
+
+def _sd_log_space(z):
+    # log sigma'(z) = log sigma(z) + log sigma(-z) = -softplus(-z) - softplus(z)
+    return np.exp(-np.logaddexp(0.0, -z) - np.logaddexp(0.0, z))
+
+
+def _ng_delta_at_x(x, y, w, b):
+    y_hat = _stable_sigmoid(x @ w + b)
+    delta = (y_hat - y) * y_hat * (1 - y_hat)
+    return delta @ x, delta.sum()
+
+
+def _ng_new_axis(x, y, w, b):
+    y_hat = _stable_sigmoid(x @ w + b)
+    delta = (y_hat - y) * y_hat * (1 - y_hat)
+    return np.sum(x * delta[:, None], axis=0), np.sum(delta)
+
+
+def _tl_broadcast_outer(x, y, W1, b1, W2, b2):
+    h = _stable_sigmoid(x @ W1 + b1)
+    y_hat = _stable_sigmoid(h @ W2 + b2)
+    delta2 = (y_hat - y) * y_hat * (1 - y_hat)
+    delta1 = (delta2 @ W2.T) * h * (1 - h)
+    return x[:, None] * delta1[None, :], delta1, h[:, None] * delta2[None, :], delta2
+
+
+def _tl_returns_a_list(x, y, W1, b1, W2, b2):
+    h = _stable_sigmoid(x @ W1 + b1)
+    y_hat = _stable_sigmoid(h @ W2 + b2)
+    delta2 = (y_hat - y) * y_hat * (1 - y_hat)
+    delta1 = np.dot(W2, delta2) * h * (1 - h)
+    return [x.reshape(-1, 1) @ delta1.reshape(1, -1), delta1,
+            np.einsum("k,i->ki", h, delta2), delta2]
+
+
+@pytest.mark.parametrize("exercise_id,fn", [
+    ("numerical_derivative", _nd_half_times), ("numerical_derivative", _nd_np_diff),
+    ("sigmoid_derivative", _sd_symmetric), ("sigmoid_derivative", _sd_log_space),
+    ("neuron_gradients", _ng_delta_at_x), ("neuron_gradients", _ng_new_axis),
+    ("two_layer_gradients", _tl_broadcast_outer), ("two_layer_gradients", _tl_returns_a_list)])
+def test_more_unusual_styles_pass(exercise_id, fn):
+    assert_passes(exercise_id, fn)

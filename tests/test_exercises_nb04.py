@@ -271,3 +271,115 @@ def test_mlp_backward_is_checked_on_the_caches_of_notebook_01():
     from backprop_lab.exercises import nb04_backprop
 
     assert nb04_backprop.mlp_forward is mlp_forward
+
+
+# --------------------------------------------------------------------------------------
+# More unusual but correct styles (found by reviewing the course as a learner)
+# --------------------------------------------------------------------------------------
+def _dense_matmul_ones(dz, cache):
+    x, W = cache
+    return np.matmul(dz, np.transpose(W)), np.matmul(x.T, dz), np.ones(len(dz)) @ dz
+
+
+def _dense_tensordot(dz, cache):
+    x, W = cache
+    return (np.tensordot(dz, W, axes=([1], [1])), np.tensordot(x, dz, axes=([0], [0])),
+            np.add.reduce(dz, axis=0))
+
+
+def _dense_returns_a_list(dz, cache):
+    x, W = cache
+    return [dz.dot(W.T), x.T.dot(dz), dz.sum(0)]
+
+
+def _relu_float_mask(da, cache):
+    return da * (cache > 0).astype(float)
+
+
+def _relu_index_loop(da, cache):
+    out = np.zeros_like(da)
+    for index in np.ndindex(da.shape):
+        if cache[index] > 0:
+            out[index] = da[index]
+    return out
+
+
+def _sigmoid_loop(da, cache):
+    out = np.empty_like(da)
+    for index, a in np.ndenumerate(cache):
+        out[index] = da[index] * a * (1 - a)
+    return out
+
+
+def _sigmoid_copy_in_place(da, cache):
+    out = da.copy()  # a copy may be changed in place: da itself stays as it was
+    out *= cache
+    out *= 1 - cache
+    return out
+
+
+def _tanh_factored(da, cache):
+    return da * (1 - cache) * (1 + cache)
+
+
+def _tanh_loop(da, cache):
+    return np.array([[g * (1 - a * a) for g, a in zip(g_row, a_row)]
+                     for g_row, a_row in zip(da, cache)])
+
+
+def _softmax_newaxis(da, cache):
+    return cache * da - cache * np.sum(cache * da, axis=1)[:, np.newaxis]
+
+
+def _softmax_row_times_jacobian(da, cache):
+    out = np.empty_like(da)
+    for n, a in enumerate(cache):
+        out[n] = da[n] @ (np.diag(a) - np.outer(a, a))
+    return out
+
+
+def _ce_true_divide(y_true, p):
+    return np.true_divide(p - y_true, len(y_true))
+
+
+def _ce_row_loop(y_true, p):
+    grad = np.empty_like(p)
+    for n in range(p.shape[0]):
+        grad[n] = (p[n] - y_true[n]) / p.shape[0]
+    return grad
+
+
+def _mlp_while_insert_lists(dout, caches, activation_backwards):
+    grads, d, layer = [], dout, len(caches) - 1
+    while layer >= 0:
+        dense_cache, activation_cache = caches[layer]
+        dz = activation_backwards[layer](d, activation_cache)
+        d, dW, db = dense_backward(dz, dense_cache)  # noqa: F821 - provided by depends
+        grads.insert(0, [dW, db])  # lists for the pairs: fine
+        layer -= 1
+    return grads
+
+
+def _mlp_returns_a_tuple(dout, caches, activation_backwards):
+    grads = [None] * len(caches)
+    d = dout
+    for layer in range(len(caches) - 1, -1, -1):
+        dense_cache, activation_cache = caches[layer]
+        d, *pair = dense_backward(  # noqa: F821 - provided by depends
+            activation_backwards[layer](d, activation_cache), dense_cache)
+        grads[layer] = tuple(pair)
+    return tuple(grads)
+
+
+@pytest.mark.parametrize("exercise_id,fn", [
+    ("dense_backward", _dense_matmul_ones), ("dense_backward", _dense_tensordot),
+    ("dense_backward", _dense_returns_a_list),
+    ("relu_backward", _relu_float_mask), ("relu_backward", _relu_index_loop),
+    ("sigmoid_backward", _sigmoid_loop), ("sigmoid_backward", _sigmoid_copy_in_place),
+    ("tanh_backward", _tanh_factored), ("tanh_backward", _tanh_loop),
+    ("softmax_backward", _softmax_newaxis), ("softmax_backward", _softmax_row_times_jacobian),
+    ("softmax_categorical_crossentropy_grad", _ce_true_divide),
+    ("softmax_categorical_crossentropy_grad", _ce_row_loop),
+    ("mlp_backward", _mlp_while_insert_lists), ("mlp_backward", _mlp_returns_a_tuple)])
+def test_more_unusual_styles_pass(exercise_id, fn):
+    assert_passes(exercise_id, fn)

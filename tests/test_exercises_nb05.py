@@ -247,3 +247,75 @@ def test_gradient_descent_leaves_w0_alone():
     w0 = np.array([1.0, -1.0])
     gradient_descent(lambda w: 2 * w, w0, 0.1, 3)
     assert np.array_equal(w0, [1.0, -1.0])
+
+
+# --------------------------------------------------------------------------------------
+# More unusual but correct styles (found by reviewing the course as a learner)
+# --------------------------------------------------------------------------------------
+def _sgd_plus_negative(w, dw, learning_rate):
+    return w + (-learning_rate) * dw
+
+
+def _sgd_multiply_subtract(w, dw, learning_rate):
+    return np.subtract(w, np.multiply(learning_rate, dw))
+
+
+def _momentum_sutskever(w, dw, velocity, learning_rate, momentum, nesterov=False):
+    # Nesterov's step written with both velocities: w + v_new + momentum * (v_new - v)
+    velocity_new = -(learning_rate * dw - momentum * velocity)
+    if nesterov:
+        return w + velocity_new + momentum * (velocity_new - velocity), velocity_new
+    return w + velocity_new, velocity_new
+
+
+def _momentum_returns_a_list(w, dw, velocity, learning_rate, momentum, nesterov=False):
+    velocity_new = velocity * momentum - dw * learning_rate
+    step = momentum * velocity_new - learning_rate * dw if nesterov else velocity_new
+    return [w + step, velocity_new]
+
+
+def _batches_arange_starts(n_samples, batch_size, seed):
+    order = np.random.default_rng(seed).permutation(n_samples)
+    return [order[start:start + batch_size] for start in np.arange(0, n_samples, batch_size)]
+
+
+def _batches_tuple(n_samples, batch_size, seed):
+    order = np.random.default_rng(seed).permutation(n_samples)
+    return tuple(order[start:start + batch_size] for start in range(0, n_samples, batch_size))
+
+
+def _descent_vstack(grad, w0, learning_rate, steps):
+    path = np.array([w0], dtype=float)
+    for _ in range(steps):
+        path = np.vstack([path, path[-1] - learning_rate * grad(path[-1])])
+    return path
+
+
+def _descent_no_copy_needed(grad, w0, learning_rate, steps):
+    w = w0  # no copy: w = w - ... makes a new array and never writes into w0
+    path = [w]
+    for _ in range(steps):
+        w = w - learning_rate * grad(w)
+        path.append(w)
+    return np.stack(path)
+
+
+@pytest.mark.parametrize("exercise_id,fn", [
+    ("sgd_update", _sgd_plus_negative), ("sgd_update", _sgd_multiply_subtract),
+    ("sgd_momentum_update", _momentum_sutskever),
+    ("sgd_momentum_update", _momentum_returns_a_list),
+    ("minibatch_indices", _batches_arange_starts), ("minibatch_indices", _batches_tuple),
+    ("gradient_descent", _descent_vstack), ("gradient_descent", _descent_no_copy_needed)])
+def test_more_unusual_styles_pass(exercise_id, fn):
+    assert_passes(exercise_id, fn)
+
+
+def test_a_generator_gets_its_own_message_and_no_unrelated_hint():
+    def minibatch_indices(n_samples, batch_size, seed):
+        order = np.random.default_rng(seed).permutation(n_samples)
+        for start in range(0, n_samples, batch_size):
+            yield order[start:start + batch_size]
+
+    r = grade("minibatch_indices", minibatch_indices)
+    assert r.status == "failed" and "generator" in r.messages[0]
+    assert r.mistake is None, r.verdict()

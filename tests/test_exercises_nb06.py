@@ -11,6 +11,7 @@ from backprop_lab import metrics
 from backprop_lab.exercises import by_notebook
 from backprop_lab.exercises.nb06_keras import confusion_matrix, predict_classes, \
     train_test_split
+from backprop_lab.grading import grade
 from exercise_helpers import assert_passes
 
 
@@ -159,3 +160,62 @@ def test_confusion_matrix_counts_add_up():
     np.testing.assert_array_equal(counts.sum(axis=1), np.bincount(y_true, minlength=6))
     np.testing.assert_array_equal(counts.sum(axis=0), np.bincount(y_pred, minlength=6))
     assert np.trace(counts) == np.sum(y_true == y_pred)
+
+
+# --------------------------------------------------------------------------------------
+# More unusual but correct styles (found by reviewing the course as a learner)
+# --------------------------------------------------------------------------------------
+def _classes_int32(probabilities, threshold=0.5):
+    # astype(int) gives int32 on some systems: any integer labels are accepted
+    p = np.asarray(probabilities)
+    if p.ndim == 2 and p.shape[1] > 1:
+        return np.argmax(p, axis=1).astype(np.int32)
+    return (p.reshape(-1) > threshold).astype(np.int32)
+
+
+def _classes_atleast_2d(probabilities, threshold=0.5):
+    p = np.atleast_2d(np.asarray(probabilities).T).T  # (N,) becomes (N, 1)
+    if p.shape[1] == 1:
+        return np.greater(p[:, 0], threshold).astype("int64")
+    return np.argmax(p, 1)
+
+
+def _split_np_split(x, y, test_fraction=0.2, seed=0):
+    order = np.random.default_rng(seed).permutation(len(y))
+    test, train = np.split(order, [round(test_fraction * len(y))])
+    return x[train], x[test], y[train], y[test]
+
+
+def _split_int_of_round(x, y, test_fraction=0.2, seed=0):
+    idx = np.arange(len(x))
+    np.random.default_rng(seed).shuffle(idx)  # the same order as permutation(len(x))
+    k = int(round(test_fraction * len(x)))
+    return x[idx[k:]], x[idx[:k]], y[idx[k:]], y[idx[:k]]
+
+
+def _confusion_masks(y_true, y_pred, n_classes):
+    return np.array([[np.sum((y_true == i) & (y_pred == j)) for j in range(n_classes)]
+                     for i in range(n_classes)])
+
+
+def _confusion_float_counts(y_true, y_pred, n_classes):
+    counts = np.zeros((n_classes, n_classes))  # float counts are accepted
+    for t, p in zip(y_true, y_pred):
+        counts[t, p] += 1
+    return counts
+
+
+@pytest.mark.parametrize("exercise_id,fn", [
+    ("predict_classes", _classes_int32), ("predict_classes", _classes_atleast_2d),
+    ("train_test_split", _split_np_split), ("train_test_split", _split_int_of_round),
+    ("confusion_matrix", _confusion_masks), ("confusion_matrix", _confusion_float_counts)])
+def test_more_unusual_styles_pass(exercise_id, fn):
+    assert_passes(exercise_id, fn)
+
+
+def test_float_labels_are_refused_with_a_clear_message():
+    def as_floats(probabilities, threshold=0.5):
+        return (np.asarray(probabilities).reshape(-1) > threshold) * 1.0
+
+    r = grade("predict_classes", as_floats)
+    assert r.status == "failed" and "integer labels" in r.messages[0]

@@ -47,6 +47,18 @@ def _axis0(x):
     return np.sum(x ** 2, axis=0)
 
 
+def _no_sum(x):
+    return x ** 2
+
+
+def _norm(x):
+    return float(np.sqrt(np.sum(x ** 2)))
+
+
+def _matmul_with_itself(x):
+    return x @ x
+
+
 EXERCISES = [
     Exercise(
         id="sum_squares",
@@ -67,6 +79,14 @@ EXERCISES = [
              "you added the entries without squaring them first."),
             ("sum over axis 0 only", _axis0,
              "np.sum(..., axis=0) adds down the columns only; leave out axis to add every entry."),
+            ("forgot the sum", _no_sum,
+             "you returned the array of squares. Add them up: np.sum(x ** 2), one number."),
+            ("square root (the norm)", _norm,
+             "you took the square root of the sum (that is the length np.linalg.norm(x)). "
+             "The exercise wants the sum of squares itself, without the root."),
+            ("x @ x", _matmul_with_itself,
+             "x @ x is the sum of squares only for a 1-D x; for a 2-D array it is a matrix "
+             "product (or an error). Square entry by entry and add: np.sum(x * x)."),
         ],
         hints=[
             "Two steps: square every entry, then add them all up.",

@@ -5,6 +5,8 @@ The references of ``dense_forward``, ``relu_forward``, ``sigmoid_forward`` and
 learner writes what the package runs.  ``neuron_forward`` and ``mlp_forward`` are defined
 here; ``mlp_forward`` composes the functional core exactly as ``layers.Dense`` does.
 """
+import math
+
 import numpy as np
 
 from .. import functional as F
@@ -99,6 +101,18 @@ def _neuron_bias_per_input(x, w, b, activation):
     return float(activation(np.sum(w * x + b)))
 
 
+def _neuron_always_tanh(x, w, b, activation):
+    return float(np.tanh(np.dot(w, x) + b))
+
+
+def _neuron_returns_activation(x, w, b, activation):
+    return activation
+
+
+def _neuron_activation_of_inputs(x, w, b, activation):
+    return float(np.dot(w, activation(x)) + b)
+
+
 # --------------------------------------------------------------------------------------
 # dense_forward
 # --------------------------------------------------------------------------------------
@@ -147,6 +161,31 @@ def _dense_cache_with_b(x, W, b):
     return z, (x, W, b)
 
 
+def _dense_transposed_W(x, W, b):
+    z = x @ W.T + b
+    return z, (x, W)
+
+
+def _dense_cache_first(x, W, b):
+    z = x @ W + b
+    return (x, W), z
+
+
+def _dense_cache_W_x(x, W, b):
+    z = x @ W + b
+    return z, (W, x)
+
+
+def _dense_flat_cache(x, W, b):
+    z = x @ W + b
+    return z, x, W
+
+
+def _dense_elementwise(x, W, b):
+    z = x * W + b
+    return z, (x, W)
+
+
 # --------------------------------------------------------------------------------------
 # relu_forward
 # --------------------------------------------------------------------------------------
@@ -180,6 +219,14 @@ def _relu_cache_a(z):
 def _relu_in_place(z):
     z[z < 0] = 0
     return z, z
+
+
+def _relu_no_cache(z):
+    return np.maximum(z, 0)
+
+
+def _relu_abs(z):
+    return np.abs(z), z
 
 
 # --------------------------------------------------------------------------------------
@@ -232,6 +279,16 @@ def _sigmoid_cache_z(z):
     return a, z
 
 
+def _sigmoid_no_cache(z):
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0, e) / (1.0 + e)
+
+
+def _sigmoid_math_exp(z):
+    a = 1 / (1 + math.exp(-z))
+    return a, a
+
+
 # --------------------------------------------------------------------------------------
 # softmax_forward
 # --------------------------------------------------------------------------------------
@@ -243,6 +300,8 @@ def _softmax_cases(rng):
         edge_case("large logits in one row, small in the other",
                   np.array([[1000.0, 1001.0, 1002.0], [1.0, 2.0, 3.0]])),
         edge_case("very negative logits", np.array([[-1e4, -1e4 + 1.0, -1e4 + 3.0, -1e4]])),
+        edge_case("rows whose logits span 2000",
+                  np.array([[-1000.0, 0.0, 1000.0], [1000.0, 1001.0, 3002.0]])),
         edge_case("all equal (uniform)", np.full((2, 4), 7.0)),
         edge_case("batch of one", rng.standard_normal((1, 6))),
     ]
@@ -276,6 +335,29 @@ def _softmax_cache_z(z):
     e = np.exp(z - z.max(axis=1, keepdims=True))
     a = e / e.sum(axis=1, keepdims=True)
     return a, z
+
+
+def _softmax_min_shift(z):
+    e = np.exp(z - z.min(axis=1, keepdims=True))
+    a = e / e.sum(axis=1, keepdims=True)
+    return a, a
+
+
+def _softmax_mean_shift(z):
+    e = np.exp(z - z.mean(axis=1, keepdims=True))
+    a = e / e.sum(axis=1, keepdims=True)
+    return a, a
+
+
+def _softmax_global_sum(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    a = e / e.sum()
+    return a, a
+
+
+def _softmax_no_cache(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
 
 
 # --------------------------------------------------------------------------------------
@@ -364,6 +446,44 @@ def _mlp_dense_caches_only(x, layers):
     return a, caches
 
 
+def _mlp_activation_first(x, layers):
+    caches = []
+    a = x
+    for W, b, activation_forward in layers:
+        a, activation_cache = activation_forward(a)
+        a, dense_cache = F.dense_forward(a, W, b)
+        caches.append((dense_cache, activation_cache))
+    return a, caches
+
+
+def _mlp_pair_swapped(x, layers):
+    caches = []
+    a = x
+    for W, b, activation_forward in layers:
+        z, dense_cache = F.dense_forward(a, W, b)
+        a, activation_cache = activation_forward(z)
+        caches.append((activation_cache, dense_cache))
+    return a, caches
+
+
+def _mlp_caches_first(x, layers):
+    return mlp_forward(x, layers)[::-1]
+
+
+def _mlp_flat_caches(x, layers):
+    caches = []
+    a = x
+    for W, b, activation_forward in layers:
+        z, dense_cache = F.dense_forward(a, W, b)
+        a, activation_cache = activation_forward(z)
+        caches.extend([dense_cache, activation_cache])
+    return a, caches
+
+
+def _mlp_no_caches(x, layers):
+    return mlp_forward(x, layers)[0]
+
+
 EXERCISES = [
     Exercise(
         id="neuron_forward",
@@ -386,6 +506,15 @@ EXERCISES = [
             ("bias added to every input", _neuron_bias_per_input,
              "np.sum(w * x + b) adds b once per input (D times). Add it once, after the sum: "
              "np.sum(w * x) + b."),
+            ("always tanh", _neuron_always_tanh,
+             "you used np.tanh whatever activation was passed in. Call the argument: "
+             "activation(z) works for np.tanh, a ReLU or any other function."),
+            ("returned the activation function", _neuron_returns_activation,
+             "you returned the function `activation` itself. Call it on the weighted sum "
+             "and return the result: float(activation(z))."),
+            ("activation applied to the inputs", _neuron_activation_of_inputs,
+             "the activation comes last, on the weighted sum: activation(np.dot(w, x) + b), "
+             "not np.dot(w, activation(x)) + b."),
         ],
         hints=[
             "Two steps: the weighted sum z = w_1 x_1 + ... + w_D x_D + b, then activation(z).",
@@ -415,6 +544,20 @@ EXERCISES = [
             ("cache holds b too", _dense_cache_with_b,
              "the cache is exactly (x, W): dense_backward unpacks `x, W = cache`, and no "
              "gradient needs b."),
+            ("x @ W.T", _dense_transposed_W,
+             "W already has Keras's shape (D, M), inputs by units, so z = x @ W: "
+             "(N, D) @ (D, M). Do not transpose it (x @ W.T only runs when D = M, and then "
+             "gives wrong numbers)."),
+            ("returned (cache, z)", _dense_cache_first,
+             "the order is (z, cache): return z, (x, W)."),
+            ("cache (W, x)", _dense_cache_W_x,
+             "the cache is (x, W) in this order: dense_backward unpacks `x, W = cache`."),
+            ("cache not a tuple", _dense_flat_cache,
+             "return two values, z and the cache, where the cache is ONE tuple: "
+             "return z, (x, W). `return z, x, W` returns three values."),
+            ("x * W instead of x @ W", _dense_elementwise,
+             "* multiplies entry by entry (and the shapes (N, D) and (D, M) do not even "
+             "match). The layer needs the matrix product x @ W."),
         ],
         hints=[
             "Each row of x is one example; column j of W holds the weights of unit j.",
@@ -443,6 +586,12 @@ EXERCISES = [
             ("changed z in place", _relu_in_place,
              "z[z < 0] = 0 overwrites the caller's array (and then the cache is no longer "
              "the input). Build a new array: a = np.maximum(z, 0)."),
+            ("no cache", _relu_no_cache,
+             "return two things, the activation and the cache (the input z): "
+             "return np.maximum(z, 0), z."),
+            ("absolute value", _relu_abs,
+             "np.abs turns negative entries positive; ReLU replaces them by 0: "
+             "np.maximum(z, 0)."),
         ],
         hints=[
             "ReLU keeps positive entries and replaces negative ones by 0.",
@@ -482,6 +631,10 @@ EXERCISES = [
             ("cache holds z", _sigmoid_cache_z,
              "the cache is the output a: the derivative a * (1 - a) needs only a. "
              "Return a, a."),
+            ("no cache", _sigmoid_no_cache,
+             "return two things, the activation and the cache (a itself): return a, a."),
+            ("math.exp", _sigmoid_math_exp,
+             "math.exp takes one number only; np.exp works on a whole array, entry by entry."),
         ],
         hints=[
             "sigmoid(z) = 1 / (1 + exp(-z)) = exp(z) / (1 + exp(z)). Which form is safe "
@@ -517,6 +670,19 @@ EXERCISES = [
             ("cache holds z", _softmax_cache_z,
              "the cache is the output a (the backward pass needs only the probabilities): "
              "return a, a."),
+            ("shifted by the row minimum", _softmax_min_shift,
+             "after subtracting the row MINIMUM every exponent is >= 0, and exp overflows "
+             "once a row spans more than about 709. Subtract the row maximum, so that every "
+             "exponent is <= 0."),
+            ("shifted by the row mean", _softmax_mean_shift,
+             "after subtracting the row mean the largest exponent can still be huge (1000 "
+             "for the row [-1000, 0, 1000]) and exp overflows. Subtract the row maximum, so "
+             "that every exponent is <= 0."),
+            ("normalised over the whole batch", _softmax_global_sum,
+             "e.sum() adds every entry of the batch, so the rows no longer sum to 1. Sum "
+             "each row on its own: e.sum(axis=1, keepdims=True)."),
+            ("no cache", _softmax_no_cache,
+             "return two things, the probabilities and the cache (a itself): return a, a."),
         ],
         hints=[
             "softmax(z)_k = exp(z_k) / sum_j exp(z_j), row by row. Subtracting the row's "
@@ -552,6 +718,19 @@ EXERCISES = [
             ("activation caches missing", _mlp_dense_caches_only,
              "append the pair (dense_cache, activation_cache) for each layer, not only the "
              "dense cache: the backward pass goes through the activation too."),
+            ("activation before the dense layer", _mlp_activation_first,
+             "in each layer the dense step comes first and the activation second: "
+             "z = dense_forward(a, W, b), then a = activation_forward(z)."),
+            ("pair in the wrong order", _mlp_pair_swapped,
+             "each layer's pair is (dense_cache, activation_cache), dense first, as the "
+             "layer computes them."),
+            ("returned (caches, out)", _mlp_caches_first,
+             "the order is (out, caches): return a, caches."),
+            ("caches flattened", _mlp_flat_caches,
+             "caches needs one PAIR per layer: caches.append((dense_cache, "
+             "activation_cache)). extend (or two appends) flattens them into one long list."),
+            ("no caches", _mlp_no_caches,
+             "return two things, the output and the list of caches: return a, caches."),
         ],
         hints=[
             "Start with a = x. For each (W, b, activation_forward): a dense layer, then its "

@@ -64,6 +64,27 @@ def _hsse_axis0(y_true, y_pred):
     return 0.5 * np.sum((y_true - y_pred) ** 2, axis=0)
 
 
+def _hsse_half_mean(y_true, y_pred):
+    return float(0.5 * np.mean((y_true - y_pred) ** 2))
+
+
+def _hsse_norm(y_true, y_pred):
+    return float(0.5 * np.linalg.norm(y_true - y_pred))
+
+
+def _hsse_no_sum(y_true, y_pred):
+    return 0.5 * (y_true - y_pred) ** 2
+
+
+def _hsse_absolute(y_true, y_pred):
+    return float(0.5 * np.sum(np.abs(y_true - y_pred)))
+
+
+def _hsse_dot(y_true, y_pred):
+    diff = y_true - y_pred
+    return 0.5 * np.dot(diff, diff)
+
+
 def _mse_sum(y_true, y_pred):
     return float(np.sum((y_true - y_pred) ** 2))
 
@@ -82,6 +103,18 @@ def _mse_divided_by_n_only(y_true, y_pred):
 
 def _mse_per_example(y_true, y_pred):
     return np.mean((y_true - y_pred) ** 2, axis=-1)
+
+
+def _mse_square_of_mean(y_true, y_pred):
+    return float(np.mean(y_true - y_pred) ** 2)
+
+
+def _mse_root(y_true, y_pred):
+    return float(np.sqrt(np.mean((y_true - y_pred) ** 2)))
+
+
+def _mse_absolute(y_true, y_pred):
+    return float(np.mean(np.abs(y_true - y_pred)))
 
 
 # --------------------------------------------------------------------------------------
@@ -133,6 +166,26 @@ def _bce_other_epsilon(y_true, p):
     return float(-np.mean(y_true * np.log(p) + (1 - y_true) * np.log(1 - p)))
 
 
+def _bce_clipped_plus_epsilon(y_true, p):
+    p = np.clip(p, EPSILON, 1 - EPSILON)
+    return float(-np.mean(y_true * np.log(p + EPSILON) + (1 - y_true) * np.log(1 - p + EPSILON)))
+
+
+def _bce_hard_labels(y_true, p):
+    p = np.clip(p, EPSILON, 1 - EPSILON)
+    return float(-np.mean(np.where(y_true == 1, np.log(p), np.log(1 - p))))
+
+
+def _bce_summed_over_labels(y_true, p):
+    p = np.clip(p, EPSILON, 1 - EPSILON)
+    return float(-np.mean(np.sum(y_true * np.log(p) + (1 - y_true) * np.log(1 - p), axis=1)))
+
+
+def _bce_log10(y_true, p):
+    p = np.clip(p, EPSILON, 1 - EPSILON)
+    return float(-np.mean(y_true * np.log10(p) + (1 - y_true) * np.log10(1 - p)))
+
+
 # --------------------------------------------------------------------------------------
 # binary_crossentropy_from_logits
 # --------------------------------------------------------------------------------------
@@ -175,6 +228,18 @@ def _bce_logits_no_max(y_true, z):
 
 def _bce_logits_sign(y_true, z):
     return float(np.mean(np.maximum(z, 0) + z * y_true + np.log1p(np.exp(-np.abs(z)))))
+
+
+def _bce_logits_no_abs(y_true, z):
+    return float(np.mean(np.maximum(z, 0) - z * y_true + np.log1p(np.exp(-z))))
+
+
+def _bce_logits_two_softplus(y_true, z):
+    return float(np.mean(y_true * np.log1p(np.exp(-z)) + (1 - y_true) * np.log1p(np.exp(z))))
+
+
+def _bce_logits_sum(y_true, z):
+    return float(np.sum(np.maximum(z, 0) - z * y_true + np.log1p(np.exp(-np.abs(z)))))
 
 
 # --------------------------------------------------------------------------------------
@@ -223,6 +288,28 @@ def _cce_sum(y_true, p):
     return float(-np.sum(y_true * np.log(p)))
 
 
+def _cce_where_y_is_1(y_true, p):
+    picked = np.log(np.clip(p, EPSILON, 1 - EPSILON)[y_true == 1])
+    if picked.size == 0:
+        return float("nan")  # what np.mean of an empty selection gives
+    return float(-np.mean(picked))
+
+
+def _cce_argmax_of_y(y_true, p):
+    p = np.clip(p, EPSILON, 1 - EPSILON)
+    return float(-np.mean(np.log(p[np.arange(len(p)), np.argmax(y_true, axis=1)])))
+
+
+def _cce_per_example(y_true, p):
+    p = np.clip(p, EPSILON, 1 - EPSILON)
+    return -np.sum(y_true * np.log(p), axis=1)
+
+
+def _cce_binary_formula(y_true, p):
+    p = np.clip(p, EPSILON, 1 - EPSILON)
+    return float(-np.sum(y_true * np.log(p) + (1 - y_true) * np.log(1 - p)) / p.shape[0])
+
+
 # --------------------------------------------------------------------------------------
 # log_softmax
 # --------------------------------------------------------------------------------------
@@ -234,6 +321,8 @@ def _log_softmax_cases(rng):
         edge_case("large logits in one row, small in the other",
                   np.array([[1000.0, 1001.0, 1002.0], [1.0, 2.0, 3.0]])),
         edge_case("logits 1000 apart", np.array([[0.0, -1000.0, 1000.0]])),
+        edge_case("one logit far below the others", np.array([[-800.0, 0.0, -5.0],
+                                                             [1.0, 2.0, 3.0]])),
         edge_case("all equal (log(1/K))", np.full((2, 4), -3.0)),
         edge_case("batch of one", rng.standard_normal((1, 6))),
     ]
@@ -263,6 +352,25 @@ def _log_softmax_no_log_sum(z):
     return z - z.max(axis=1, keepdims=True)
 
 
+def _log_softmax_unshifted_log_sum_exp(z):
+    return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+
+
+def _log_softmax_min_shift(z):
+    shifted = z - z.min(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def _log_softmax_shift_not_added_back(z):
+    m = z.max(axis=1, keepdims=True)
+    return z - np.log(np.exp(z - m).sum(axis=1, keepdims=True))
+
+
+def _log_softmax_whole_batch(z):
+    shifted = z - z.max()
+    return shifted - np.log(np.exp(shifted).sum())
+
+
 EXERCISES = [
     Exercise(
         id="half_sum_squared_error",
@@ -282,6 +390,21 @@ EXERCISES = [
             ("sum over axis 0 only", _hsse_axis0,
              "np.sum(..., axis=0) leaves one number per column; the loss is one number: "
              "leave out axis to add every entry."),
+            ("half the mean", _hsse_half_mean,
+             "you averaged (np.mean) and halved. The seed's loss is half the SUM: "
+             "0.5 * np.sum((y_true - y_pred) ** 2); do not divide by the number of entries."),
+            ("norm not squared", _hsse_norm,
+             "np.linalg.norm(d) is the square root of the sum of squares. Square it, or "
+             "simply use 0.5 * np.sum(d ** 2)."),
+            ("forgot the sum", _hsse_no_sum,
+             "you returned one squared error per entry; the loss is one number: add them "
+             "up with np.sum."),
+            ("absolute errors", _hsse_absolute,
+             "np.abs adds the sizes of the errors; the loss adds their SQUARES: "
+             "0.5 * np.sum((y_true - y_pred) ** 2)."),
+            ("np.dot on 2-D arrays", _hsse_dot,
+             "np.dot(d, d) is a sum of squares only for a 1-D d; for (N, M) arrays it is a "
+             "matrix product (or an error). Use np.sum(d * d), which works for any shape."),
         ],
         hints=[
             "Three steps: the errors y - y_hat, their squares, half their total.",
@@ -312,6 +435,15 @@ EXERCISES = [
             ("per-example losses", _mse_per_example,
              "np.mean(..., axis=-1) leaves one loss per example (Keras's first step); the "
              "loss is their mean too: one float."),
+            ("square of the mean", _mse_square_of_mean,
+             "you squared the mean error, so errors of opposite signs cancel. Square each "
+             "error first, then average: np.mean((y_true - y_pred) ** 2)."),
+            ("root mean square", _mse_root,
+             "np.sqrt gives the root-mean-square error (RMSE). The MSE is the mean of the "
+             "squares itself, without the root."),
+            ("mean absolute error", _mse_absolute,
+             "np.abs gives the mean absolute error (Keras's 'mae'). The MSE squares the "
+             "errors: np.mean((y_true - y_pred) ** 2)."),
         ],
         hints=[
             "The mean of the squared errors over every entry: outputs and examples.",
@@ -343,6 +475,18 @@ EXERCISES = [
             ("another epsilon", _bce_other_epsilon,
              "clip with EPSILON = 1e-7, Keras's value, so that your loss matches Keras's "
              "(and backprop_lab's)."),
+            ("clipped and added EPSILON", _bce_clipped_plus_epsilon,
+             "after np.clip(p, EPSILON, 1 - EPSILON) no log sees 0; adding EPSILON inside "
+             "the log as well changes the loss where p was clipped (log(2e-7) instead of "
+             "log(1e-7)). Clip, then take np.log(p) and np.log(1 - p) as they are."),
+            ("hard labels only", _bce_hard_labels,
+             "np.where(y_true == 1, ...) treats every label other than 1 as 0. With soft "
+             "labels such as 0.9 both terms count: y log p + (1 - y) log(1 - p)."),
+            ("summed over the labels", _bce_summed_over_labels,
+             "with several labels per example, shape (N, M), Keras averages over them too: "
+             "take np.mean over every entry, not a sum over axis 1."),
+            ("log base 10", _bce_log10,
+             "cross-entropy uses the natural logarithm, np.log, not np.log10 or np.log2."),
         ],
         hints=[
             "For one example: -log(p) if y = 1 and -log(1 - p) if y = 0; y log p + "
@@ -360,6 +504,12 @@ EXERCISES = [
         reference=F.binary_crossentropy_from_logits,
         cases=_bce_logits_cases,
         mistakes=[
+            # listed before "log of the sigmoid": both give NaN for logits of +-1000, and a tie
+            # goes to the first; only the log of the sigmoid also fails at +-50.
+            ("two softplus terms", _bce_logits_two_softplus,
+             "y log(1 + e^-z) + (1 - y) log(1 + e^z) is right on paper, but np.exp(1000) "
+             "is inf, and 0 * inf is NaN. Combine the terms: max(z, 0) - z * y + "
+             "log1p(exp(-|z|))."),
             ("log of the sigmoid", _bce_logits_log_sigmoid,
              "sigmoid(50) rounds to exactly 1.0, so log(1 - sigmoid(z)) is log(0) = -inf. "
              "Do not go through the probability: use max(z, 0) - z * y + "
@@ -376,6 +526,11 @@ EXERCISES = [
              "the term max(z, 0) is missing; without it the loss is wrong for every z > 0."),
             ("wrong sign of z * y", _bce_logits_sign,
              "the middle term is - z * y: a large logit should lower the loss when y = 1."),
+            ("forgot the absolute value", _bce_logits_no_abs,
+             "the last term is log1p(exp(-|z|)), with the absolute value: np.exp(-z) "
+             "overflows for z = -1000, and for every z < 0 the formula is wrong without it."),
+            ("sum instead of mean", _bce_logits_sum,
+             "Keras averages over every entry: use np.mean, not np.sum."),
         ],
         hints=[
             "With s = sigmoid(z): -log s = log(1 + exp(-z)) and -log(1 - s) = "
@@ -403,10 +558,25 @@ EXERCISES = [
              "np.mean divides by N * K, the number of entries. Sum over the classes, then "
              "average over the N examples."),
             ("summed over the wrong axis", _cce_wrong_axis,
-             "axis 0 runs over the examples. Sum over the classes (axis=1), then take the "
-             "mean over the examples."),
+             "your result is the total divided by the number of classes K (which is what "
+             "summing over axis 0, the examples, and then averaging gives). Sum over the "
+             "classes (axis=1), then average over the N = p.shape[0] examples."),
             ("sum instead of mean", _cce_sum,
              "the loss is averaged over the batch: divide the total by N = p.shape[0]."),
+            ("only entries with y == 1", _cce_where_y_is_1,
+             "p[y_true == 1] works for one-hot rows only; with soft labels (rows such as "
+             "[0.2, 0.8]) no entry equals 1. Weight every log p by its y: "
+             "-np.sum(y_true * np.log(p)) / N."),
+            ("argmax of the labels", _cce_argmax_of_y,
+             "picking the class np.argmax(y_true) works for one-hot rows only; with soft "
+             "labels every class counts with its weight y: -np.sum(y_true * np.log(p)) / N."),
+            ("per-example losses", _cce_per_example,
+             "you returned one loss per example; the loss is their mean, one float: "
+             "divide the total by N = p.shape[0]."),
+            ("binary formula", _cce_binary_formula,
+             "the (1 - y) log(1 - p) term belongs to binary cross-entropy. With a softmax "
+             "the other classes already count through the normalisation: only "
+             "-sum y log p, divided by N."),
         ],
         hints=[
             "For one example with a one-hot y, the loss is -log of the probability of the "
@@ -440,6 +610,18 @@ EXERCISES = [
             ("forgot the log-sum-exp", _log_softmax_no_log_sum,
              "after the shift you must still subtract log(sum_j exp(shifted_j)), the log "
              "of the normaliser; otherwise exp of the rows does not sum to 1."),
+            ("log-sum-exp without the shift", _log_softmax_unshifted_log_sum_exp,
+             "np.exp(z) overflows to inf for z = 1000, and z - log(inf) is -inf. Compute "
+             "the log-sum-exp of the SHIFTED row: shifted - log(sum(exp(shifted)))."),
+            ("shifted by the row minimum", _log_softmax_min_shift,
+             "after subtracting the row MINIMUM the exponents are >= 0 and overflow once a "
+             "row spans more than about 709. Subtract the row maximum."),
+            ("shift not added back", _log_softmax_shift_not_added_back,
+             "log sum_j exp(z_j) = m + log sum_j exp(z_j - m): you left out the m. "
+             "Subtract from the shifted row instead: shifted - log(sum(exp(shifted)))."),
+            ("max and sum over the whole batch", _log_softmax_whole_batch,
+             "z.max() and .sum() without an axis run over the whole batch. Each row is one "
+             "example: use axis=1, keepdims=True."),
         ],
         hints=[
             "log softmax(z)_k = z_k - log(sum_j exp(z_j)). The log-sum-exp overflows for "

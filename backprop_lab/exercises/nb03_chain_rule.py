@@ -7,6 +7,8 @@ gradients layer by layer, with the functions of notebook 04), so their reference
 implementations live here.  Every gradient formula below is for the seed article's loss,
 the half sum of squared errors ``L = 1/2 * sum (y - y_hat)^2``.
 """
+import math
+
 import numpy as np
 
 from .. import functional as F
@@ -86,6 +88,23 @@ def _nd_sign(f, x, h=1e-5):
     return (f(x - h) - f(x + h)) / (2 * h)
 
 
+def _nd_precedence(f, x, h=1e-5):
+    return (f(x + h) - f(x - h)) / 2 * h
+
+
+def _nd_fixed_step(f, x, h=1e-5):
+    step = 1e-5
+    return (f(x + step) - f(x - step)) / (2 * step)
+
+
+def _nd_backward(f, x, h=1e-5):
+    return (f(x) - f(x - h)) / h
+
+
+def _nd_no_f(f, x, h=1e-5):
+    return ((x + h) - (x - h)) / (2 * h)
+
+
 # --------------------------------------------------------------------------------------
 # sigmoid_derivative
 # --------------------------------------------------------------------------------------
@@ -127,6 +146,20 @@ def _sd_of_z(z):
 
 def _sd_sigmoid_itself(z):
     return _sigmoid(z)
+
+
+def _sd_exp_form(z):
+    return np.exp(-z) / (1 + np.exp(-z)) ** 2
+
+
+def _sd_precedence(z):
+    s = _sigmoid(z)
+    return s * 1 - s
+
+
+def _sd_math_exp(z):
+    s = 1 / (1 + math.exp(-z))
+    return s * (1 - s)
 
 
 # --------------------------------------------------------------------------------------
@@ -199,6 +232,23 @@ def _ng_derivative_of_z(x, y, w, b):
     y_hat = _sigmoid(z)
     delta = (y_hat - y) * z * (1 - z)
     return x.T @ delta, float(np.sum(delta))
+
+
+def _ng_x_at_delta(x, y, w, b):
+    y_hat = _sigmoid(x @ w + b)
+    delta = (y_hat - y) * y_hat * (1 - y_hat)
+    return x @ delta, float(np.sum(delta))
+
+
+def _ng_broadcast_without_axis(x, y, w, b):
+    y_hat = _sigmoid(x @ w + b)
+    delta = (y_hat - y) * y_hat * (1 - y_hat)
+    return np.sum(x * delta, axis=0), float(np.sum(delta))
+
+
+def _ng_swapped(x, y, w, b):
+    dw, db = neuron_gradients(x, y, w, b)
+    return db, dw
 
 
 # --------------------------------------------------------------------------------------
@@ -298,6 +348,19 @@ def _tl_sign(x, y, W1, b1, W2, b2):
     return np.outer(x, delta1), delta1, np.outer(h, delta2), delta2
 
 
+def _tl_reverse_order(x, y, W1, b1, W2, b2):
+    dW1, db1, dW2, db2 = two_layer_gradients(x, y, W1, b1, W2, b2)
+    return dW2, db2, dW1, db1
+
+
+def _tl_elementwise(x, y, W1, b1, W2, b2):
+    h = _sigmoid(x @ W1 + b1)
+    y_hat = _sigmoid(h @ W2 + b2)
+    delta2 = (y_hat - y) * y_hat * (1 - y_hat)
+    delta1 = (W2 @ delta2) * h * (1 - h)
+    return x * delta1, delta1, h * delta2, delta2
+
+
 def _tl_outer_swapped(x, y, W1, b1, W2, b2):
     h = _sigmoid(x @ W1 + b1)
     y_hat = _sigmoid(h @ W2 + b2)
@@ -331,6 +394,18 @@ EXERCISES = [
             ("sign error", _nd_sign,
              "your slope has the wrong sign: subtract f(x - h) from f(x + h), not the "
              "other way round."),
+            ("/ 2 * h", _nd_precedence,
+             "`/ 2 * h` divides by 2 and then MULTIPLIES by h (Python reads from left to "
+             "right). Put the denominator in parentheses: / (2 * h)."),
+            ("own step instead of h", _nd_fixed_step,
+             "your function ignores the step h it is given (the checks pass h = 0.01 and "
+             "h = 0.001 too). Use the argument h."),
+            ("backward difference", _nd_backward,
+             "you used the backward difference (f(x) - f(x - h)) / h, whose error shrinks "
+             "only like h. Step both ways: (f(x + h) - f(x - h)) / (2 * h)."),
+            ("f not called", _nd_no_f,
+             "you subtracted the points x + h and x - h themselves; evaluate the function "
+             "there: f(x + h) - f(x - h)."),
         ],
         hints=[
             "Evaluate f a little to the right and a little to the left of x, and divide the "
@@ -356,6 +431,16 @@ EXERCISES = [
              "return s * (1 - s)."),
             ("the sigmoid itself", _sd_sigmoid_itself,
              "you returned sigmoid(z), the function, not its slope sigmoid(z) * (1 - sigmoid(z))."),
+            ("e^-z form overflows", _sd_exp_form,
+             "e^-z / (1 + e^-z)^2 is right on paper, but np.exp(1000) is inf and inf / inf "
+             "is NaN at z = -1000. Write it with the stable sigmoid: s = sigmoid(z); "
+             "s * (1 - s)."),
+            ("s * 1 - s", _sd_precedence,
+             "s * 1 - s is (s * 1) - s = 0: multiplication comes before subtraction. "
+             "Write s * (1 - s)."),
+            ("math.exp", _sd_math_exp,
+             "math.exp takes one number only; z is an array. Use the helper sigmoid(z) "
+             "(or np.exp, which works entry by entry)."),
         ],
         hints=[
             "Differentiate 1 / (1 + e^-z) with the chain rule, then write the result in "
@@ -391,6 +476,14 @@ EXERCISES = [
             ("derivative at z", _ng_derivative_of_z,
              "the sigmoid's slope is y_hat * (1 - y_hat), computed from the output "
              "y_hat = sigmoid(z), not z * (1 - z)."),
+            ("x @ delta", _ng_x_at_delta,
+             "x has shape (N, D) and delta (N,): x @ delta needs D = N. Transpose x so "
+             "that the sum runs over the examples: dw = x.T @ delta, shape (D,)."),
+            ("x * delta without a new axis", _ng_broadcast_without_axis,
+             "x (N, D) * delta (N,) lines delta up with the COLUMNS of x. Give delta a "
+             "column shape first: np.sum(x * delta[:, None], axis=0), or x.T @ delta."),
+            ("returned (db, dw)", _ng_swapped,
+             "the order is (dw, db): return dw, db."),
         ],
         hints=[
             "Follow the graph backwards: dL/dy_hat, then dy_hat/dz, then dz/dw = x and "
@@ -428,6 +521,13 @@ EXERCISES = [
             ("outer product swapped", _tl_outer_swapped,
              "a gradient has the shape of its parameter: dW1 = np.outer(x, delta1) is "
              "(D, H) like W1, and dW2 = np.outer(h, delta2) is (H, M)."),
+            ("returned in the wrong order", _tl_reverse_order,
+             "return the gradients in the order of the parameters: (dW1, db1, dW2, db2), "
+             "first layer first."),
+            ("element-wise instead of outer", _tl_elementwise,
+             "x * delta1 multiplies entry by entry (and needs D = H). dW1[j, k] = "
+             "x[j] * delta1[k] for every pair (j, k): that is the outer product "
+             "np.outer(x, delta1); likewise dW2 = np.outer(h, delta2)."),
         ],
         hints=[
             "Run the forward pass and keep h and y_hat. Then go backwards one layer at a "

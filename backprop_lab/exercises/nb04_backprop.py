@@ -222,6 +222,36 @@ def _dense_dW_over_N(dz, cache):
     return dz @ W.T, x.T @ dz / x.shape[0], dz.sum(axis=0) / x.shape[0]
 
 
+def _dense_db_axis1(dz, cache):
+    x, W = cache
+    return dz @ W.T, x.T @ dz, dz.sum(axis=1)
+
+
+def _dense_db_total(dz, cache):
+    x, W = cache
+    return dz @ W.T, x.T @ dz, np.sum(dz)
+
+
+def _dense_db_keepdims(dz, cache):
+    x, W = cache
+    return dz @ W.T, x.T @ dz, dz.sum(axis=0, keepdims=True)
+
+
+def _dense_wrong_order(dz, cache):
+    x, W = cache
+    return x.T @ dz, dz @ W.T, dz.sum(axis=0)
+
+
+def _dense_dx_transposed(dz, cache):
+    x, W = cache
+    return W @ dz.T, x.T @ dz, dz.sum(axis=0)
+
+
+def _dense_elementwise(dz, cache):
+    x, W = cache
+    return dz * W.T, x.T * dz, dz.sum(axis=0)
+
+
 def _relu_no_mask(da, cache):
     return da
 
@@ -236,6 +266,18 @@ def _relu_mask_of_da(da, cache):
 
 def _relu_mask_only(da, cache):
     return (cache > 0).astype(da.dtype)
+
+
+def _relu_times_relu(da, cache):
+    return da * np.maximum(cache, 0)
+
+
+def _relu_sign(da, cache):
+    return da * np.sign(cache)
+
+
+def _relu_matmul(da, cache):
+    return da @ (cache > 0)
 
 
 def _sigmoid_cache_as_z(da, cache):
@@ -255,6 +297,18 @@ def _sigmoid_sign(da, cache):
     return da * cache * (cache - 1)
 
 
+def _sigmoid_precedence(da, cache):
+    return da * cache * 1 - cache
+
+
+def _sigmoid_matmul(da, cache):
+    return da @ (cache * (1 - cache)).T
+
+
+def _sigmoid_added(da, cache):
+    return da + cache * (1 - cache)
+
+
 def _tanh_not_squared(da, cache):
     return da * (1 - cache)
 
@@ -269,6 +323,22 @@ def _tanh_no_da(da, cache):
 
 def _tanh_plus(da, cache):
     return da * (1 + cache * cache)
+
+
+def _tanh_square_of_difference(da, cache):
+    return da * (1 - cache) ** 2
+
+
+def _tanh_no_one(da, cache):
+    return da * cache ** 2
+
+
+def _tanh_matmul(da, cache):
+    return da @ (1 - cache ** 2).T
+
+
+def _tanh_precedence(da, cache):
+    return 1 - da * cache ** 2
 
 
 def _softmax_diagonal(da, cache):
@@ -290,6 +360,31 @@ def _softmax_sign(da, cache):
     return a * (da + (da * a).sum(axis=-1, keepdims=True))
 
 
+def _softmax_global_sum(da, cache):
+    a = cache
+    return a * (da - np.sum(da * a))
+
+
+def _softmax_no_keepdims(da, cache):
+    a = cache
+    return a * (da - (da * a).sum(axis=1))
+
+
+def _softmax_no_factor_a(da, cache):
+    a = cache
+    return da - (da * a).sum(axis=-1, keepdims=True)
+
+
+def _softmax_sum_of_da(da, cache):
+    a = cache
+    return a * (da - da.sum(axis=-1, keepdims=True))
+
+
+def _softmax_matrix_product(da, cache):
+    a = cache
+    return a * (da - da @ a.T)
+
+
 def _ce_no_mean(y_true, p):
     return p - y_true
 
@@ -304,6 +399,22 @@ def _ce_sign(y_true, p):
 
 def _ce_grad_wrt_p(y_true, p):
     return F.categorical_crossentropy_grad(y_true, p)
+
+
+def _ce_precedence(y_true, p):
+    return p - y_true / p.shape[0]
+
+
+def _ce_over_classes(y_true, p):
+    return (p - y_true) / p.shape[1]
+
+
+def _ce_batch_mean(y_true, p):
+    return np.mean(p - y_true, axis=0)
+
+
+def _ce_floor_division(y_true, p):
+    return (p - y_true) // p.shape[0]
 
 
 def _mlp_no_activation(dout, caches, activation_backwards):
@@ -348,6 +459,68 @@ def _mlp_activation_after_dense(dout, caches, activation_backwards):
     return grads[::-1]
 
 
+def _mlp_keeps_dx(dout, caches, activation_backwards):
+    grads = []
+    d = dout
+    for layer in reversed(range(len(caches))):
+        dense_cache, activation_cache = caches[layer]
+        dz = activation_backwards[layer](d, activation_cache)
+        d, dW, db = F.dense_backward(dz, dense_cache)
+        grads.append((d, dW, db))
+    return grads[::-1]
+
+
+def _mlp_dout_every_layer(dout, caches, activation_backwards):
+    grads = []
+    for layer in reversed(range(len(caches))):
+        dense_cache, activation_cache = caches[layer]
+        dz = activation_backwards[layer](dout, activation_cache)
+        _, dW, db = F.dense_backward(dz, dense_cache)
+        grads.append((dW, db))
+    return grads[::-1]
+
+
+def _mlp_passes_dz(dout, caches, activation_backwards):
+    grads = []
+    d = dout
+    for layer in reversed(range(len(caches))):
+        dense_cache, activation_cache = caches[layer]
+        dz = activation_backwards[layer](d, activation_cache)
+        _, dW, db = F.dense_backward(dz, dense_cache)
+        grads.append((dW, db))
+        d = dz
+    return grads[::-1]
+
+
+def _mlp_forward_order(dout, caches, activation_backwards):
+    grads = []
+    d = dout
+    for layer in range(len(caches)):
+        dense_cache, activation_cache = caches[layer]
+        dz = activation_backwards[layer](d, activation_cache)
+        d, dW, db = F.dense_backward(dz, dense_cache)
+        grads.append((dW, db))
+    return grads
+
+
+def _mlp_flat(dout, caches, activation_backwards):
+    flat = []
+    for dW, db in mlp_backward(dout, caches, activation_backwards):
+        flat += [dW, db]
+    return flat
+
+
+def _mlp_return_in_loop(dout, caches, activation_backwards):
+    grads = []
+    d = dout
+    for layer in reversed(range(len(caches))):
+        dense_cache, activation_cache = caches[layer]
+        dz = activation_backwards[layer](d, activation_cache)
+        d, dW, db = F.dense_backward(dz, dense_cache)
+        grads.append((dW, db))
+        return grads
+
+
 def _mlp_over_N(dout, caches, activation_backwards):
     n = dout.shape[0]
     return [(dW / n, db / n) for dW, db in mlp_backward(dout, caches, activation_backwards)]
@@ -384,6 +557,23 @@ EXERCISES = [
             ("divided by N again", _dense_dW_over_N,
              "you divided by the batch size. The loss's gradient already carries the "
              "1/N; dividing again makes every step N times too small."),
+            ("db summed over axis 1", _dense_db_axis1,
+             "axis 1 runs over the units, giving one number per example. db has b's shape "
+             "(M,): sum over the batch, dz.sum(axis=0)."),
+            ("db summed over everything", _dense_db_total,
+             "np.sum(dz) adds every entry into one number; db has b's shape (M,), one "
+             "number per unit: dz.sum(axis=0)."),
+            ("db with keepdims", _dense_db_keepdims,
+             "keepdims=True leaves db with shape (1, M); b has shape (M,). Drop keepdims: "
+             "dz.sum(axis=0)."),
+            ("outputs in the wrong order", _dense_wrong_order,
+             "return the three gradients in the order (dx, dW, db)."),
+            ("dx transposed", _dense_dx_transposed,
+             "W @ dz.T has shape (D, N), the transpose of x. dx must have x's shape "
+             "(N, D): dz @ W.T."),
+            ("* instead of @", _dense_elementwise,
+             "* multiplies entry by entry; the sums over units and examples need matrix "
+             "products: dx = dz @ W.T and dW = x.T @ dz."),
         ],
         hints=[
             "Write z_nj = sum_i x_ni W_ij + b_j and ask which entries of z each weight, "
@@ -410,6 +600,15 @@ EXERCISES = [
             ("mask only", _relu_mask_only,
              "you returned the local derivative (z > 0) alone; the chain rule multiplies "
              "it by the upstream gradient da."),
+            ("times relu(z)", _relu_times_relu,
+             "you multiplied da by relu(z) = max(z, 0), the function's VALUE. The chain "
+             "rule needs its SLOPE, 1 where z > 0 and 0 elsewhere: da * (z > 0)."),
+            ("np.sign as the mask", _relu_sign,
+             "np.sign(z) is -1 where z < 0, which flips the gradient there instead of "
+             "stopping it. The mask is (z > 0): 1 or 0."),
+            ("matrix product", _relu_matmul,
+             "@ is a matrix product. An element-wise activation's backward multiplies "
+             "entry by entry: da * (z > 0)."),
         ],
         hints=[
             "ReLU is the identity where z > 0 and constant 0 elsewhere. What is its slope?",
@@ -435,6 +634,15 @@ EXERCISES = [
              "the sigmoid's slope is a * (1 - a): you left out the factor a."),
             ("sign error", _sigmoid_sign,
              "wrong sign: the sigmoid is increasing, so its slope a * (1 - a) is positive."),
+            ("da * a * 1 - a", _sigmoid_precedence,
+             "da * a * 1 - a is (da * a) - a: multiplication comes before subtraction. "
+             "Write da * a * (1 - a)."),
+            ("matrix product", _sigmoid_matmul,
+             "@ (or np.dot) is a matrix product. An element-wise activation's backward "
+             "multiplies entry by entry: da * a * (1 - a)."),
+            ("added instead of multiplied", _sigmoid_added,
+             "the chain rule MULTIPLIES the upstream gradient by the local slope: "
+             "da * a * (1 - a), not da + a * (1 - a)."),
         ],
         hints=[
             "The slope of the sigmoid can be written with its output alone.",
@@ -459,6 +667,16 @@ EXERCISES = [
              "you returned the local derivative 1 - a**2 alone; multiply it by da."),
             ("1 + a**2", _tanh_plus,
              "tanh's slope is 1 - a**2 (at most 1, at z = 0), not 1 + a**2."),
+            ("(1 - a)**2", _tanh_square_of_difference,
+             "(1 - a)**2 squares the difference; the slope squares a first: 1 - a**2."),
+            ("a**2 without 1 -", _tanh_no_one,
+             "the slope is 1 - a**2, not a**2: it is largest (1) at z = 0, where a = 0."),
+            ("matrix product", _tanh_matmul,
+             "@ (or np.dot) is a matrix product. An element-wise activation's backward "
+             "multiplies entry by entry: da * (1 - a**2)."),
+            ("1 - da * a**2", _tanh_precedence,
+             "1 - da * a**2 multiplies da into the a**2 term only. Multiply da by the whole "
+             "slope: da * (1 - a**2)."),
         ],
         hints=[
             "Like the sigmoid, tanh's slope can be written with its output a = tanh(z).",
@@ -485,6 +703,20 @@ EXERCISES = [
              "over the batch (axis=0)."),
             ("sign error", _softmax_sign,
              "the coupling term is subtracted: dz = a * (da - sum_k da_k a_k)."),
+            ("sum over the whole batch", _softmax_global_sum,
+             "np.sum(da * a) without an axis adds over every example and class. Each row "
+             "is its own softmax: (da * a).sum(axis=-1, keepdims=True)."),
+            ("no keepdims", _softmax_no_keepdims,
+             "(da * a).sum(axis=1) has shape (N,), which broadcasts against the columns "
+             "of (N, K). Keep the axis: .sum(axis=-1, keepdims=True) has shape (N, 1)."),
+            ("forgot the factor a", _softmax_no_factor_a,
+             "the whole bracket is multiplied by a: dz = a * (da - sum_k da_k a_k)."),
+            ("sum of da alone", _softmax_sum_of_da,
+             "the coupling term weights each da_k by its probability: sum_k da_k * a_k, "
+             "that is (da * a).sum(axis=-1, keepdims=True), not da.sum(...)."),
+            ("da @ a.T", _softmax_matrix_product,
+             "da @ a.T is an (N, N) matrix that mixes different examples. Per example you "
+             "need the dot product of its own rows: (da * a).sum(axis=-1, keepdims=True)."),
         ],
         hints=[
             "Write the Jacobian of one row: da_k/dz_j = a_k (delta_kj - a_j).",
@@ -513,6 +745,17 @@ EXERCISES = [
              "you returned dL/dp = -y / p / N, the gradient with respect to the "
              "probabilities. This exercise wants dL/dz (through the softmax as well), "
              "where everything cancels to (p - y) / N."),
+            ("p - y / N", _ce_precedence,
+             "p - y_true / N divides only y by N (division comes before subtraction). Put "
+             "the difference in parentheses: (p - y_true) / p.shape[0]."),
+            ("divided by K", _ce_over_classes,
+             "p.shape[1] is the number of classes K. Divide by the number of examples "
+             "N = p.shape[0]."),
+            ("averaged over the batch", _ce_batch_mean,
+             "np.mean(..., axis=0) collapses the batch into one row. The gradient has one "
+             "row per example, shape (N, K): (p - y_true) / N."),
+            ("integer division", _ce_floor_division,
+             "// is floor division, which rounds down to whole numbers. Use /."),
         ],
         hints=[
             "Chain the two gradients: dL/dp = -y / p / N, then the softmax's backward.",
@@ -549,6 +792,25 @@ EXERCISES = [
             ("divided by N again", _mlp_over_N,
              "you divided by the batch size. dout already carries the loss's 1/N; "
              "dense_backward sums over the batch and must not average again."),
+            ("kept dx in grads", _mlp_keeps_dx,
+             "each entry of grads is the pair (dW, db). dx is not a parameter's gradient: "
+             "it becomes the upstream gradient d of the layer below."),
+            ("dout for every layer", _mlp_dout_every_layer,
+             "every layer started from dout. Only the last layer receives dout; each other "
+             "layer receives the dx returned by the layer above it: d, dW, db = "
+             "dense_backward(dz, dense_cache)."),
+            ("passed dz down, not dx", _mlp_passes_dz,
+             "the layer below needs dL/d(its output) = the dx that dense_backward returns, "
+             "not this layer's dz: d, dW, db = dense_backward(dz, dense_cache)."),
+            ("layers in forward order", _mlp_forward_order,
+             "the backward pass starts at the LAST layer, where dout belongs, and walks to "
+             "the first: for layer in reversed(range(len(caches)))."),
+            ("one flat list", _mlp_flat,
+             "return one (dW, db) pair per layer, grads.append((dW, db)), not a flat list "
+             "[dW1, db1, dW2, db2, ...]."),
+            ("return inside the loop", _mlp_return_in_loop,
+             "your `return` is indented inside the loop, so the function stops after the "
+             "last layer. Return after the loop has visited every layer."),
         ],
         hints=[
             "Go through the layers from the last to the first. Each layer turns the "

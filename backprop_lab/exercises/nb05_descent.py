@@ -58,6 +58,14 @@ def _sgd_in_place(w, dw, learning_rate):
     return w
 
 
+def _sgd_float64(w, dw, learning_rate):
+    return np.asarray(w, dtype=np.float64) - learning_rate * np.asarray(dw, dtype=np.float64)
+
+
+def _sgd_list(w, dw, learning_rate):
+    return [wi - learning_rate * di for wi, di in zip(np.ravel(w), np.ravel(dw))]
+
+
 # --------------------------------------------------------------------------------------
 # sgd_momentum_update
 # --------------------------------------------------------------------------------------
@@ -119,6 +127,35 @@ def _momentum_in_place(w, dw, velocity, learning_rate, momentum, nesterov=False)
     return w + velocity, velocity
 
 
+def _momentum_swapped(w, dw, velocity, learning_rate, momentum, nesterov=False):
+    w_new, velocity_new = F.sgd_momentum_update(w, dw, velocity, learning_rate, momentum,
+                                                nesterov)
+    return velocity_new, w_new
+
+
+def _momentum_always_nesterov(w, dw, velocity, learning_rate, momentum, nesterov=False):
+    velocity_new = momentum * velocity - learning_rate * dw
+    return w + momentum * velocity_new - learning_rate * dw, velocity_new
+
+
+def _momentum_opposite_sign(w, dw, velocity, learning_rate, momentum, nesterov=False):
+    velocity_new = momentum * velocity + learning_rate * dw
+    if nesterov:
+        return w - momentum * velocity_new - learning_rate * dw, velocity_new
+    return w - velocity_new, velocity_new
+
+
+def _momentum_only_w(w, dw, velocity, learning_rate, momentum, nesterov=False):
+    return F.sgd_momentum_update(w, dw, velocity, learning_rate, momentum, nesterov)[0]
+
+
+def _momentum_rate_twice(w, dw, velocity, learning_rate, momentum, nesterov=False):
+    velocity_new = momentum * velocity - learning_rate * dw
+    if nesterov:
+        return w + learning_rate * (momentum * velocity_new - learning_rate * dw), velocity_new
+    return w + learning_rate * velocity_new, velocity_new
+
+
 # --------------------------------------------------------------------------------------
 # minibatch_indices
 # --------------------------------------------------------------------------------------
@@ -151,8 +188,35 @@ def _batches_cases(rng):
     ]
 
 
+def _is_index_batches(value):
+    """Whether ``value`` is a list (or tuple) of 1-D integer arrays."""
+    return isinstance(value, (list, tuple)) and all(
+        isinstance(b, np.ndarray) and b.ndim == 1 and b.dtype.kind in "iu" for b in value)
+
+
+def _identical(a, b):
+    """Whether two outputs are the same containers holding equal items of the same types
+    (how a learner's output is matched with a catalogued mistake's, lists included)."""
+    if not (isinstance(a, (list, tuple)) and isinstance(b, (list, tuple))) or len(a) != len(b):
+        return False
+    for x, y in zip(a, b):
+        if type(x) is not type(y):
+            return False
+        if isinstance(x, np.ndarray):
+            if x.shape != y.shape or not np.array_equal(x, y):
+                return False
+        elif x != y:
+            return False
+    return True
+
+
 def _compare_batches(expected, got):
     """None if ``got`` is exactly ``expected``; else what is wrong with its batches."""
+    if _identical(expected, got):
+        return None
+    if not _is_index_batches(expected):
+        # only when two wrong outputs are compared (matching a catalogued mistake)
+        return "the two outputs differ"
     if isinstance(got, types.GeneratorType):
         return "returned a generator; return a list of index arrays (wrap it in list(...))"
     if not isinstance(got, (list, tuple)):
@@ -216,6 +280,23 @@ def _batches_new_permutation_each(n_samples, batch_size, seed):
 def _batches_array_split(n_samples, batch_size, seed):
     order = np.random.default_rng(seed).permutation(n_samples)
     return np.array_split(order, max(1, n_samples // batch_size))
+
+
+def _batches_as_lists(n_samples, batch_size, seed):
+    order = np.random.default_rng(seed).permutation(n_samples).tolist()
+    return [order[start:start + batch_size] for start in range(0, n_samples, batch_size)]
+
+
+def _batches_empty_last(n_samples, batch_size, seed):
+    order = np.random.default_rng(seed).permutation(n_samples)
+    return [order[k * batch_size:(k + 1) * batch_size]
+            for k in range(n_samples // batch_size + 1)]
+
+
+def _batches_start_steps_by_one(n_samples, batch_size, seed):
+    order = np.random.default_rng(seed).permutation(n_samples)
+    n_batches = -(-n_samples // batch_size)
+    return [order[start:start + batch_size] for start in range(n_batches)]
 
 
 # --------------------------------------------------------------------------------------
@@ -324,6 +405,26 @@ def _descent_no_start(grad, w0, learning_rate, steps):
     return np.array(path).reshape(steps, len(w))
 
 
+def _descent_one_step_too_many(grad, w0, learning_rate, steps):
+    return gradient_descent(grad, w0, learning_rate, steps + 1)
+
+
+def _descent_one_step_too_few(grad, w0, learning_rate, steps):
+    return gradient_descent(grad, w0, learning_rate, max(steps - 1, 0))
+
+
+def _descent_last_point(grad, w0, learning_rate, steps):
+    return gradient_descent(grad, w0, learning_rate, steps)[-1]
+
+
+def _descent_list(grad, w0, learning_rate, steps):
+    return list(gradient_descent(grad, w0, learning_rate, steps))
+
+
+def _descent_concatenated(grad, w0, learning_rate, steps):
+    return gradient_descent(grad, w0, learning_rate, steps).ravel()
+
+
 def _descent_changes_w0(grad, w0, learning_rate, steps):
     w = w0
     path = [w.copy()]
@@ -353,6 +454,12 @@ EXERCISES = [
             ("changed w in place", _sgd_in_place,
              "`w -= ...` overwrites the caller's array. Return a new array: "
              "w - learning_rate * dw."),
+            ("converted to float64", _sgd_float64,
+             "converting to float64 turns float32 weights (what Keras trains with) into "
+             "float64. w - learning_rate * dw keeps the dtype of w as it is."),
+            ("returned a list", _sgd_list,
+             "you returned a Python list; numpy does the whole array at once: "
+             "return w - learning_rate * dw."),
         ],
         hints=[
             "The gradient points uphill; a small step the other way lowers the loss.",
@@ -388,6 +495,22 @@ EXERCISES = [
             ("changed velocity in place", _momentum_in_place,
              "`velocity *= ...` overwrites the caller's array. Build a new array for "
              "velocity_new instead."),
+            ("returned (velocity_new, w_new)", _momentum_swapped,
+             "the order is (w_new, velocity_new): return w_new, velocity_new."),
+            ("always Nesterov", _momentum_always_nesterov,
+             "the look-ahead step is for nesterov=True only; without it, "
+             "w_new = w + velocity_new. Use `if nesterov:`."),
+            ("velocity with the opposite sign", _momentum_opposite_sign,
+             "your velocity points uphill (momentum * velocity + learning_rate * dw, then "
+             "w - velocity). Keras 3 stores the step itself: velocity_new = momentum * "
+             "velocity - learning_rate * dw, then w_new = w + velocity_new."),
+            ("returned only w_new", _momentum_only_w,
+             "return both new arrays, (w_new, velocity_new): the caller keeps the velocity "
+             "for the next step."),
+            ("learning rate applied twice", _momentum_rate_twice,
+             "the velocity already contains the learning rate (- learning_rate * dw): add "
+             "it to w as it is, w + velocity_new, without multiplying by the learning "
+             "rate again."),
         ],
         hints=[
             "Two lines: first the new velocity, then the new weights. Both are new arrays.",
@@ -422,6 +545,16 @@ EXERCISES = [
             ("np.array_split", _batches_array_split,
              "np.array_split makes pieces of nearly equal size; here every batch but the "
              "last must have exactly batch_size indices: order[start:start + batch_size]."),
+            ("lists instead of arrays", _batches_as_lists,
+             ".tolist() turns the indices into Python lists; keep numpy arrays (a slice of "
+             "the permuted array is one), so that X[batch] selects rows."),
+            ("an empty last batch", _batches_empty_last,
+             "n_samples // batch_size + 1 batches is one too many when batch_size divides "
+             "n_samples: the last one is empty. Use range(0, n_samples, batch_size) for the "
+             "starts."),
+            ("starts one apart", _batches_start_steps_by_one,
+             "batch k starts at k * batch_size, not at k: the starts are "
+             "range(0, n_samples, batch_size), a step of batch_size."),
         ],
         hints=[
             "Two steps: shuffle the indices 0..n_samples-1, then cut them into pieces.",
@@ -458,6 +591,22 @@ EXERCISES = [
             ("changed w0 in place", _descent_changes_w0,
              "`w = w0` does not copy, so `w -= ...` changes the caller's w0. Start with "
              "w = w0.copy() (or np.array(w0, dtype=float))."),
+            ("one step too many", _descent_one_step_too_many,
+             "loop exactly `steps` times (range(steps)): with w0 the path then has "
+             "steps + 1 rows."),
+            ("one step too few", _descent_one_step_too_few,
+             "loop exactly `steps` times (range(steps)): with w0 the path then has "
+             "steps + 1 rows."),
+            ("returned only the last point", _descent_last_point,
+             "return every point visited, one row each: collect them in a list and return "
+             "np.array(path), shape (steps + 1, P)."),
+            ("returned a list", _descent_list,
+             "return one array: np.array(path) stacks the points into shape "
+             "(steps + 1, P)."),
+            ("concatenated into one vector", _descent_concatenated,
+             "np.concatenate (or hstack) joins the points end to end into one long "
+             "vector. np.array(path) (or np.stack) puts one point per row: "
+             "(steps + 1, P)."),
         ],
         hints=[
             "Keep a list of points: start with a copy of w0, then append each new point.",

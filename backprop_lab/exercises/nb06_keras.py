@@ -5,6 +5,8 @@ data honestly, and counting a classifier's mistakes.
     train_test_split(x, y, test_fraction=0.2, seed=0)    -> x_train, x_test, y_train, y_test
     confusion_matrix(y_true, y_pred, n_classes)          -> (K, K) counts
 """
+import math
+
 import numpy as np
 
 from ..grading import Exercise, edge_case, fixed_case, random_case
@@ -22,7 +24,7 @@ def predict_classes(probabilities, threshold=0.5):
         the highest probability, argmax over axis 1.
         (N, 1) or (N,) (a sigmoid output, the probability of class 1): the class is 1
         where the probability is above ``threshold`` (strictly), else 0.
-    Returns (N,) int64 labels.
+    Returns (N,) int64 labels (the checks accept any integer dtype).
     """
     p = np.asarray(probabilities)
     if p.ndim == 2 and p.shape[1] > 1:
@@ -50,6 +52,32 @@ def _classes_cases(rng):
         edge_case("two classes as two columns (N, 2)",
                   np.array([[0.8, 0.2], [0.3, 0.7], [0.45, 0.55]])),
     ]
+
+
+def _compare_labels(expected, got):
+    """None if ``got`` holds the same integer labels as ``expected`` (any integer dtype:
+    int32 from ``astype(int)`` on some systems is fine); else what is wrong."""
+    if (isinstance(expected, np.ndarray) and isinstance(got, np.ndarray)
+            and expected.dtype == got.dtype and expected.shape == got.shape
+            and np.array_equal(expected, got)):
+        return None  # identical (also how a wrong output is matched with a catalogued one)
+    if not isinstance(expected, np.ndarray) or expected.dtype.kind not in "iu":
+        return "the two outputs differ"  # only when two wrong outputs are compared
+    if got is None:
+        return "returned None — is a `return` statement missing?"
+    if not isinstance(got, np.ndarray):
+        return (f"returned a {type(got).__name__}, expected a numpy array of shape "
+                f"{expected.shape}")
+    if got.shape != expected.shape:
+        return f"wrong shape {got.shape}, expected {expected.shape}"
+    if got.dtype.kind == "b":
+        return "returned booleans (True/False), expected integer labels 0 and 1"
+    if got.dtype.kind not in "iu":
+        return f"dtype {got.dtype}, expected integer labels (int64)"
+    wrong = int(np.sum(got != expected))
+    if wrong:
+        return f"{wrong} of {expected.size} labels differ"
+    return None
 
 
 def _classes_argmax_always(probabilities, threshold=0.5):
@@ -91,6 +119,24 @@ def _classes_booleans(probabilities, threshold=0.5):
     return p.reshape(-1) > threshold
 
 
+def _classes_shape1_of_a_vector(probabilities, threshold=0.5):
+    p = np.asarray(probabilities)
+    if p.shape[1] > 1:
+        return np.argmax(p, axis=1).astype(np.int64)
+    return (p[:, 0] > threshold).astype(np.int64)
+
+
+def _classes_threshold_always(probabilities, threshold=0.5):
+    return (np.asarray(probabilities).reshape(-1) > threshold).astype(np.int64)
+
+
+def _classes_max_not_argmax(probabilities, threshold=0.5):
+    p = np.asarray(probabilities)
+    if p.ndim == 2 and p.shape[1] > 1:
+        return np.max(p, axis=1)
+    return (p.reshape(-1) > threshold).astype(np.int64)
+
+
 # --------------------------------------------------------------------------------------
 # train_test_split
 # --------------------------------------------------------------------------------------
@@ -119,6 +165,7 @@ def _split_cases(rng):
     return [
         fixed_case("10 rows, 20% held out", x_small, y_small, 0.2, 0),
         fixed_case("33 rows (6.6 rounds to 7)", x_odd, y_odd, 0.2, 1),
+        fixed_case("12 rows (2.4 rounds to 2)", x_odd[:12], y_odd[:12], 0.2, 2),
         random_case("100 rows, 25% held out, seed 7", rng.standard_normal((100, 4)),
                     rng.integers(0, 3, 100), 0.25, 7),
         random_case("one-hot targets (60, 3)", rng.standard_normal((60, 5)),
@@ -176,6 +223,45 @@ def _split_pairs_order(x, y, test_fraction=0.2, seed=0):
     return x[train], y[train], x[test], y[test]
 
 
+def _split_rounded_up(x, y, test_fraction=0.2, seed=0):
+    n = len(x)
+    n_test = math.ceil(test_fraction * n)
+    order = np.random.default_rng(seed).permutation(n)
+    test, train = order[:n_test], order[n_test:]
+    return x[train], x[test], y[train], y[test]
+
+
+def _split_slices_swapped(x, y, test_fraction=0.2, seed=0):
+    n = len(x)
+    n_test = round(test_fraction * n)
+    order = np.random.default_rng(seed).permutation(n)
+    train, test = order[:n_test], order[n_test:]
+    return x[train], x[test], y[train], y[test]
+
+
+def _split_test_from_the_end(x, y, test_fraction=0.2, seed=0):
+    n = len(x)
+    n_test = round(test_fraction * n)
+    order = np.random.default_rng(seed).permutation(n)
+    train, test = order[:n - n_test], order[n - n_test:]
+    return x[train], x[test], y[train], y[test]
+
+
+def _split_legacy_seed(x, y, test_fraction=0.2, seed=0):
+    # np.random.seed(seed); np.random.permutation(n) gives this order (without touching
+    # the global random state here)
+    n = len(x)
+    n_test = round(test_fraction * n)
+    order = np.random.RandomState(seed).permutation(n)
+    test, train = order[:n_test], order[n_test:]
+    return x[train], x[test], y[train], y[test]
+
+
+def _split_two_pairs(x, y, test_fraction=0.2, seed=0):
+    x_train, x_test, y_train, y_test = train_test_split(x, y, test_fraction, seed)
+    return (x_train, y_train), (x_test, y_test)
+
+
 # --------------------------------------------------------------------------------------
 # confusion_matrix
 # --------------------------------------------------------------------------------------
@@ -229,6 +315,21 @@ def _confusion_size_from_data(y_true, y_pred, n_classes):
     return counts
 
 
+def _confusion_every_pair(y_true, y_pred, n_classes):
+    counts = np.zeros((n_classes, n_classes), dtype=np.int64)
+    for true in y_true:
+        for predicted in y_pred:
+            counts[true, predicted] += 1
+    return counts
+
+
+def _confusion_lists(y_true, y_pred, n_classes):
+    counts = [[0] * n_classes for _ in range(n_classes)]
+    for true, predicted in zip(y_true, y_pred):
+        counts[true][predicted] += 1
+    return counts
+
+
 def _confusion_normalised(y_true, y_pred, n_classes):
     counts = np.zeros((n_classes, n_classes))
     for true, predicted in zip(y_true, y_pred):
@@ -245,6 +346,7 @@ EXERCISES = [
         points=1,
         reference=predict_classes,
         cases=_classes_cases,
+        compare=_compare_labels,
         mistakes=[
             ("argmax of one column", _classes_argmax_always,
              "a sigmoid output has ONE column (the probability of class 1), and the argmax "
@@ -258,10 +360,21 @@ EXERCISES = [
             ("kept the column", _classes_kept_column,
              "the result must be flat, shape (N,), not (N, 1): reshape(-1) or [:, 0]."),
             ("np.round ignores the threshold", _classes_round,
-             "np.round always cuts at 0.5; compare with the threshold argument."),
+             "your labels ignore the threshold argument (np.round, or a fixed 0.5, always "
+             "cuts at 0.5): compare with threshold, p > threshold."),
             ("returned booleans", _classes_booleans,
              "a comparison gives True/False; turn it into labels 0/1 with "
              ".astype(np.int64)."),
+            ("shape[1] of a flat vector", _classes_shape1_of_a_vector,
+             "a flat (N,) vector has no shape[1] (IndexError). Check p.ndim == 2 before "
+             "looking at p.shape[1], or reshape a 1-D input first."),
+            ("threshold on softmax rows", _classes_threshold_always,
+             "with several columns (a softmax) each row needs ONE label, the column with "
+             "the highest probability: np.argmax(p, axis=1). The threshold is for a single "
+             "sigmoid column only."),
+            ("np.max instead of np.argmax", _classes_max_not_argmax,
+             "np.max gives the highest probability itself; the label is its POSITION: "
+             "np.argmax(p, axis=1)."),
         ],
         hints=[
             "Two cases: several columns (softmax) or a single probability (sigmoid).",
@@ -297,6 +410,21 @@ EXERCISES = [
             ("Keras-style order of results", _split_pairs_order,
              "return (x_train, x_test, y_train, y_test), scikit-learn's order, not "
              "(x_train, y_train, x_test, y_test)."),
+            ("rounded up", _split_rounded_up,
+             "math.ceil rounds 2.4 up to 3 (scikit-learn does that); this exercise asks for "
+             "n_test = round(test_fraction * N), which gives 2."),
+            ("train and test slices swapped", _split_slices_swapped,
+             "the FIRST n_test indices of the order are the test rows and the rest the "
+             "training rows: test, train = order[:n_test], order[n_test:]."),
+            ("test rows from the end", _split_test_from_the_end,
+             "take the test rows from the start of the shuffled order, order[:n_test], as "
+             "the exercise says, so that the same seed gives the same split everywhere."),
+            ("legacy np.random.seed", _split_legacy_seed,
+             "np.random.seed with np.random.permutation gives a different order (and changes "
+             "numpy's global random state). Use np.random.default_rng(seed).permutation(N)."),
+            ("two pairs", _split_two_pairs,
+             "return four arrays, (x_train, x_test, y_train, y_test), not the pairs "
+             "((x_train, y_train), (x_test, y_test)) that load_digits returns."),
         ],
         hints=[
             "Shuffle the row numbers once, then use the same shuffled numbers for x and y.",
@@ -318,13 +446,20 @@ EXERCISES = [
             ("transposed", _confusion_transposed,
              "rows are the TRUE classes and columns the predictions: C[true, predicted]."),
             ("fancy-index += 1", _confusion_fancy_index,
-             "counts[y_true, y_pred] += 1 adds 1 only once per repeated (true, predicted) "
-             "pair. Loop over the pairs, or use np.add.at(counts, (y_true, y_pred), 1)."),
+             "each (true, predicted) pair was counted at most once: counts[y_true, y_pred] "
+             "+= 1 with whole arrays (or `= 1` in a loop) does not add up repeated pairs. "
+             "Loop over the pairs with += 1, or use np.add.at(counts, (y_true, y_pred), 1)."),
             ("size from the data", _confusion_size_from_data,
              "the matrix must be n_classes x n_classes even when a class never occurs; "
              "use the n_classes argument."),
             ("normalised", _confusion_normalised,
              "return the counts themselves, not the share of each row."),
+            ("every pair of samples", _confusion_every_pair,
+             "two nested loops count every true label against every prediction. Pair "
+             "sample n's truth with sample n's prediction: for t, p in zip(y_true, y_pred)."),
+            ("list of lists", _confusion_lists,
+             "return a numpy array, np.zeros((n_classes, n_classes), dtype=np.int64), "
+             "not a list of lists."),
         ],
         hints=[
             "Start from a (n_classes, n_classes) array of zeros and add 1 per sample.",
