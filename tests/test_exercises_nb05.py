@@ -16,7 +16,8 @@ from exercise_helpers import assert_passes
 
 def test_notebook_has_its_four_exercises():
     ids = [ex.id for ex in by_notebook("05_gradient_descent")]
-    assert ids == ["sgd_update", "sgd_momentum_update", "minibatch_indices", "gradient_descent"]
+    # the notebook's order, which the scoreboard follows
+    assert ids == ["sgd_update", "gradient_descent", "minibatch_indices", "sgd_momentum_update"]
 
 
 # --------------------------------------------------------------------------------------

@@ -434,7 +434,7 @@ def _descent_changes_w0(grad, w0, learning_rate, steps):
     return np.array(path)
 
 
-EXERCISES = [
+EXERCISES = [  # in the notebook's order, which the scoreboard follows
     Exercise(
         id="sgd_update",
         title="The update rule",
@@ -467,6 +467,100 @@ EXERCISES = [
             "One line: return w - learning_rate * dw.",
         ],
         outputs=("w_new",),
+    ),
+    Exercise(
+        id="gradient_descent",
+        title="A descent loop",
+        notebook=NOTEBOOK,
+        points=2,
+        reference=gradient_descent,
+        cases=_descent_cases,
+        depends=("sgd_update",),
+        mistakes=[
+            ("plus instead of minus", _descent_plus,
+             "your path climbs: subtract the scaled gradient, w - learning_rate * grad(w)."),
+            ("gradient computed once", _descent_stale_gradient,
+             "the gradient changes as w moves: call grad(w) inside the loop, at the "
+             "current point."),
+            ("w never updated", _descent_never_assigned,
+             "you computed the new point but kept stepping from the old one: assign it back "
+             "to w (w = w - learning_rate * grad(w))."),
+            ("one array appended again and again", _descent_same_array,
+             "every row of your path is the same array, changed in place by `w -= ...`, so "
+             "they all show the last point. Use w = w - ... (a new array) or append w.copy()."),
+            ("learning rate applied twice", _descent_rate_twice,
+             "the learning rate is applied twice: sgd_update(w, dw, learning_rate) already "
+             "multiplies dw by it, so pass the raw gradient."),
+            ("start missing", _descent_no_start,
+             "the path must start with w0: steps + 1 rows, row 0 the starting point."),
+            ("changed w0 in place", _descent_changes_w0,
+             "`w = w0` does not copy, so `w -= ...` changes the caller's w0. Start with "
+             "w = w0.copy() (or np.array(w0, dtype=float))."),
+            ("one step too many", _descent_one_step_too_many,
+             "loop exactly `steps` times (range(steps)): with w0 the path then has "
+             "steps + 1 rows."),
+            ("one step too few", _descent_one_step_too_few,
+             "loop exactly `steps` times (range(steps)): with w0 the path then has "
+             "steps + 1 rows."),
+            ("returned only the last point", _descent_last_point,
+             "return every point visited, one row each: collect them in a list and return "
+             "np.array(path), shape (steps + 1, P)."),
+            ("returned a list", _descent_list,
+             "return one array: np.array(path) stacks the points into shape "
+             "(steps + 1, P)."),
+            ("concatenated into one vector", _descent_concatenated,
+             "np.concatenate (or hstack) joins the points end to end into one long "
+             "vector. np.array(path) (or np.stack) puts one point per row: "
+             "(steps + 1, P)."),
+        ],
+        hints=[
+            "Keep a list of points: start with a copy of w0, then append each new point.",
+            "One step: w = w - learning_rate * grad(w) (or sgd_update(w, grad(w), "
+            "learning_rate)). Loop `steps` times.",
+            "Return np.array(path): shape (steps + 1, P).",
+        ],
+    ),
+    Exercise(
+        id="minibatch_indices",
+        title="Shuffled mini-batches",
+        notebook=NOTEBOOK,
+        points=2,
+        reference=minibatch_indices,
+        cases=_batches_cases,
+        compare=_compare_batches,
+        mistakes=[
+            ("dropped the last batch", _batches_drop_last,
+             "the last, smaller batch is missing. Cut with range(0, n_samples, batch_size) "
+             "so the leftover samples form one more batch."),
+            ("not shuffled", _batches_unshuffled,
+             "the batches follow the data's order. Shuffle first: "
+             "order = np.random.default_rng(seed).permutation(n_samples)."),
+            ("samples drawn with replacement", _batches_with_replacement,
+             "random integers can repeat, so some samples are used twice and others never. "
+             "Shuffle once (a permutation) and cut it into pieces."),
+            ("new permutation for every batch", _batches_new_permutation_each,
+             "a fresh permutation per batch reuses samples. Draw ONE permutation per epoch "
+             "and cut it into consecutive pieces."),
+            ("np.array_split", _batches_array_split,
+             "np.array_split makes pieces of nearly equal size; here every batch but the "
+             "last must have exactly batch_size indices: order[start:start + batch_size]."),
+            ("lists instead of arrays", _batches_as_lists,
+             ".tolist() turns the indices into Python lists; keep numpy arrays (a slice of "
+             "the permuted array is one), so that X[batch] selects rows."),
+            ("an empty last batch", _batches_empty_last,
+             "n_samples // batch_size + 1 batches is one too many when batch_size divides "
+             "n_samples: the last one is empty. Use range(0, n_samples, batch_size) for the "
+             "starts."),
+            ("starts one apart", _batches_start_steps_by_one,
+             "batch k starts at k * batch_size, not at k: the starts are "
+             "range(0, n_samples, batch_size), a step of batch_size."),
+        ],
+        hints=[
+            "Two steps: shuffle the indices 0..n_samples-1, then cut them into pieces.",
+            "order = np.random.default_rng(seed).permutation(n_samples) shuffles; "
+            "order[start:start + batch_size] is one piece.",
+            "return [order[s:s + batch_size] for s in range(0, n_samples, batch_size)]",
+        ],
     ),
     Exercise(
         id="sgd_momentum_update",
@@ -520,99 +614,5 @@ EXERCISES = [
             "Return (w_new, velocity_new).",
         ],
         outputs=("w_new", "velocity_new"),
-    ),
-    Exercise(
-        id="minibatch_indices",
-        title="Shuffled mini-batches",
-        notebook=NOTEBOOK,
-        points=2,
-        reference=minibatch_indices,
-        cases=_batches_cases,
-        compare=_compare_batches,
-        mistakes=[
-            ("dropped the last batch", _batches_drop_last,
-             "the last, smaller batch is missing. Cut with range(0, n_samples, batch_size) "
-             "so the leftover samples form one more batch."),
-            ("not shuffled", _batches_unshuffled,
-             "the batches follow the data's order. Shuffle first: "
-             "order = np.random.default_rng(seed).permutation(n_samples)."),
-            ("samples drawn with replacement", _batches_with_replacement,
-             "random integers can repeat, so some samples are used twice and others never. "
-             "Shuffle once (a permutation) and cut it into pieces."),
-            ("new permutation for every batch", _batches_new_permutation_each,
-             "a fresh permutation per batch reuses samples. Draw ONE permutation per epoch "
-             "and cut it into consecutive pieces."),
-            ("np.array_split", _batches_array_split,
-             "np.array_split makes pieces of nearly equal size; here every batch but the "
-             "last must have exactly batch_size indices: order[start:start + batch_size]."),
-            ("lists instead of arrays", _batches_as_lists,
-             ".tolist() turns the indices into Python lists; keep numpy arrays (a slice of "
-             "the permuted array is one), so that X[batch] selects rows."),
-            ("an empty last batch", _batches_empty_last,
-             "n_samples // batch_size + 1 batches is one too many when batch_size divides "
-             "n_samples: the last one is empty. Use range(0, n_samples, batch_size) for the "
-             "starts."),
-            ("starts one apart", _batches_start_steps_by_one,
-             "batch k starts at k * batch_size, not at k: the starts are "
-             "range(0, n_samples, batch_size), a step of batch_size."),
-        ],
-        hints=[
-            "Two steps: shuffle the indices 0..n_samples-1, then cut them into pieces.",
-            "order = np.random.default_rng(seed).permutation(n_samples) shuffles; "
-            "order[start:start + batch_size] is one piece.",
-            "return [order[s:s + batch_size] for s in range(0, n_samples, batch_size)]",
-        ],
-    ),
-    Exercise(
-        id="gradient_descent",
-        title="A descent loop",
-        notebook=NOTEBOOK,
-        points=2,
-        reference=gradient_descent,
-        cases=_descent_cases,
-        depends=("sgd_update",),
-        mistakes=[
-            ("plus instead of minus", _descent_plus,
-             "your path climbs: subtract the scaled gradient, w - learning_rate * grad(w)."),
-            ("gradient computed once", _descent_stale_gradient,
-             "the gradient changes as w moves: call grad(w) inside the loop, at the "
-             "current point."),
-            ("w never updated", _descent_never_assigned,
-             "you computed the new point but kept stepping from the old one: assign it back "
-             "to w (w = w - learning_rate * grad(w))."),
-            ("one array appended again and again", _descent_same_array,
-             "every row of your path is the same array, changed in place by `w -= ...`, so "
-             "they all show the last point. Use w = w - ... (a new array) or append w.copy()."),
-            ("learning rate applied twice", _descent_rate_twice,
-             "the learning rate is applied twice: sgd_update(w, dw, learning_rate) already "
-             "multiplies dw by it, so pass the raw gradient."),
-            ("start missing", _descent_no_start,
-             "the path must start with w0: steps + 1 rows, row 0 the starting point."),
-            ("changed w0 in place", _descent_changes_w0,
-             "`w = w0` does not copy, so `w -= ...` changes the caller's w0. Start with "
-             "w = w0.copy() (or np.array(w0, dtype=float))."),
-            ("one step too many", _descent_one_step_too_many,
-             "loop exactly `steps` times (range(steps)): with w0 the path then has "
-             "steps + 1 rows."),
-            ("one step too few", _descent_one_step_too_few,
-             "loop exactly `steps` times (range(steps)): with w0 the path then has "
-             "steps + 1 rows."),
-            ("returned only the last point", _descent_last_point,
-             "return every point visited, one row each: collect them in a list and return "
-             "np.array(path), shape (steps + 1, P)."),
-            ("returned a list", _descent_list,
-             "return one array: np.array(path) stacks the points into shape "
-             "(steps + 1, P)."),
-            ("concatenated into one vector", _descent_concatenated,
-             "np.concatenate (or hstack) joins the points end to end into one long "
-             "vector. np.array(path) (or np.stack) puts one point per row: "
-             "(steps + 1, P)."),
-        ],
-        hints=[
-            "Keep a list of points: start with a copy of w0, then append each new point.",
-            "One step: w = w - learning_rate * grad(w) (or sgd_update(w, grad(w), "
-            "learning_rate)). Loop `steps` times.",
-            "Return np.array(path): shape (steps + 1, P).",
-        ],
     ),
 ]
