@@ -305,6 +305,11 @@ def _cce_per_example(y_true, p):
     return -np.sum(y_true * np.log(p), axis=1)
 
 
+def _cce_notebook_N(y_true, p):
+    # what `... / N` gives while checking: the notebook's global N is out of reach
+    raise NameError("name 'N' is not defined")
+
+
 def _cce_binary_formula(y_true, p):
     p = np.clip(p, EPSILON, 1 - EPSILON)
     return float(-np.sum(y_true * np.log(p) + (1 - y_true) * np.log(1 - p)) / p.shape[0])
@@ -573,6 +578,9 @@ EXERCISES = [
             ("per-example losses", _cce_per_example,
              "you returned one loss per example; the loss is their mean, one float: "
              "divide the total by N = p.shape[0]."),
+            ("the notebook's N", _cce_notebook_N,
+             "N must be the number of examples of the p you are given: p.shape[0]. The "
+             "notebook's N (from section 2) belongs to another example."),
             ("binary formula", _cce_binary_formula,
              "the (1 - y) log(1 - p) term belongs to binary cross-entropy. With a softmax "
              "the other classes already count through the normalisation: only "

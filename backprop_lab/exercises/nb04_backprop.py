@@ -417,6 +417,11 @@ def _ce_floor_division(y_true, p):
     return (p - y_true) // p.shape[0]
 
 
+def _ce_notebook_N(y_true, p):
+    # what `(p - y_true) / N` gives while checking: the notebook's global N is out of reach
+    raise NameError("name 'N' is not defined")
+
+
 def _mlp_no_activation(dout, caches, activation_backwards):
     grads = []
     d = dout
@@ -756,6 +761,9 @@ EXERCISES = [
              "row per example, shape (N, K): (p - y_true) / N."),
             ("integer division", _ce_floor_division,
              "// is floor division, which rounds down to whole numbers. Use /."),
+            ("the notebook's N", _ce_notebook_N,
+             "N must be the batch size of the p you are given: p.shape[0]. The notebook's "
+             "N (4, from section 2) belongs to another example."),
         ],
         hints=[
             "Chain the two gradients: dL/dp = -y / p / N, then the softmax's backward.",

@@ -293,6 +293,11 @@ def _batches_empty_last(n_samples, batch_size, seed):
             for k in range(n_samples // batch_size + 1)]
 
 
+def _batches_notebook_N(n_samples, batch_size, seed):
+    # what `range(0, N, batch_size)` gives while checking: the notebook's N is out of reach
+    raise NameError("name 'N' is not defined")
+
+
 def _batches_start_steps_by_one(n_samples, batch_size, seed):
     order = np.random.default_rng(seed).permutation(n_samples)
     n_batches = -(-n_samples // batch_size)
@@ -551,6 +556,9 @@ EXERCISES = [  # in the notebook's order, which the scoreboard follows
              "n_samples // batch_size + 1 batches is one too many when batch_size divides "
              "n_samples: the last one is empty. Use range(0, n_samples, batch_size) for the "
              "starts."),
+            ("the notebook's N", _batches_notebook_N,
+             "use the argument n_samples, not the notebook's N: the function must work "
+             "for any number of samples."),
             ("starts one apart", _batches_start_steps_by_one,
              "batch k starts at k * batch_size, not at k: the starts are "
              "range(0, n_samples, batch_size), a step of batch_size."),
