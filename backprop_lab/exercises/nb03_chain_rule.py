@@ -446,7 +446,7 @@ EXERCISES = [
             "Differentiate 1 / (1 + e^-z) with the chain rule, then write the result in "
             "terms of s = sigmoid(z).",
             "sigma'(z) = e^-z / (1 + e^-z)^2 = s * (1 - s).",
-            "s = 1 / (1 + np.exp(-z)); return s * (1 - s).",
+            "s = sigmoid(z) (the helper above, which never overflows); return s * (1 - s).",
         ],
     ),
     Exercise(
