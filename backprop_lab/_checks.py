@@ -26,6 +26,26 @@ def unknown_name(kind, name, valid, where=None):
     )
 
 
+def to_config(obj):
+    """``{'class_name': ..., 'config': obj.get_config()}``: the JSON-ready form of a layer,
+    loss, metric, optimizer or initializer object (as Keras's ``serialize``)."""
+    return {"class_name": type(obj).__name__, "config": obj.get_config()}
+
+
+def from_config(spec, classes, kind, where=None):
+    """Rebuild an object from ``to_config``'s output.
+
+    classes: the classes that may be named.  kind: for the error, e.g. ``"loss class"``.
+    A class name that is not among them is a ValueError listing the valid ones.
+    """
+    by_class = {cls.__name__: cls for cls in classes}
+    cls = by_class.get(spec.get("class_name")) if isinstance(spec, dict) else None
+    if cls is None:
+        name = spec.get("class_name") if isinstance(spec, dict) else spec
+        raise unknown_name(kind, name, by_class, where)
+    return cls(**spec.get("config", {}))
+
+
 def positive_int(value, name):
     """Return ``value`` as an int, or raise if it is not a whole number >= 1.
 

@@ -243,13 +243,9 @@ def get(identifier, where="initializer"):
 
 def serialize(initializer):
     """``{'class_name': 'HeNormal', 'config': {...}}``: JSON-ready."""
-    return {"class_name": type(initializer).__name__, "config": initializer.get_config()}
+    return _checks.to_config(initializer)
 
 
 def deserialize(config, where="initializer"):
     """Rebuild an initializer from ``serialize``'s output."""
-    by_class = {cls.__name__: cls for cls in _CLASSES.values()}
-    cls = by_class.get(config.get("class_name"))
-    if cls is None:
-        raise _checks.unknown_name("initializer", config.get("class_name"), by_class, where)
-    return cls(**config.get("config", {}))
+    return _checks.from_config(config, _CLASSES.values(), "initializer", where)

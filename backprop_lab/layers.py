@@ -304,12 +304,9 @@ _CLASSES = {"Dense": Dense, "Activation": Activation}
 
 def serialize(layer):
     """``{'class_name': 'Dense', 'config': {...}}``: JSON-ready."""
-    return {"class_name": type(layer).__name__, "config": layer.get_config()}
+    return _checks.to_config(layer)
 
 
 def deserialize(spec):
     """Rebuild an (unbuilt) layer from ``serialize``'s output."""
-    cls = _CLASSES.get(spec.get("class_name"))
-    if cls is None:
-        raise _checks.unknown_name("layer class", spec.get("class_name"), _CLASSES)
-    return cls(**spec["config"])
+    return _checks.from_config(spec, _CLASSES.values(), "layer class")

@@ -289,12 +289,8 @@ def get(identifier, where="compile(loss=...)"):
 
 
 def serialize(loss):
-    return {"class_name": type(loss).__name__, "config": loss.get_config()}
+    return _checks.to_config(loss)
 
 
 def deserialize(config, where="loss"):
-    by_class = {cls.__name__: cls for cls in _CLASSES.values()}
-    cls = by_class.get(config.get("class_name"))
-    if cls is None:
-        raise _checks.unknown_name("loss class", config.get("class_name"), by_class, where)
-    return cls(**config.get("config", {}))
+    return _checks.from_config(config, _CLASSES.values(), "loss class", where)

@@ -237,14 +237,10 @@ def serialize(metric):
     """A JSON-ready form: the name string as given, or {'class_name', 'config'}."""
     if isinstance(metric, str):
         return metric
-    return {"class_name": type(metric).__name__, "config": metric.get_config()}
+    return _checks.to_config(metric)
 
 
 def deserialize(config):
     if isinstance(config, str):
         return config
-    by_class = {cls.__name__: cls for cls in list(_CLASSES.values()) + [Accuracy]}
-    cls = by_class.get(config.get("class_name"))
-    if cls is None:
-        raise _checks.unknown_name("metric class", config.get("class_name"), by_class)
-    return cls(**config.get("config", {}))
+    return _checks.from_config(config, list(_CLASSES.values()) + [Accuracy], "metric class")

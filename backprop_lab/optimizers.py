@@ -228,12 +228,8 @@ def get(identifier, where="compile(optimizer=...)"):
 
 
 def serialize(optimizer):
-    return {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}
+    return _checks.to_config(optimizer)
 
 
 def deserialize(config, where="optimizer"):
-    by_class = {cls.__name__: cls for cls in _CLASSES.values()}
-    cls = by_class.get(config.get("class_name"))
-    if cls is None:
-        raise _checks.unknown_name("optimizer class", config.get("class_name"), by_class, where)
-    return cls(**config.get("config", {}))
+    return _checks.from_config(config, _CLASSES.values(), "optimizer class", where)
