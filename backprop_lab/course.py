@@ -374,8 +374,9 @@ def execute_notebook(path, timeout=600):
 
 
 def expected_exercises(nb, stem=None):
-    """[(exercise id, points)] a notebook is graded on: its nbgrader grade cells, then its
-    check calls, then the registry's exercises of the notebook called ``stem``."""
+    """[(exercise id, points)] a notebook is graded on, in the notebook's order: its
+    nbgrader grade cells and its check calls, then any other exercise the registry lists
+    for the notebook called ``stem`` (a check cell deleted by the learner still counts)."""
     from .exercises import EXERCISES, by_notebook
 
     found = {}
@@ -383,7 +384,6 @@ def expected_exercises(nb, stem=None):
         info = cell.metadata.get("nbgrader", {})
         if info.get("grade") and cell.cell_type == "code" and info.get("grade_id"):
             found.setdefault(info["grade_id"], _number(info.get("points", 0)))
-    for cell in nb.cells:
         for ex_id in checked_exercises(cell):
             if ex_id in EXERCISES:
                 found.setdefault(ex_id, _number(EXERCISES[ex_id].points))
@@ -427,8 +427,11 @@ def grade_notebook(path, timeout=60):
             problems.append({"cell": cell_index, "status": "timeout",
                              "error": content.get("evalue", "")})
         else:
+            # IPython names a cell's code after a temporary file: "(3402915725.py, line 2)"
+            evalue = re.sub(r"\(\d+\.py, line (\d+)\)", r"(line \1 of the cell)",
+                            content.get("evalue", ""))
             problems.append({"cell": cell_index, "status": "error",
-                             "error": f"{content.get('ename', '')}: {content.get('evalue', '')}"})
+                             "error": f"{content.get('ename', '')}: {evalue}"})
 
     fd, log = tempfile.mkstemp(prefix="backprop_lab_grades_", suffix=".jsonl")
     os.close(fd)
@@ -459,7 +462,8 @@ def grade_notebook(path, timeout=60):
         r = latest.pop(ex_id, None)
         if r is None:
             exercises[ex_id] = {"status": "not run", "points": 0, "max_points": points,
-                                "messages": [], "mistake": None}
+                                "checks_passed": None, "checks_total": None,
+                                "messages": [], "mistake": None, "hint": None}
         else:
             exercises[ex_id] = _summary(r)
     for ex_id, r in latest.items():  # checks of exercises not expected in this notebook
@@ -475,7 +479,9 @@ def grade_notebook(path, timeout=60):
 
 def _summary(r):
     return {"status": r["status"], "points": r["points"], "max_points": r["max_points"],
-            "messages": r.get("messages", []), "mistake": r.get("mistake")}
+            "checks_passed": r.get("checks_passed"), "checks_total": r.get("checks_total"),
+            "messages": r.get("messages", []), "mistake": r.get("mistake"),
+            "hint": r.get("hint")}
 
 
 def _fmt(x):
@@ -518,7 +524,7 @@ def grade_main(args):
         report = grade_notebook(nb_path, timeout=args.timeout)
         reports.append(report)
         with open(out / f"{nb_path.stem}.json", "w", encoding="utf-8", newline="\n") as f:
-            json.dump(report, f, indent=2, sort_keys=True, ensure_ascii=False)
+            json.dump(report, f, indent=2, ensure_ascii=False)  # exercises in notebook order
             f.write("\n")
         print(_one_line(report))
     if path.is_dir():

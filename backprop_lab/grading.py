@@ -41,9 +41,11 @@ Environment variables
                             nbgrader gives that cell no points.
 """
 import builtins
+import contextlib
 import copy
 import difflib
 import inspect
+import io
 import json
 import math
 import numbers
@@ -53,6 +55,7 @@ import signal
 import threading
 import time
 import types
+import warnings
 import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -435,6 +438,15 @@ def _same_input(a, b):
         return True  # not comparable: do not accuse the learner
 
 
+@contextmanager
+def _quiet():
+    """Swallow what the code prints (stdout, stderr) and the Python warnings it raises."""
+    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()), \
+            contextlib.redirect_stderr(io.StringIO()):
+        warnings.simplefilter("ignore")
+        yield
+
+
 def _numpy_errors(mode):
     """np.errstate settings for running code under an exercise's ``floating_point`` mode."""
     if mode == "raise":
@@ -451,7 +463,8 @@ def _run(fn, case, names, time_limit, floating_point="ignore"):
     out = _Outcome()
     start = time.perf_counter()
     try:
-        with _numpy_errors(floating_point), _time_limit(time_limit):
+        # The learner's prints and warnings would repeat once per case in the check cell.
+        with _numpy_errors(floating_point), _time_limit(time_limit), _quiet():
             out.value = fn(*args, **kwargs)
     except _TimeLimitExceeded:
         out.timed_out = True
@@ -472,15 +485,19 @@ def _run(fn, case, names, time_limit, floating_point="ignore"):
 # --------------------------------------------------------------------------------------
 # Comparing outputs
 # --------------------------------------------------------------------------------------
+def _values(n):
+    return "1 value" if n == 1 else f"{n} values"
+
+
 def _describe(x):
     if x is None:
         return "None"
     if isinstance(x, np.ndarray):
         return f"an array of shape {x.shape}"
     if isinstance(x, tuple):
-        return f"a tuple of {len(x)} values"
+        return f"a tuple of {_values(len(x))}"
     if isinstance(x, list):
-        return f"a list of {len(x)} values"
+        return f"a list of {_values(len(x))}"
     if isinstance(x, (bool, np.bool_)):
         return "a bool"
     if isinstance(x, numbers.Number):
@@ -503,12 +520,13 @@ def _difference(expected, got, ex, label=""):
         return f"{at}returned None — is a `return` statement missing?"
     if isinstance(expected, (tuple, list)):
         if not isinstance(got, (tuple, list)):
-            return f"{at}returned {_describe(got)}, expected {len(expected)} values"
+            return f"{at}returned {_describe(got)}, expected {_values(len(expected))}"
         if len(got) != len(expected):
             names = ""
             if not label and len(ex.outputs) == len(expected):
                 names = f" ({', '.join(ex.outputs)})"
-            return f"{at}returned {len(got)} values, expected {len(expected)}{names}"
+            return (f"{at}returned {_values(len(got))}, expected "
+                    f"{len(expected)}{names}")
         for i, (e, g) in enumerate(zip(expected, got)):
             if label:
                 sub = f"{label}[{i}]"
@@ -587,8 +605,8 @@ def _judge(ex, expected, outcome, left_out):
                 return (f"your function uses the global variable `{name}`; pass it as an "
                         "argument or define it inside the function")
         text = str(e).strip().splitlines()[0] if str(e).strip() else ""
-        if len(text) > 100:
-            text = text[:97] + "..."
+        if len(text) > 200:  # keep the end too: numpy puts the sizes there
+            text = text[:130] + " ... " + text[-65:]
         return f"raised {type(e).__name__}" + (f": {text}" if text else "")
     if outcome.mutated:
         name = outcome.mutated[0]
@@ -716,8 +734,11 @@ def _failure_lines(failures, messages):
 
 
 def _match_mistake(ex, failures, names):
-    """The catalogued mistake that fails the same way on the most failing cases."""
-    best, best_score = None, 0
+    """The catalogued mistake that fails the same way on the most failing cases, and on
+    at least half of them (a match on one degenerate case is a coincidence, not a
+    diagnosis: better no hint than a misleading one)."""
+    judged = sum(1 for _, outcome in failures if not outcome.timed_out)
+    best, best_score = None, max(0, (judged + 1) // 2 - 1)
     for mistake in ex.mistakes:
         score = 0
         for case, outcome in failures:
