@@ -4,13 +4,32 @@
     from backprop_lab.layers import Dense
     from backprop_lab.optimizers import SGD
 
-``import backprop_lab`` loads numpy only; plots and widgets load matplotlib and ipywidgets
-when first used.  The formulas live in ``backprop_lab.functional``; the Keras-style classes
-compose them; ``use_functions`` plugs a learner's own versions in.
+``import backprop_lab`` loads numpy and the functional core only; the other modules load
+on first use (``backprop_lab.models`` works straight after ``import backprop_lab``), and
+plots and widgets import matplotlib and ipywidgets only when first used.  The formulas
+live in ``backprop_lab.functional``; the Keras-style classes compose them;
+``use_functions`` plugs a learner's own versions in.
 """
+import importlib
+
 from . import config, functional, utils  # noqa: F401
-from . import activations, callbacks, initializers, layers, losses, metrics  # noqa: F401
-from . import models, optimizers  # noqa: F401
 from .plug import use_functions  # noqa: F401
 
 __version__ = "0.1.0"
+
+_SUBMODULES = (
+    "activations", "autodiff", "callbacks", "course", "datasets", "exercises", "fast",
+    "gradcheck", "grading", "initializers", "layers", "losses", "metrics", "models",
+    "optimizers", "plots", "saving", "train_loop", "widgets",
+)
+
+
+def __getattr__(name):
+    """Import a submodule the first time ``backprop_lab.<name>`` is used."""
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_SUBMODULES))
