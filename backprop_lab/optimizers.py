@@ -46,14 +46,32 @@ class Optimizer:
             value, f"{type(self).__name__}(learning_rate=...)", "0.01")
 
     def build(self, variables):
-        """Create zeroed state arrays (one set per variable)."""
-        self._slots = [[np.zeros_like(v) for _ in self.slot_names] for v in variables]
-        self._shapes = [v.shape for v in variables]
+        """Create zeroed state arrays (one set per variable), for these very arrays."""
+        self._variables = list(variables)
+        self._slots = [[np.zeros_like(v) for _ in self.slot_names] for v in self._variables]
+
+    def _built_for(self, variables):
+        """True if the state was built for exactly these arrays (the same objects)."""
+        return len(variables) == len(self._variables) and all(
+            a is b for a, b in zip(variables, self._variables))
 
     def apply(self, grads, variables):
-        """One update of every variable, in place.  grads[i] has variables[i]'s shape."""
-        if self._slots is None or len(self._slots) != len(variables):
+        """One update of every variable, in place.  grads[i] has variables[i]'s shape.
+
+        An optimizer with state (momentum, Adam, RMSprop) serves one set of weights: given
+        other arrays than the first time (another model's), it raises, as Keras 3 does.
+        """
+        variables = list(variables)
+        if self._slots is None or (not self.slot_names and not self._built_for(variables)):
             self.build(variables)
+        elif not self._built_for(variables):
+            raise ValueError(
+                f"{self.name}: this optimizer already holds state ({', '.join(self.slot_names)}"
+                f" after {self.iterations} updates) for the weights of another model, or of "
+                "this model before its layers changed; that state would be wrong for these "
+                "weights. Give each model its own optimizer, e.g. model.compile(optimizer="
+                f"{type(self).__name__}(learning_rate={self.learning_rate:g}), ...)."
+            )
         self.iterations += 1
         for grad, var, slots in zip(grads, variables, self._slots):
             self.update_step(grad, var, slots)
