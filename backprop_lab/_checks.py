@@ -130,7 +130,11 @@ def numeric_array(data, name, dtype):
 def same_length(x, y, x_name="x", y_name="y"):
     """Raise if ``x`` and ``y`` do not have the same number of rows (samples)."""
     if x.shape[0] != y.shape[0]:
+        hint = ""
+        if y.ndim == 2 and y.shape[0] == 1 and y.shape[1] == x.shape[0]:
+            hint = (f" {y_name} looks like one row of {y.shape[1]} values: use "
+                    f"{y_name}.reshape(-1) (or {y_name}.T for a column).")
         raise ValueError(
             f"{x_name} has {x.shape[0]} samples (rows) but {y_name} has {y.shape[0]}: "
-            f"{x_name} and {y_name} must have one row per sample, in the same order."
+            f"{x_name} and {y_name} must have one row per sample, in the same order.{hint}"
         )

@@ -69,7 +69,6 @@ class Layer:
         self.dtype = None if dtype is None else np.dtype(dtype).name
         self.input_features = input_features
         self.built = False
-        self.trainable = True
         self.grads = []
 
     # ---- weights ---------------------------------------------------------------------
@@ -79,6 +78,21 @@ class Layer:
         return [getattr(self, n) for n in self.weights_names if getattr(self, n) is not None]
 
     trainable_weights = weights
+
+    @property
+    def trainable(self):
+        """Always True: ``fit`` updates every layer's weights."""
+        return True
+
+    @trainable.setter
+    def trainable(self, value):
+        if not value:
+            raise ValueError(
+                f"{self.name}.trainable = {value!r}: backprop_lab trains every layer, so it "
+                "cannot freeze one (Keras's trainable=False is not supported). To keep "
+                "weights fixed, copy them with get_weights() and put them back with "
+                "set_weights() after fit."
+            )
 
     def get_weights(self):
         """Copies of the parameters, in Keras's order (e.g. ``[kernel, bias]``)."""
@@ -98,13 +112,19 @@ class Layer:
                 f"{self.name}.set_weights(weights): expected a list of {len(current)} arrays "
                 f"(shapes {[w.shape for w in current]}), got {len(weights)}."
             )
+        weights = [np.asarray(new) for new in weights]
         for i, (old, new) in enumerate(zip(current, weights)):
-            new = np.asarray(new)
             if new.shape != old.shape:
                 raise ValueError(
                     f"{self.name}.set_weights(weights): weights[{i}] has shape {new.shape}, "
                     f"expected {old.shape} (Keras layout: kernel (inputs, units), bias (units,))."
                 )
+            if new.dtype.kind in "fc" and not np.all(np.isfinite(new)):
+                raise ValueError(
+                    f"{self.name}.set_weights(weights): weights[{i}] contains NaN or infinite "
+                    "values; a model with them can only output NaN. Pass finite numbers."
+                )
+        for old, new in zip(current, weights):  # all checked: nothing changes on an error
             old[...] = new  # in place: optimizers and callers keep the same arrays
         return None
 

@@ -69,6 +69,11 @@ class Sequential:
         self.stop_training = False
         self.history = None
         self._input_features = None
+        if isinstance(layers, (Layer, InputLayer)):
+            raise TypeError(
+                f"Sequential(layers=...): expected a list of layers, got the single layer "
+                f"{layers!r}. Put it in a list: Sequential([layer, ...])."
+            )
         for layer in layers or []:
             self.add(layer)
 
@@ -95,7 +100,11 @@ class Sequential:
         self.layers.append(layer)
         first = self.layers[0]
         if first.built or first.input_features is not None:
-            self.build((None, first.input_features))
+            try:
+                self.build((None, first.input_features))
+            except ValueError:
+                self.layers.pop()  # a layer that does not fit is not kept
+                raise
 
     def pop(self):
         """Remove and return the last layer."""
@@ -111,9 +120,11 @@ class Sequential:
             if not layer.built:
                 layer.build(shape)
             elif layer.input_features != shape[-1]:
+                source = "the input has" if layer is self.layers[0] else \
+                    "the layer before it gives"
                 raise ValueError(
-                    f"Layer {layer.name} expects {layer.input_features} inputs but the layer "
-                    f"before it gives {shape[-1]}."
+                    f"Layer {layer.name} expects {layer.input_features} inputs but {source} "
+                    f"{shape[-1]} features."
                 )
             shape = layer.compute_output_shape(shape)
 
@@ -153,7 +164,21 @@ class Sequential:
                 f"set_weights(weights): the model has {len(expected)} weight arrays "
                 f"(shapes {expected}) but {len(weights)} were given."
             )
-        i = 0
+        names = [f"{layer.name}/{name}" for layer in self.layers
+                 for name in layer.weights_names if getattr(layer, name) is not None]
+        for i, (new, shape, name) in enumerate(zip(weights, expected, names)):
+            new = np.asarray(new)
+            if new.shape != shape:
+                raise ValueError(
+                    f"set_weights(weights): weights[{i}] ({name}) has shape {new.shape}, "
+                    f"expected {shape} (Keras layout: kernel (inputs, units), bias (units,))."
+                )
+            if new.dtype.kind in "fc" and not np.all(np.isfinite(new)):
+                raise ValueError(
+                    f"set_weights(weights): weights[{i}] ({name}) contains NaN or infinite "
+                    "values; a model with them can only output NaN. Pass finite numbers."
+                )
+        i = 0  # every array checked: now copy them in, layer by layer
         for layer in self.layers:
             n = len(layer.weights)
             layer.set_weights(weights[i:i + n])
@@ -212,7 +237,7 @@ class Sequential:
             )
 
     def _make_metrics(self):
-        self.metrics = [metrics_module.get(m, self.loss.name, self.output_units)
+        self.metrics = [metrics_module.get(m, self.loss.key, self.output_units)
                         for m in self.compiled_metrics]
         return self.metrics
 
@@ -254,15 +279,36 @@ class Sequential:
         return x, y
 
     def _warn_if_output_mismatch(self):
+        """Warn about output layers that cannot work with the loss (once per fit)."""
         wants = {"binary_crossentropy": ("sigmoid",), "categorical_crossentropy": ("softmax",),
-                 "sparse_categorical_crossentropy": ("softmax",)}.get(self.loss.name)
+                 "sparse_categorical_crossentropy": ("softmax",)}.get(self.loss.key)
         activation = getattr(self.layers[-1], "activation", None)
-        if wants and not self.loss.from_logits and activation not in wants:
+        if activation == "softmax" and self.output_units == 1:
+            warnings.warn(
+                "The last layer is a softmax over 1 unit: its output is always 1.0 whatever "
+                "the input, so nothing can be learned. For two classes use Dense(1, "
+                "activation='sigmoid') with loss='binary_crossentropy', or Dense(2, "
+                "activation='softmax') with loss='sparse_categorical_crossentropy'.",
+                UserWarning, stacklevel=3)
+        elif wants and not self.loss.from_logits and activation not in wants:
             warnings.warn(
                 f"loss='{self.loss.name}' expects probabilities but the last layer's activation "
                 f"is {activation!r}. Use activation='{wants[0]}' on the last layer, or "
                 f"{type(self.loss).__name__}(from_logits=True) if it outputs raw scores.",
                 UserWarning, stacklevel=3)
+        elif wants and self.loss.from_logits and activation in wants:
+            warnings.warn(
+                f"{type(self.loss).__name__}(from_logits=True) applies {wants[0]} itself, but "
+                f"the last layer already has activation='{activation}': {wants[0]} would be "
+                f"applied twice. Use activation=None (linear) on the last layer, or the loss "
+                "with from_logits=False.",
+                UserWarning, stacklevel=3)
+
+    def _nonfinite_weights(self):
+        """Names ('layer/kernel', ...) of the weight arrays holding NaN or inf."""
+        return [f"{layer.name}/{name}" for layer in self.layers for name in layer.weights_names
+                if getattr(layer, name) is not None
+                and not np.all(np.isfinite(getattr(layer, name)))]
 
     # ---- training --------------------------------------------------------------------
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
@@ -294,6 +340,8 @@ class Sequential:
         if not isinstance(shuffle, (bool, np.bool_)):
             raise ValueError(f"fit(shuffle={shuffle!r}): must be True or False.")
         validation_split = _checks.fraction(validation_split, "fit(validation_split=...)")
+        if isinstance(callbacks, callbacks_module.Callback):
+            callbacks = [callbacks]  # one callback, not in a list
         user_callbacks = list(callbacks or [])
         for cb in user_callbacks:
             if not isinstance(cb, callbacks_module.Callback):
@@ -302,6 +350,13 @@ class Sequential:
         x, y = self._prepare_xy(x, y, "x", "y", "fit")
         x, y, x_val, y_val = self._validation_set(x, y, validation_split, validation_data)
         self._warn_if_output_mismatch()
+        broken = self._nonfinite_weights()
+        if broken:
+            raise ValueError(
+                f"fit(): the weights {', '.join(broken)} are not finite (NaN or inf) before "
+                "training starts, so every output would be NaN. Build a new model, or put "
+                "finite weights back with set_weights()."
+            )
 
         # Everything below runs with checked data: no more checks per batch.
         n = x.shape[0]
@@ -314,8 +369,9 @@ class Sequential:
         extra = [] if terminate else [callbacks_module.TerminateOnNaN()]
         terminate = terminate or extra[0]
         progress = [callbacks_module.ProgbarLogger(verbose)] if verbose else []
+        # History after the user's callbacks (as Keras): it records keys they add to the logs.
         cbs = callbacks_module.CallbackList(
-            progress + [history] + user_callbacks + extra, self,
+            progress + user_callbacks + [history] + extra, self,
             {"verbose": verbose, "epochs": epochs, "steps": steps})
         self.history = history
         self.stop_training = False
