@@ -26,10 +26,15 @@ from . import functional as F
 
 
 class Loss:
-    """Base class.  Subclasses set ``key`` (a name in ``functional.LOSSES``) and ``name``.
+    """Base class.  The built-in losses set ``key`` (a name in ``functional.LOSSES``) and
+    ``name``.
 
     Methods: ``__call__(y_true, y_pred) -> float``, ``gradient(y_true, y_pred) -> array``,
     ``prepare_targets(y, n_outputs, name)`` (check and reshape targets once per fit).
+
+    Your own loss: subclass ``Loss`` and write ``__call__`` (the value) and ``gradient``
+    (dL/dy_pred, shape of y_pred); ``self.align(y_true, y_pred)`` gives both the same
+    shape.  Its name defaults to the class name in snake_case.
     """
 
     key = None
@@ -39,23 +44,40 @@ class Loss:
     def __init__(self, name=None):
         if name is not None:
             self.name = name
+        elif self.name is None:  # a learner's subclass: MeanAbsoluteError -> mean_absolute_error
+            self.name = "".join("_" + c.lower() if c.isupper() else c
+                                for c in type(self).__name__).lstrip("_")
         self._set_functions()
 
     def _set_functions(self):
         # Looked up at each call, so that backprop_lab.use_functions can plug in a
         # learner's own loss functions.
-        self._key = self.key + ("_from_logits" if self.from_logits else "")
+        self._key = None if self.key is None else \
+            self.key + ("_from_logits" if self.from_logits else "")
+
+    def _functions(self, method):
+        """The (value, gradient) pair in ``functional.LOSSES``; a subclass of its own
+        must write ``__call__`` and ``gradient`` instead."""
+        if self._key is None:
+            raise NotImplementedError(
+                f"{type(self).__name__}.{method}: a Loss subclass must define "
+                "__call__(self, y_true, y_pred), returning the loss (a float), and "
+                "gradient(self, y_true, y_pred), returning dL/dy_pred (the shape of y_pred)."
+            )
+        return F.LOSSES[self._key]
 
     def __call__(self, y_true, y_pred):
         """The loss value (a float).  y_true, y_pred: (N, M); y_true of shape (N,) is
         read as (N, 1) when y_pred is (N, 1), never broadcast to (N, N)."""
+        value = self._functions("__call__")[0]
         y_true, y_pred = self.align(y_true, y_pred)
-        return F.LOSSES[self._key][0](y_true, y_pred)
+        return value(y_true, y_pred)
 
     def gradient(self, y_true, y_pred):
         """dL/dy_pred, same shape as y_pred."""
+        grad = self._functions("gradient")[1]
         y_true, y_pred = self.align(y_true, y_pred)
-        return F.LOSSES[self._key][1](y_true, y_pred)
+        return grad(y_true, y_pred)
 
     def align(self, y_true, y_pred):
         """Return (y_true, y_pred) with the same shape, or raise.  (N,) against (N, 1)

@@ -207,7 +207,11 @@ def load_model(filepath, compile=True):
     try:
         model = Sequential.from_config(header["model"]["config"])
         model.set_weights([arrays[spec["key"]] for spec in header["weights"]])
-        if compile and header.get("compile"):
+    except (KeyError, TypeError, ValueError) as err:
+        raise _bad_file(path, f"its contents do not describe a valid model "
+                              f"({type(err).__name__}: {err})") from None
+    if compile and header.get("compile"):
+        try:
             settings = header["compile"]
             model.compile(optimizer=optimizers.deserialize(settings["optimizer"]),
                           loss=losses.deserialize(settings["loss"]),
@@ -216,7 +220,12 @@ def load_model(filepath, compile=True):
             if state["keys"] or state["iterations"]:
                 model.optimizer.set_state([arrays[k] for k in state["keys"]], model.weights,
                                           state["iterations"])
-    except (KeyError, TypeError, ValueError) as err:
-        raise _bad_file(path, f"its contents do not describe a valid model "
-                              f"({type(err).__name__}: {err})") from None
+        except (KeyError, TypeError, ValueError) as err:
+            # e.g. a loss or metric class of the learner's own, which the file names only
+            raise ValueError(
+                f"load_model({path!r}): the layers and weights are fine, but the compile "
+                f"settings cannot be rebuilt ({type(err).__name__}: {err}). Load it with "
+                "load_model(path, compile=False), then call model.compile(...) with your "
+                "own loss, optimizer and metrics."
+            ) from None
     return model
