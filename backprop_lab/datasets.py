@@ -34,10 +34,11 @@ _DATA_DIR = os.path.join(os.path.dirname(__file__), "data")
 # --------------------------------------------------------------------------------------
 # Argument checks (shared by every generator)
 # --------------------------------------------------------------------------------------
-def _check_count(name, value, func, minimum=1):
+def _check_count(name, value, func, minimum=1, why=""):
+    """value as an int, or a ValueError; ``why`` explains the minimum, e.g. ' (...)'."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
         raise ValueError(
-            f"{func}({name}={value!r}): {name} must be an integer >= {minimum}."
+            f"{func}({name}={value!r}): {name} must be an integer >= {minimum}{why}."
         )
     return int(value)
 
@@ -171,7 +172,8 @@ def spirals(n_samples=300, n_classes=3, noise=0.2, turns=0.75, seed=0):
     Returns X: (n_samples, 2) and y: (n_samples,) int64 in {0, ..., n_classes - 1}.
     """
     n_classes = _check_count("n_classes", n_classes, "spirals", minimum=2)
-    n_samples = _check_count("n_samples", n_samples, "spirals", minimum=n_classes)
+    n_samples = _check_count("n_samples", n_samples, "spirals", minimum=n_classes,
+                             why=f" (one point per arm at least; n_classes={n_classes})")
     noise = _check_noise(noise, "spirals")
     turns = _check_noise(turns, "spirals", name="turns")
     rng = _make_rng(seed, "spirals")
@@ -194,7 +196,8 @@ def blobs(n_samples=300, n_classes=3, n_features=2, noise=1.0, center_range=5.0,
     Returns X: (n_samples, n_features) and y: (n_samples,) int64 in {0, ..., n_classes - 1}.
     """
     n_classes = _check_count("n_classes", n_classes, "blobs")
-    n_samples = _check_count("n_samples", n_samples, "blobs", minimum=n_classes)
+    n_samples = _check_count("n_samples", n_samples, "blobs", minimum=n_classes,
+                             why=f" (one point per class at least; n_classes={n_classes})")
     n_features = _check_count("n_features", n_features, "blobs")
     noise = _check_noise(noise, "blobs")
     center_range = _check_noise(center_range, "blobs", name="center_range")

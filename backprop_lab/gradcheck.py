@@ -48,7 +48,7 @@ import inspect
 
 import numpy as np
 
-from . import functional
+from . import _checks, functional, plug
 
 TINY = np.finfo(np.float64).tiny
 EPS = np.finfo(np.float64).eps
@@ -860,13 +860,15 @@ class _SequentialProblem:
     params: 'layer_name/kernel', 'layer_name/bias', ... -> the (float64) weight arrays.
     loss(): the forward pass and the compiled loss.
     gradients(): the model's own backward pass (``Sequential._loss_and_grads``, with the
-        fused output gradient when the model uses one, exactly as in ``fit``).
+        fused output gradient when the model uses one, exactly as in ``fit``: not while a
+        learner's functions are plugged in with ``use_functions``).
     kink_inputs(): the input of every ReLU.
     """
 
     def __init__(self, model, x, y, params):
         self.model, self.x, self.y, self.params = model, x, y, params
-        self.fused = model.loss.fused_gradient(getattr(model.layers[-1], "activation", None))
+        self.fused = None if plug.active() else \
+            model.loss.fused_gradient(getattr(model.layers[-1], "activation", None))
 
     def _forward(self):
         out = self.x
@@ -903,7 +905,13 @@ def _check_sequential(model, x, y, h, tol, num_checks, seed):
         raise ValueError(f"check_model: x must be 2-D (samples, features), got {x64.shape}.")
     if not model.built:
         model.build((None, x64.shape[1]))
+    if x64.shape[1] != model.input_features:
+        raise ValueError(
+            f"check_model: x has {x64.shape[1]} features (columns) but the model expects "
+            f"{model.input_features} (the input_dim of its first layer).")
     y = np.asarray(y)
+    if y.ndim >= 1:
+        _checks.same_length(x64, y)
     y = y.astype(np.float64) if np.issubdtype(y.dtype, np.floating) else y
     y = model.loss.prepare_targets(y, model.output_units, "y")
     layers_with_weights = [layer for layer in model.layers if _weight_names(layer)]

@@ -33,30 +33,42 @@ def rng():
 def to_categorical(y, num_classes=None, dtype=None):
     """One-hot encode integer class labels (as ``keras.utils.to_categorical``).
 
-    y: integer labels, shape (n,) (or (n, 1)), values in [0, num_classes).
-    Returns: array of shape (n, num_classes) with a single 1 per row.
+    y: integer labels, shape (n,) (or (n, 1)), values in [0, num_classes); whole-number
+    floats and booleans are accepted.  num_classes: K, default max(y) + 1.
+    dtype: of the result, default the float type of ``config.floatx()``.
+    Returns: array of shape (n, K) with out[i, y[i]] = 1 and every other entry 0.
     """
-    from . import config
+    from . import _checks, config
 
     y = np.asarray(y)
+    if y.dtype.kind not in "biuf":
+        raise TypeError(
+            f"to_categorical(y): y must hold numbers (class indices 0, 1, ...), got dtype "
+            f"{y.dtype}. Turn category names into indices first, e.g. "
+            "np.unique(y, return_inverse=True)[1]."
+        )
     if y.ndim == 2 and y.shape[1] == 1:
         y = y[:, 0]
     if y.ndim != 1:
         raise ValueError(
             f"to_categorical(y): y must be a 1-D array of integer labels, got shape {y.shape}."
         )
-    if y.size and not np.all(np.equal(np.mod(y, 1), 0)):
+    if num_classes is not None:
+        num_classes = _checks.positive_int(num_classes, "to_categorical(num_classes=...)")
+    if y.size and not (np.all(np.isfinite(y)) and np.all(np.equal(np.mod(y, 1), 0))):
         raise ValueError("to_categorical(y): y must hold whole numbers (class indices).")
-    y = y.astype(np.int64)
     if y.size and y.min() < 0:
         raise ValueError(f"to_categorical(y): labels must be >= 0, found {y.min()}.")
-    if num_classes is None:
-        num_classes = int(y.max()) + 1 if y.size else 0
-    if y.size and y.max() >= num_classes:
+    largest = num_classes if num_classes is not None else 2**31
+    if y.size and y.max() >= largest:
         raise ValueError(
             f"to_categorical(y, num_classes={num_classes}): found label {y.max()}; "
-            f"labels must be below num_classes."
+            f"labels must be below num_classes." if num_classes is not None else
+            f"to_categorical(y): found label {y.max()}, too large to be a class index."
         )
+    y = y.astype(np.int64)
+    if num_classes is None:
+        num_classes = int(y.max()) + 1 if y.size else 0
     out = np.zeros((y.shape[0], num_classes), dtype=dtype or config.floatx())
     out[np.arange(y.shape[0]), y] = 1
     return out
