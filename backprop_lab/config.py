@@ -19,8 +19,10 @@ def floatx():
 
 
 def set_floatx(value):
-    """Set the default float type for new layers and for data passed to ``fit``.
+    """Set the default float type for layers built from now on (and data sets made).
 
+    A model already built keeps its float type; data passed to its ``fit``/``predict``
+    is converted to that type.  So call this before building the model.
     value: ``'float32'`` or ``'float64'`` (a numpy dtype is accepted too).
     """
     global _floatx

@@ -279,10 +279,12 @@ class Activation(Layer):
         self._cache = None
 
     def forward(self, x):
+        """x: (N, M) -> a = activation(x): (N, M).  Keeps the cache for ``backward``."""
         a, self._cache = F.ACTIVATIONS[self.activation][0](x)
         return a
 
     def backward(self, da):
+        """da: (N, M) = dL/da -> dL/dx (N, M), by the activation's backward rule."""
         return F.ACTIVATIONS[self.activation][1](da, self._cache)
 
     def backward_from_preactivation(self, dz):

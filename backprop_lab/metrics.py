@@ -148,6 +148,12 @@ class MeanMetricWrapper(Metric):
 
 
 class BinaryAccuracy(MeanMetricWrapper):
+    """Running ``binary_accuracy``: the share of outputs with (p > threshold) == y.
+
+    y: (N, M) 0/1 targets (or (N,) for one output); p: (N, M) probabilities.  With logits
+    (``from_logits=True``) use ``threshold=0.0``.
+    """
+
     def __init__(self, name="binary_accuracy", threshold=0.5):
         super().__init__(binary_accuracy, name, threshold=threshold)
         self.threshold = threshold
@@ -157,26 +163,46 @@ class BinaryAccuracy(MeanMetricWrapper):
 
 
 class CategoricalAccuracy(MeanMetricWrapper):
+    """Running ``categorical_accuracy``: the share of rows with argmax p == argmax y.
+
+    y: (N, K) one-hot rows; p: (N, K) scores or probabilities.
+    """
+
     def __init__(self, name="categorical_accuracy"):
         super().__init__(categorical_accuracy, name)
 
 
 class SparseCategoricalAccuracy(MeanMetricWrapper):
+    """Running ``sparse_categorical_accuracy``: the share of rows with argmax p == label.
+
+    y: (N,) integer labels; p: (N, K) scores or probabilities.
+    """
+
     def __init__(self, name="sparse_categorical_accuracy"):
         super().__init__(sparse_categorical_accuracy, name)
 
 
 class Accuracy(MeanMetricWrapper):
+    """Running ``accuracy``: the share of entries with p == y exactly (for predictions
+    that are already class labels; ``metrics=['accuracy']`` picks one of the above).
+
+    y, p: (N, M).
+    """
+
     def __init__(self, name="accuracy"):
         super().__init__(accuracy, name)
 
 
 class MeanSquaredError(MeanMetricWrapper):
+    """Running mean of (p - y)^2 over every entry seen.  y, p: (N, M)."""
+
     def __init__(self, name="mean_squared_error"):
         super().__init__(mean_squared_error, name)
 
 
 class MeanAbsoluteError(MeanMetricWrapper):
+    """Running mean of |p - y| over every entry seen.  y, p: (N, M)."""
+
     def __init__(self, name="mean_absolute_error"):
         super().__init__(mean_absolute_error, name)
 

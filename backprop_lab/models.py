@@ -546,6 +546,8 @@ class Sequential:
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", return_dict=False):
         """The loss and metrics on (x, y), averaged over samples (batch-size weighted).
 
+        x: (n, D) inputs.  y: targets as for ``fit``.  batch_size: default 32 (the result
+        does not depend on it).
         Returns the loss (a float) if there are no metrics, else [loss, metric1, ...] in
         the order given to ``compile``; with ``return_dict=True``, a dict.
         """
