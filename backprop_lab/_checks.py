@@ -26,6 +26,15 @@ def unknown_name(kind, name, valid, where=None):
     )
 
 
+def class_hint(identifier):
+    """A sentence for the common slip of passing a class (``SGD``) instead of an object
+    (``SGD()``); '' for anything else."""
+    if isinstance(identifier, type):
+        name = identifier.__name__
+        return f" You passed the class {name} itself: create one with {name}(...)."
+    return ""
+
+
 def to_config(obj):
     """``{'class_name': ..., 'config': obj.get_config()}``: the JSON-ready form of a layer,
     loss, metric, optimizer or initializer object (as Keras's ``serialize``)."""

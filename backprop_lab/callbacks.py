@@ -19,6 +19,7 @@ Provided: ``History`` (always added; ``fit`` returns it), ``TerminateOnNaN`` (al
 added unless you pass your own), ``EarlyStopping``, ``LambdaCallback``.
 """
 import math
+import numbers
 import sys
 import time
 import warnings
@@ -214,7 +215,11 @@ class EarlyStopping(Callback):
         if mode not in ("auto", "min", "max"):
             raise _checks.unknown_name("mode", mode, ("auto", "min", "max"),
                                        "EarlyStopping(mode=...)")
-        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 0:
+        if not isinstance(monitor, str):
+            raise ValueError(f"EarlyStopping(monitor={monitor!r}): must be the name of a value "
+                             "in the epoch logs, e.g. 'val_loss'.")
+        if isinstance(patience, bool) or not isinstance(patience, numbers.Integral) \
+                or patience < 0:
             raise ValueError(
                 f"EarlyStopping(patience=...): must be an integer >= 0, got {patience!r}.")
         self.monitor = monitor

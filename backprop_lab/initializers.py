@@ -238,6 +238,7 @@ def get(identifier, where="initializer"):
     raise ValueError(
         f"{where}: expected an initializer name such as 'glorot_uniform' (one of "
         f"{', '.join(NAMES)}) or an Initializer object, got {identifier!r}."
+        + _checks.class_hint(identifier)
     )
 
 

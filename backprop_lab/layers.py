@@ -53,6 +53,14 @@ def _input_features(input_dim, input_shape, where):
     return None
 
 
+def _require_forward(layer):
+    if layer._cache is None:
+        raise RuntimeError(
+            f"{layer.name}.backward(): call {layer.name}.forward(x) first; the backward pass "
+            "needs what the forward pass keeps (its inputs and outputs)."
+        )
+
+
 class Layer:
     """Base class.  Subclasses set ``self.weights_names`` and implement ``build``,
     ``forward`` and ``backward``.
@@ -238,6 +246,7 @@ class Dense(Layer):
 
     def backward(self, da):
         """da: (N, M) = dL/da -> returns dL/dx (N, D); sets ``grads = [dL/dkernel, dL/dbias]``."""
+        _require_forward(self)
         dz = F.ACTIVATIONS[self.activation][1](da, self._cache[1])
         return self.backward_from_preactivation(dz)
 
@@ -246,6 +255,7 @@ class Dense(Layer):
 
         Used when the loss and the output activation are differentiated together.
         """
+        _require_forward(self)
         dx, dkernel, dbias = F.dense_backward(dz, self._cache[0])
         self.grads = [dkernel, dbias] if self.use_bias else [dkernel]
         return dx
@@ -285,6 +295,7 @@ class Activation(Layer):
 
     def backward(self, da):
         """da: (N, M) = dL/da -> dL/dx (N, M), by the activation's backward rule."""
+        _require_forward(self)
         return F.ACTIVATIONS[self.activation][1](da, self._cache)
 
     def backward_from_preactivation(self, dz):

@@ -303,6 +303,9 @@ def get(identifier, where="compile(loss=...)"):
             f"{where}: a loss is required, e.g. loss='binary_crossentropy'. Valid names: "
             f"{', '.join(NAMES)}."
         )
+    if isinstance(identifier, type):
+        raise ValueError(f"{where}: expected a loss name or a backprop_lab.losses.Loss "
+                         f"object, got {identifier!r}." + _checks.class_hint(identifier))
     raise ValueError(
         f"{where}: expected a loss name (one of {', '.join(NAMES)}) or a "
         f"backprop_lab.losses.Loss object, got {identifier!r}. A plain function cannot be "

@@ -234,6 +234,7 @@ def check(identifier, where="compile(metrics=...)"):
     raise ValueError(
         f"{where}: expected metric names such as 'accuracy' (one of {', '.join(NAMES)}) or "
         f"backprop_lab.metrics.Metric objects, got {identifier!r}."
+        + _checks.class_hint(identifier)
     )
 
 

@@ -346,7 +346,7 @@ class Sequential:
         for cb in user_callbacks:
             if not isinstance(cb, callbacks_module.Callback):
                 raise ValueError(f"fit(callbacks=...): {cb!r} is not a "
-                                 "backprop_lab.callbacks.Callback.")
+                                 "backprop_lab.callbacks.Callback." + _checks.class_hint(cb))
         x, y = self._prepare_xy(x, y, "x", "y", "fit")
         x, y, x_val, y_val = self._validation_set(x, y, validation_split, validation_data)
         self._warn_if_output_mismatch()

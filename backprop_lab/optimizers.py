@@ -242,6 +242,7 @@ def get(identifier, where="compile(optimizer=...)"):
     raise ValueError(
         f"{where}: expected an optimizer name (one of {', '.join(NAMES)}) or an object such "
         f"as backprop_lab.optimizers.SGD(learning_rate=0.01), got {identifier!r}."
+        + _checks.class_hint(identifier)
     )
 
 
