@@ -304,6 +304,19 @@ class Sequential:
                 "with from_logits=False.",
                 UserWarning, stacklevel=3)
 
+    def _warn_if_accuracy_on_logits(self, metric_objects):
+        """Binary accuracy thresholds the output at 0.5, as Keras; on a logit z that means
+        p = sigmoid(0.5) = 0.62, not 0.5.  Keep the number, but say so."""
+        if self.loss.key == "binary_crossentropy" and self.loss.from_logits and any(
+                isinstance(m, metrics_module.BinaryAccuracy) and m.threshold == 0.5
+                for m in metric_objects):
+            warnings.warn(
+                "Binary accuracy compares the model's output with 0.5, but with "
+                "BinaryCrossentropy(from_logits=True) the output is a logit z, and z > 0.5 "
+                "means p > 0.62. Pass metrics=[BinaryAccuracy(threshold=0.0)] "
+                "(from backprop_lab.metrics) to count p > 0.5.",
+                UserWarning, stacklevel=3)
+
     def _nonfinite_weights(self):
         """Names ('layer/kernel', ...) of the weight arrays holding NaN or inf."""
         return [f"{layer.name}/{name}" for layer in self.layers for name in layer.weights_names
@@ -362,6 +375,7 @@ class Sequential:
         n = x.shape[0]
         steps = math.ceil(n / batch_size)
         metric_objects = self._make_metrics()
+        self._warn_if_accuracy_on_logits(metric_objects)
         trackers = sorted([metrics_module.Mean("loss")] + metric_objects, key=lambda t: t.name)
         history = callbacks_module.History()
         terminate = next((cb for cb in user_callbacks

@@ -183,3 +183,24 @@ def test_matching_outputs_and_losses_do_not_warn():
             model = Sequential([Dense(1, activation=activation, input_dim=3)])
             model.compile(loss=loss, optimizer="sgd")
             model.fit(x, y, verbose=0)
+
+
+def test_accuracy_on_logits_with_the_probability_threshold_warns():
+    """Keras's numbers are kept (0.5 on the logit), but not silently: logit 0.5 means
+    p = 0.62, so samples with 0.5 < p < 0.62 count as class 0."""
+    from backprop_lab.metrics import BinaryAccuracy
+
+    x, y = data()
+    model = Sequential([Dense(1, input_dim=3)])
+    model.compile(loss=BinaryCrossentropy(from_logits=True), optimizer="sgd",
+                  metrics=["accuracy"])
+    with pytest.warns(UserWarning, match=r"threshold=0\.0"):
+        model.fit(x, y, verbose=0)
+    model.compile(loss=BinaryCrossentropy(from_logits=True), optimizer="sgd",
+                  metrics=[BinaryAccuracy(threshold=0.0)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.fit(x, y, verbose=0)
+        _, accuracy = model.evaluate(x, y, verbose=0)
+    logits = x @ model.layers[0].kernel[:, 0] + model.layers[0].bias[0]
+    assert accuracy == pytest.approx(np.mean((logits > 0) == y))
