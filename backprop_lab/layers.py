@@ -16,13 +16,20 @@ from . import _checks, activations, config, initializers
 from . import functional as F
 
 _name_counts = {}
+_names_taken = set()  # every layer name seen: given, read from a file, or made here
 
 
 def _unique_name(base):
-    """Keras-style automatic names: 'dense', 'dense_1', 'dense_2', ..."""
+    """Keras-style automatic names: 'dense', 'dense_1', 'dense_2', ..., skipping names
+    already given to a layer (e.g. by a model loaded from a file)."""
     count = _name_counts.get(base, 0)
+    name = base if count == 0 else f"{base}_{count}"
+    while name in _names_taken:
+        count += 1
+        name = f"{base}_{count}"
     _name_counts[base] = count + 1
-    return base if count == 0 else f"{base}_{count}"
+    _names_taken.add(name)
+    return name
 
 
 def _snake_case(name):
@@ -74,6 +81,7 @@ class Layer:
 
     def __init__(self, name=None, dtype=None, input_features=None):
         self.name = name or _unique_name(_snake_case(type(self).__name__))
+        _names_taken.add(self.name)
         self.dtype = None if dtype is None else np.dtype(dtype).name
         self.input_features = input_features
         self.built = False

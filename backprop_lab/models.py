@@ -90,6 +90,12 @@ class Sequential:
             raise TypeError(
                 f"Sequential.add(layer): expected a layer such as Dense(10), got {layer!r}."
             )
+        if any(existing.name == layer.name for existing in self.layers):
+            raise ValueError(
+                f"Sequential.add({layer.name}): the model already has a layer named "
+                f"{layer.name!r}; layer names must be unique (and one layer object can be "
+                "added only once). Give it another name=, or create a new layer."
+            )
         if not self.layers and self._input_features is not None:
             if layer.input_features not in (None, self._input_features):
                 raise ValueError(

@@ -204,3 +204,41 @@ def test_accuracy_on_logits_with_the_probability_threshold_warns():
         _, accuracy = model.evaluate(x, y, verbose=0)
     logits = x @ model.layers[0].kernel[:, 0] + model.layers[0].bias[0]
     assert accuracy == pytest.approx(np.mean((logits > 0) == y))
+
+
+# ---- layer names ----------------------------------------------------------------------------
+def test_new_layers_never_take_the_name_of_a_loaded_one(tmp_path, monkeypatch):
+    """After load_model in a fresh session, a Dense added to the loaded model used to be
+    named 'dense' a second time, and check_model then mixed the two up (a false FAILED,
+    with 4 of the 6 parameters checked)."""
+    from backprop_lab import gradcheck, layers
+    from backprop_lab.models import load_model
+
+    def fresh_session():
+        monkeypatch.setattr(layers, "_name_counts", {})
+        monkeypatch.setattr(layers, "_names_taken", set(), raising=False)
+
+    fresh_session()
+    model = Sequential([Dense(4, activation="tanh", input_dim=3),
+                        Dense(2, activation="tanh")])  # 'dense', 'dense_1'
+    model.compile(loss="mse", optimizer="sgd")
+    model.save(tmp_path / "m.npz")
+    fresh_session()
+    loaded = load_model(tmp_path / "m.npz")
+    loaded.add(Dense(1))
+    names = [layer.name for layer in loaded.layers]
+    assert len(set(names)) == 3, names
+    x = np.random.default_rng(0).normal(size=(5, 3))
+    report = gradcheck.check_model(loaded, x, x[:, :1])
+    assert report.passed and len(report.params) == 6
+
+
+def test_two_layers_with_one_name_in_a_model_is_a_clear_error():
+    model = Sequential([Dense(4, input_dim=3, name="hidden")])
+    with pytest.raises(ValueError, match=r"unique.*'hidden'|'hidden'.*unique"):
+        model.add(Dense(2, name="hidden"))
+    shared = Dense(3)
+    model.add(shared)
+    with pytest.raises(ValueError, match="unique"):
+        model.add(shared)
+    assert [layer.name for layer in model.layers] == ["hidden", shared.name]
