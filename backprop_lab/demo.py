@@ -7,6 +7,8 @@ samples are kept aside, so we can see the point the article leaves out: with lab
 are pure noise, training accuracy can rise (the network memorises), but accuracy on
 samples it has not seen stays near 50%, the score of a coin flip.
 """
+import sys
+
 import numpy as np
 
 from . import utils
@@ -44,7 +46,14 @@ def run(seed=0, epochs=10, verbose=1):
 
 
 def main(args):
-    """Entry point of ``python -m backprop_lab demo``; ``args`` has .seed, .epochs, .verbose."""
+    """Entry point of ``python -m backprop_lab demo``; ``args`` has .seed, .epochs, .verbose.
+
+    Returns the exit code: 0, or 2 (with one line on stderr) for an unusable argument.
+    """
+    for flag, value, smallest in (("--epochs", args.epochs, 1), ("--seed", args.seed, 0)):
+        if value < smallest:
+            print(f"demo: {flag} must be {smallest} or more, got {value}.", file=sys.stderr)
+            return 2
     print(f"The seed's example: {N_SAMPLES} random samples x {N_FEATURES} features, random 0/1 "
           f"labels; Dense(10, relu) -> Dense(1, sigmoid), SGD(learning_rate=0.01).")
     print(f"Training on the first {N_TRAIN} samples, holding out the last "
