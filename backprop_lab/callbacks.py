@@ -9,8 +9,10 @@ A callback is an object whose methods ``fit`` calls at fixed points:
     on_train_batch_end(batch, logs)           logs: running means so far this epoch
     on_epoch_end(epoch, logs)                 logs: the epoch's means, then 'val_' ones
     on_train_end(logs)
-    on_test_begin / on_test_batch_begin / on_test_batch_end / on_test_end    (evaluate)
+    on_test_begin / on_test_batch_begin / on_test_batch_end / on_test_end
     on_predict_begin / on_predict_batch_begin / on_predict_batch_end / on_predict_end
+        (the test and predict hooks exist so Keras callbacks can be written unchanged;
+        this library's evaluate and predict take no callbacks, so they are never called)
 
 ``self.model`` is the model being trained; setting ``self.model.stop_training = True``
 ends training after the current batch.

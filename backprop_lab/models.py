@@ -340,7 +340,8 @@ class Sequential:
         shuffling, to evaluate on after each epoch ('val_' keys).  validation_data:
         (x_val, y_val), used instead of validation_split.  shuffle: reshuffle the
         training data every epoch.  verbose: 0 silent, 1 progress bar, 2 one line/epoch.
-        callbacks: a list of ``callbacks.Callback``.  initial_epoch: the epoch to start at.
+        callbacks: a list of ``callbacks.Callback`` (or just one).  initial_epoch: the epoch
+        to start at.
 
         Per epoch, 'loss' and each metric are means over the epoch's batches weighted by
         batch size; each batch's loss is computed before that batch's update (as Keras).
