@@ -70,3 +70,32 @@ def test_momentum_falls_back_to_the_teaching_path(case, monkeypatch):
     model, _, used = train(True, case, 9, 4, 0.9, monkeypatch)
     assert not used
     assert "momentum" in fast.unsupported_reason(model.layers, model.loss, model.optimizer)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_float32_divergence_leaks_no_runtime_warning(enabled, optimizer, monkeypatch, capsys):
+    """A huge learning rate in float32: overflow inside training is expected and caught
+    (the weights come back finite, with the divergence report), never a RuntimeWarning."""
+    import warnings
+
+    from backprop_lab.optimizers import Adam
+
+    monkeypatch.setattr(config, "_floatx", "float32")
+    monkeypatch.setattr(fast, "ENABLED", enabled)
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(64, 4)) * 100
+    y = x[:, :1] * 1e3
+    model = Sequential([Dense(8, activation="relu", input_dim=4), Dense(1)])
+    make = {"sgd": lambda: SGD(learning_rate=1e6),
+            "momentum": lambda: SGD(learning_rate=1e6, momentum=0.9),
+            "adam": lambda: Adam(learning_rate=1e6)}[optimizer]
+    model.compile(loss="mse", optimizer=make(), metrics=["mae"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        history = model.fit(x, y, epochs=10, batch_size=8, verbose=0, validation_split=0.25)
+        model.evaluate(x, y, verbose=0)
+        model.predict(x, verbose=0)
+    assert all(np.all(np.isfinite(w)) for w in model.get_weights())
+    if history.diverged:
+        assert "Training diverged" in capsys.readouterr().out
