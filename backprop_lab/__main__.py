@@ -7,6 +7,7 @@ Commands
     make-notebooks  regenerate the student notebooks in notebooks/ from solutions/
 """
 import argparse
+import os
 import sys
 
 
@@ -52,5 +53,13 @@ def main(argv=None):
     return run(args)
 
 
+def _run_from_shell():
+    try:
+        return main()
+    except BrokenPipeError:  # e.g. `python -m backprop_lab demo | head`: the reader left
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(_run_from_shell())

@@ -218,7 +218,7 @@ class SequentialModelFn:
                 "two classes)."
             )
         self._copy = net
-        one_hot = units > 1 and net.loss.name != "sparse_categorical_crossentropy"
+        one_hot = units > 1 and net.loss.key != "sparse_categorical_crossentropy"
         logits = last != "sigmoid"  # (one output unit) a logit rather than a probability
 
         def targets(y):

@@ -681,3 +681,14 @@ def test_stepper_on_a_users_graph_and_buttons():
     assert app.state["done"]
     with pytest.raises(ValueError, match="root"):
         W.BackwardStepper(root=3.0)
+
+
+def test_explorer_drives_a_sequential_with_a_renamed_sparse_loss():
+    from backprop_lab.losses import SparseCategoricalCrossentropy
+
+    model = Sequential([Dense(8, activation="relu", input_dim=2),
+                        Dense(2, activation="softmax")])
+    model.compile(loss=SparseCategoricalCrossentropy(name="my_loss"), optimizer="sgd")
+    app = W.LearningRateExplorer(model_fn=tl.from_sequential(model), epochs=5)
+    state = app.set(learning_rate=0.3)
+    assert state["error"] is None and len(state["losses"]) == 5
