@@ -5,24 +5,10 @@ an independent model with a fresh optimizer.
 import numpy as np
 import pytest
 
-from backprop_lab import utils
-from backprop_lab.layers import Dense
-from backprop_lab.models import Sequential
 from backprop_lab.optimizers import SGD, Adam, RMSprop
+from model_helpers import data, small_model
 
 
-def data(n=24, seed=0):
-    rng = np.random.default_rng(seed)
-    x = rng.normal(size=(n, 3))
-    return x, (x[:, 0] > 0).astype(int)
-
-
-def small_model(optimizer, hidden=4, seed=5):
-    utils.set_random_seed(seed)
-    model = Sequential([Dense(hidden, activation="relu", input_dim=3),
-                        Dense(1, activation="sigmoid")])
-    model.compile(loss="binary_crossentropy", optimizer=optimizer)
-    return model
 
 
 @pytest.mark.parametrize("make", [lambda: SGD(learning_rate=0.1, momentum=0.9),
