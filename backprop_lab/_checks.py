@@ -55,6 +55,22 @@ def from_config(spec, classes, kind, where=None):
     return cls(**spec.get("config", {}))
 
 
+def weight_array(new, shape, label):
+    """``new`` as an array for a weight of ``shape``, or a ValueError naming ``label``
+    (e.g. ``"set_weights(weights): weights[2]"``) when its shape is wrong or it holds NaN
+    or inf."""
+    new = np.asarray(new)
+    if new.shape != tuple(shape):
+        raise ValueError(
+            f"{label} has shape {new.shape}, expected {tuple(shape)} "
+            "(Keras layout: kernel (inputs, units), bias (units,)).")
+    if new.dtype.kind in "fc" and not np.all(np.isfinite(new)):
+        raise ValueError(
+            f"{label} contains NaN or infinite values; a model with them can only output "
+            "NaN. Pass finite numbers.")
+    return new
+
+
 def positive_int(value, name):
     """Return ``value`` as an int, or raise if it is not a whole number >= 1.
 

@@ -128,18 +128,9 @@ class Layer:
                 f"{self.name}.set_weights(weights): expected a list of {len(current)} arrays "
                 f"(shapes {[w.shape for w in current]}), got {len(weights)}."
             )
-        weights = [np.asarray(new) for new in weights]
-        for i, (old, new) in enumerate(zip(current, weights)):
-            if new.shape != old.shape:
-                raise ValueError(
-                    f"{self.name}.set_weights(weights): weights[{i}] has shape {new.shape}, "
-                    f"expected {old.shape} (Keras layout: kernel (inputs, units), bias (units,))."
-                )
-            if new.dtype.kind in "fc" and not np.all(np.isfinite(new)):
-                raise ValueError(
-                    f"{self.name}.set_weights(weights): weights[{i}] contains NaN or infinite "
-                    "values; a model with them can only output NaN. Pass finite numbers."
-                )
+        weights = [_checks.weight_array(new, old.shape,
+                                        f"{self.name}.set_weights(weights): weights[{i}]")
+                   for i, (old, new) in enumerate(zip(current, weights))]
         for old, new in zip(current, weights):  # all checked: nothing changes on an error
             old[...] = new  # in place: optimizers and callers keep the same arrays
         return None

@@ -173,17 +173,7 @@ class Sequential:
         names = [f"{layer.name}/{name}" for layer in self.layers
                  for name in layer.weights_names if getattr(layer, name) is not None]
         for i, (new, shape, name) in enumerate(zip(weights, expected, names)):
-            new = np.asarray(new)
-            if new.shape != shape:
-                raise ValueError(
-                    f"set_weights(weights): weights[{i}] ({name}) has shape {new.shape}, "
-                    f"expected {shape} (Keras layout: kernel (inputs, units), bias (units,))."
-                )
-            if new.dtype.kind in "fc" and not np.all(np.isfinite(new)):
-                raise ValueError(
-                    f"set_weights(weights): weights[{i}] ({name}) contains NaN or infinite "
-                    "values; a model with them can only output NaN. Pass finite numbers."
-                )
+            _checks.weight_array(new, shape, f"set_weights(weights): weights[{i}] ({name})")
         i = 0  # every array checked: now copy them in, layer by layer
         for layer in self.layers:
             n = len(layer.weights)

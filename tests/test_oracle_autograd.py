@@ -2,7 +2,8 @@
 
 For random multilayer perceptrons (1 to 4 Dense layers, every activation, every loss) the
 gradients obtained by chaining the forward/backward pairs of ``functional`` must match
-autograd's gradient of a forward pass and loss written again here in ``autograd.numpy``.
+autograd's gradient of a forward pass and loss written again in ``autograd.numpy``
+(``tests/autograd_oracle.py``, shared with the single-function property tests).
 The same is checked for ``models.Sequential`` (its own backward pass, including the fused
 output gradients it uses for sigmoid + binary cross-entropy and softmax + cross-entropy).
 """
@@ -11,6 +12,7 @@ import autograd.numpy as anp
 import numpy as np
 import pytest
 
+from autograd_oracle import AG_ACTIVATIONS, AG_LOSSES, ag_onehot, rel
 from backprop_lab import functional as F
 
 TOL = 1e-6
@@ -18,50 +20,9 @@ ACTIVATION_NAMES = sorted(F.ACTIVATIONS)
 LOSS_NAMES = sorted(F.LOSSES)
 
 
-def rel(a, b):
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    return float(np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), 1e-300))
-
-
 # --------------------------------------------------------------------------------------
-# The independent oracle: forward pass and losses in autograd.numpy
+# The independent oracle (tests/autograd_oracle.py) chained into a whole network
 # --------------------------------------------------------------------------------------
-def ag_log_softmax(z):
-    shifted = z - anp.max(z, axis=1, keepdims=True)
-    return shifted - anp.log(anp.sum(anp.exp(shifted), axis=1, keepdims=True))
-
-
-AG_ACTIVATIONS = {
-    "linear": lambda z: z,
-    "relu": lambda z: z * (z > 0),
-    "sigmoid": lambda z: 1.0 / (1.0 + anp.exp(-z)),
-    "tanh": lambda z: (anp.exp(z) - anp.exp(-z)) / (anp.exp(z) + anp.exp(-z)),
-    "softmax": lambda z: anp.exp(ag_log_softmax(z)),
-}
-
-
-def onehot(labels, k):
-    return np.eye(k)[labels]
-
-
-AG_LOSSES = {
-    "half_sum_squared_error": lambda y, p: 0.5 * anp.sum((y - p) ** 2),
-    "mean_squared_error": lambda y, p: anp.sum((p - y) ** 2) / p.size,
-    "binary_crossentropy":
-        lambda y, p: -anp.sum(y * anp.log(p) + (1 - y) * anp.log(1 - p)) / p.size,
-    "binary_crossentropy_from_logits":
-        lambda y, z: anp.sum(anp.log(1 + anp.exp(-anp.abs(z))) + anp.maximum(z, 0) - y * z)
-        / z.size,
-    "categorical_crossentropy": lambda y, p: -anp.sum(y * anp.log(p)) / p.shape[0],
-    "categorical_crossentropy_from_logits":
-        lambda y, z: -anp.sum(y * ag_log_softmax(z)) / z.shape[0],
-    "sparse_categorical_crossentropy":
-        lambda lab, p: -anp.sum(onehot(lab, p.shape[1]) * anp.log(p)) / p.shape[0],
-    "sparse_categorical_crossentropy_from_logits":
-        lambda lab, z: -anp.sum(onehot(lab, z.shape[1]) * ag_log_softmax(z)) / z.shape[0],
-}
-
-
 def ag_network_loss(params, activations, loss_name, x, y):
     a = x
     for (W, b), act in zip(params, activations):
@@ -121,7 +82,7 @@ def random_case(loss_name, hidden_activation, seed):
     if loss_name.startswith("sparse"):
         y = rng.integers(0, k, size=n)
     elif loss_name.startswith("categorical"):
-        y = onehot(rng.integers(0, k, size=n), k)
+        y = ag_onehot(rng.integers(0, k, size=n), k)
     elif loss_name.startswith("binary"):
         y = rng.integers(0, 2, size=(n, k)).astype(np.float64)
     else:
