@@ -13,23 +13,26 @@ live in ``backprop_lab.functional``; the Keras-style classes compose them;
 import importlib
 
 from . import config, functional, utils  # noqa: F401
-from .plug import use_functions  # noqa: F401
+from ._engine.plug import use_functions  # noqa: F401
 
 __version__ = "0.1.0"
 
 _SUBMODULES = (
-    "activations", "autodiff", "callbacks", "course", "datasets", "exercises", "fast",
+    "activations", "autodiff", "callbacks", "cli", "course", "datasets", "exercises",
     "gradcheck", "grading", "initializers", "layers", "losses", "metrics", "models",
-    "optimizers", "plots", "saving", "train_loop", "widgets",
+    "optimizers", "plots", "train_loop", "widgets",
 )
+#: Names kept for code written against earlier layouts: ``backprop_lab.doctor`` is
+#: ``backprop_lab.cli.doctor``.
+_MOVED = {"doctor": "cli.doctor", "demo": "cli.demo"}
 
 
 def __getattr__(name):
     """Import a submodule the first time ``backprop_lab.<name>`` is used."""
-    if name in _SUBMODULES:
-        return importlib.import_module(f"{__name__}.{name}")
+    if name in _SUBMODULES or name in _MOVED:
+        return importlib.import_module(f"{__name__}.{_MOVED.get(name, name)}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__():
-    return sorted(set(globals()) | set(_SUBMODULES))
+    return sorted(set(globals()) | set(_SUBMODULES) | set(_MOVED))

@@ -7,7 +7,7 @@ forward/backward pair).  This module resolves names and offers Keras's functiona
 """
 import numpy as np
 
-from . import _checks
+from ._engine import checks as _checks
 from . import functional as F
 
 #: The names ``Dense(activation=...)`` and ``Activation(...)`` accept.

@@ -28,7 +28,7 @@ import warnings
 
 import numpy as np
 
-from . import _checks
+from ._engine import checks as _checks
 
 
 class Callback:

@@ -341,12 +341,16 @@ LOSSES = {
 # --------------------------------------------------------------------------------------
 # The update rule
 # --------------------------------------------------------------------------------------
-def sgd_update(w, dw, learning_rate):
-    """One step of gradient descent: ``w_new = w - learning_rate * dw`` (a new array).
+def sgd_update(w, dw, learning_rate, *, out=None):
+    """One step of gradient descent: ``w_new = w - learning_rate * dw``.
 
     w, dw: arrays of the same shape.  learning_rate: a positive float (eta).
+    Returns w_new, a new array; with ``out=`` (an array of w's shape, ``w`` itself for an
+    update in place) the result is written there and ``out`` is returned.
     """
-    return w - learning_rate * dw
+    if out is None:
+        return w - learning_rate * dw
+    return np.subtract(w, learning_rate * dw, out=out)
 
 
 def sgd_momentum_update(w, dw, velocity, learning_rate, momentum, nesterov=False):

@@ -23,7 +23,8 @@ generator instead.
 """
 import numpy as np
 
-from . import _checks, config, utils
+from . import config, utils
+from ._engine import checks as _checks
 
 # Standard deviation of a standard normal truncated to [-2, 2] (Keras uses this constant).
 TRUNCATED_STDDEV = 0.87962566103423978

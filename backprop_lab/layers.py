@@ -12,7 +12,8 @@ import numbers
 
 import numpy as np
 
-from . import _checks, activations, config, initializers
+from . import activations, config, initializers
+from ._engine import checks as _checks
 from . import functional as F
 
 _name_counts = {}

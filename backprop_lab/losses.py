@@ -21,7 +21,7 @@ loss then applies the sigmoid/softmax itself, in a numerically stable way.
 """
 import numpy as np
 
-from . import _checks
+from ._engine import checks as _checks
 from . import functional as F
 
 

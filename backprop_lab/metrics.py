@@ -21,7 +21,7 @@ as in Keras, binary accuracy thresholds the model's *output* at 0.5; with
 """
 import numpy as np
 
-from . import _checks
+from ._engine import checks as _checks
 
 
 # --------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import warnings
 
 import numpy as np
 
-from . import _checks
+from ._engine import checks as _checks
 from . import functional as F
 
 
@@ -158,6 +158,8 @@ class SGD(Optimizer):
 
     def update_step(self, grad, variable, slots):
         if self.momentum == 0:
+            # not out=variable: a learner's sgd_update plugged in with use_functions
+            # takes (w, dw, learning_rate) only
             np.copyto(variable, F.sgd_update(variable, grad, self._learning_rate))
             return
         new_w, new_m = F.sgd_momentum_update(

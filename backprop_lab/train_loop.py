@@ -34,6 +34,7 @@ import numpy as np
 
 from . import config
 from . import functional as F
+from ._engine import checks as _checks
 
 #: A loss above this (or not finite) counts as diverged: training stops there.
 EXPLODED_LOSS = 1e6
@@ -170,7 +171,8 @@ class SequentialModelFn:
 
     Calling it, ``model_fn(n_features, n_classes, seed)``, returns ``(params,
     loss_and_grads, predict)``; ``relu_outputs(params, x)`` gives the outputs of the
-    model's ReLU layers (for ``dead_units``).
+    model's ReLU layers (for ``dead_units``); ``optimizer`` is the model's compiled
+    optimizer (None when it is not compiled).
     """
 
     def __init__(self, model):
@@ -189,6 +191,7 @@ class SequentialModelFn:
             )
         self.model = model
         self._copy = None
+        self.optimizer = model.optimizer  # the compiled one (None: plain SGD is used)
 
     def __call__(self, n_features, n_classes, seed=0):
         net = copy.deepcopy(self.model)  # the learner's model is never touched
@@ -218,6 +221,7 @@ class SequentialModelFn:
                 "two classes)."
             )
         self._copy = net
+        self.optimizer = net.optimizer
         one_hot = units > 1 and net.loss.key != "sparse_categorical_crossentropy"
         logits = last != "sigmoid"  # (one output unit) a logit rather than a probability
 
@@ -287,8 +291,9 @@ def from_sequential(model):
     settings and optimizer are never changed.  The loss is the model's own if compiled
     (labels are one-hot encoded for losses that need it), else sparse categorical
     cross-entropy for a softmax output, binary cross-entropy for one sigmoid unit (from
-    logits for a linear last layer).  The compiled optimizer is not used: the caller
-    does plain ``w <- w - learning_rate * dw``.
+    logits for a linear last layer).  ``model_fn.optimizer`` is the model's compiled
+    optimizer (or None): ``train(..., optimizer=model_fn.optimizer)`` trains with a fresh
+    one of the same kind and settings, at the learning rate it is given.
     """
     return SequentialModelFn(model)
 
@@ -314,14 +319,38 @@ def check_model_output(params, loss, grads):
     return None
 
 
+def make_optimizer(learning_rate, momentum=0.0, optimizer=None):
+    """The optimizer ``train`` updates the weights with, fresh (no state yet).
+
+    optimizer: None for ``optimizers.SGD(learning_rate, momentum)``; or an ``Optimizer``
+    object (a model's compiled one, say), of which a new one of the same kind and
+    settings is made, with this learning rate.  The given object is not changed.
+    """
+    from . import optimizers
+
+    _checks.positive_float(learning_rate, "train(learning_rate=...)", "0.1")
+    if optimizer is None:
+        return optimizers.SGD(learning_rate=learning_rate, momentum=momentum)
+    if not isinstance(optimizer, optimizers.Optimizer):
+        raise TypeError(f"train(optimizer=...): expected a backprop_lab optimizer such as "
+                        f"SGD(momentum=0.9), got {optimizer!r}."
+                        + _checks.class_hint(optimizer))
+    fresh = optimizers.deserialize(optimizers.serialize(optimizer))
+    fresh.learning_rate = learning_rate
+    return fresh
+
+
 def train(params, loss_and_grads, x, y, learning_rate, epochs, batch_size=None,
-          momentum=0.0, seed=0):
+          momentum=0.0, seed=0, optimizer=None):
     """Train with (mini-batch) gradient descent; never raises on NaN or overflow.
 
     params: list of arrays (not modified; a trained copy is returned).
     x: (N, D); y: (N,) integer labels.
     batch_size: None means the whole set each step (full-batch gradient descent).
     momentum: 0 is plain gradient descent; otherwise v <- momentum v - lr g; w <- w + v.
+    optimizer: None, or an optimizer object whose kind and settings to use instead of
+        plain SGD (see ``make_optimizer``; momentum is then ignored).  Every update is
+        ``optimizer.apply``, so the rules are those of ``functional``.
     seed: the order of the mini-batches.
 
     Returns a dict of plain data:
@@ -333,22 +362,19 @@ def train(params, loss_and_grads, x, y, learning_rate, epochs, batch_size=None,
         'initial_loss'   the loss on all of x before the first update (for full batches
                          the same number as losses[0]; nan if it could not be computed)
         'final_loss'     the loss on all of x after the last update (nan if diverged)
-        'update_ratios'  (steps, n_params) ||lr * grad|| / ||w|| of every parameter
-                         array at every step (for w = 0, just ||lr * grad||)
+        'update_ratios'  (steps, n_params) ||w_new - w|| / ||w|| of every parameter
+                         array at every step (for w = 0, just ||w_new - w||); for plain
+                         gradient descent that is ||lr * grad|| / ||w||
         'diverged'       True if the loss or a weight became non-finite, or the loss
                          exceeded EXPLODED_LOSS
         'error'          None, or a message saying how the model's functions failed
     """
-    if not np.isfinite(learning_rate) or learning_rate <= 0:
-        raise ValueError(
-            f"train(learning_rate={learning_rate!r}): the learning rate must be a positive "
-            "number, e.g. 0.1."
-        )
+    opt = make_optimizer(learning_rate, momentum, optimizer)
+    epochs = _checks.positive_int(epochs, "train(epochs=...)")
     n = x.shape[0]
     batch = n if batch_size is None else max(1, min(int(batch_size), n))
     rng = np.random.default_rng(seed)
-    params = [np.array(w, copy=True) for w in params]
-    velocity = [np.zeros_like(w) for w in params]
+    params = [np.array(w, copy=True) for w in params]  # updated in place from here on
     losses, ratios = [], []
     diverged, error, checked = False, None, False
     initial_loss = final_loss = float("nan")
@@ -365,7 +391,7 @@ def train(params, loss_and_grads, x, y, learning_rate, epochs, batch_size=None,
                     return _result(params, losses, initial_loss, final_loss, ratios, False,
                                    error)
                 checked, initial_loss = True, float(loss)
-            for _epoch in range(int(epochs)):
+            for _epoch in range(epochs):
                 order = rng.permutation(n) if batch < n else np.arange(n)
                 batch_losses, batch_sizes = [], []
                 for start in range(0, n, batch):
@@ -383,16 +409,15 @@ def train(params, loss_and_grads, x, y, learning_rate, epochs, batch_size=None,
                         break
                     batch_losses.append(loss)
                     batch_sizes.append(len(idx))
-                    step = [learning_rate * np.asarray(g) for g in grads]
-                    ratios.append([_ratio(s, w) for s, w in zip(step, params)])
-                    new_params = []
-                    for i, (w, s) in enumerate(zip(params, step)):
-                        velocity[i] = momentum * velocity[i] - s
-                        new_params.append(w + velocity[i])
-                    if not all(np.all(np.isfinite(w)) for w in new_params):
+                    before = [w.copy() for w in params]
+                    opt.apply([np.asarray(g, dtype=w.dtype) for g, w in zip(grads, params)],
+                              params)
+                    ratios.append([_ratio(w - w0, w0) for w, w0 in zip(params, before)])
+                    if not all(np.all(np.isfinite(w)) for w in params):
+                        for w, w0 in zip(params, before):  # keep the last finite step
+                            w[...] = w0
                         diverged = True
                         break
-                    params = new_params
                 if batch_losses:
                     losses.append(float(np.average(batch_losses, weights=batch_sizes)))
                 if diverged:

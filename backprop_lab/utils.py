@@ -38,7 +38,8 @@ def to_categorical(y, num_classes=None, dtype=None):
     dtype: of the result, default the float type of ``config.floatx()``.
     Returns: array of shape (n, K) with out[i, y[i]] = 1 and every other entry 0.
     """
-    from . import _checks, config
+    from . import config
+    from ._engine import checks as _checks
 
     y = np.asarray(y)
     if y.dtype.kind not in "biuf":

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from backprop_lab.autodiff import (BackwardStep, TraceRow, Value, backward_steps, draw_graph,
+from backprop_lab.plots import draw_graph
+from backprop_lab.autodiff import (BackwardStep, TraceRow, Value, backward_steps,
                                    topological_order, trace)
 
 matplotlib.use("Agg")

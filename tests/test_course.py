@@ -8,7 +8,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from backprop_lab import course
-from backprop_lab.__main__ import main as cli
+from backprop_lab.cli import main as cli
 
 ROOT = Path(__file__).resolve().parent.parent
 

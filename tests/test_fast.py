@@ -10,7 +10,8 @@ import autograd.numpy as anp
 import numpy as np
 import pytest
 
-from backprop_lab import fast, utils
+from backprop_lab import utils
+from backprop_lab._engine import fast_dense as fast
 from backprop_lab.callbacks import Callback
 from backprop_lab.layers import Activation, Dense
 from backprop_lab.losses import BinaryCrossentropy

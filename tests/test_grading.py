@@ -472,8 +472,10 @@ def test_every_exercise_module_loads():
 def _copy(fn):
     """An equal but distinct function object (check refuses the reference object itself)."""
     if isinstance(fn, types.FunctionType):
-        return types.FunctionType(fn.__code__, fn.__globals__, fn.__name__, fn.__defaults__,
+        copy = types.FunctionType(fn.__code__, fn.__globals__, fn.__name__, fn.__defaults__,
                                   fn.__closure__)
+        copy.__kwdefaults__ = fn.__kwdefaults__
+        return copy
     return lambda *args, **kwargs: fn(*args, **kwargs)
 
 
@@ -487,7 +489,7 @@ def test_exercise_is_well_formed(exercise_id):
     assert {c.kind for c in cases} == {"fixed", "random", "edge"}, \
         "use fixed, random and edge cases"
     assert len({c.name for c in cases}) == len(cases), "case names must differ"
-    grading._resolve_depends(ex)  # raises if a dependency cannot be found
+    grading.grader._resolve_depends(ex)  # raises if a dependency cannot be found
 
 
 @pytest.mark.parametrize("exercise_id", sorted(EXERCISES))
@@ -520,7 +522,7 @@ def test_the_documented_template_works():
     start = doc.index("list::\n") + len("list::\n")
     code = textwrap.dedent(doc[start:doc.index("\nOptions of")])
     code = code.replace("from .. import", "from backprop_lab import")
-    code = code.replace("from ..grading import", "from backprop_lab.grading import")
+    code = code.replace("from ..grading.spec import", "from backprop_lab.grading.spec import")
     namespace = {}
     exec(compile(code, "template", "exec"), namespace)
     (ex,) = namespace["EXERCISES"]

@@ -5,12 +5,13 @@ Reference values are recomputed here with plain numpy (forward pass) and with th
 functional losses, never read back from the code under test.  Model gradients are
 checked against the ``autograd`` package.
 """
+import contextlib
 import re
 
 import numpy as np
 import pytest
 
-from backprop_lab import config, utils
+from backprop_lab import config, use_functions, utils
 from backprop_lab import functional as F
 from backprop_lab.callbacks import LambdaCallback
 from backprop_lab.layers import Activation, Dense
@@ -131,8 +132,9 @@ def test_model_gradients_fused_and_unfused_match_autograd():
     oracle = autograd.grad(loss_of)(model.get_weights())
     fused_fn = model.loss.fused_gradient("sigmoid")
     assert fused_fn is not None
-    loss_f, _, fused = model._loss_and_grads(x, y, fused_fn)
-    loss_u, _, unfused = model._loss_and_grads(x, y, None)
+    loss_f, _, fused = model.compute_gradients(x, y)
+    with use_functions():  # while functions are plugged in, nothing is fused
+        loss_u, _, unfused = model.compute_gradients(x, y)
     assert loss_f == pytest.approx(float(loss_of(model.get_weights())), rel=1e-12)
     for g_f, g_u, g_o in zip(fused, unfused, oracle):
         assert np.allclose(g_f, g_o, rtol=1e-8, atol=1e-12)
@@ -158,8 +160,9 @@ def test_softmax_model_gradients_match_autograd():
         return -anp.sum(y * logp) / x.shape[0]
 
     oracle = autograd.grad(loss_of)(model.get_weights())
-    for fused in (model.loss.fused_gradient("softmax"), None):
-        _, _, grads = model._loss_and_grads(x, y, fused)
+    for plugged in (False, True):
+        with use_functions() if plugged else contextlib.nullcontext():
+            _, _, grads = model.compute_gradients(x, y)
         for g, g_o in zip(grads, oracle):
             assert np.allclose(g, g_o, rtol=1e-8, atol=1e-12)
 

@@ -148,10 +148,8 @@ def make_sequential(params, activations, loss_name):
 
 
 def sequential_loss_and_grads(model, x, y):
-    """The gradients ``fit`` uses for one batch (no update): Sequential._loss_and_grads."""
-    y = model.loss.prepare_targets(np.asarray(y), model.output_units, "y")
-    fused = model.loss.fused_gradient(model.layers[-1].activation)
-    value, _, grads = model._loss_and_grads(x, y, fused)
+    """The gradients ``fit`` uses for one batch (no update): Sequential.compute_gradients."""
+    value, _, grads = model.compute_gradients(x, y)
     return value, grads
 
 

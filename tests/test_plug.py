@@ -103,7 +103,7 @@ def test_restored_after_an_exception():
                 RuntimeError("boom"))):
             raise RuntimeError("inside")
     assert F.dense_forward is original
-    assert not backprop_lab.plug.active()
+    assert not backprop_lab._engine.plug.active()
 
 
 def test_bad_names_and_values_are_refused_before_anything_changes():

@@ -8,7 +8,8 @@ backward, step by step), itself checked against autograd in test_fast.py.
 import numpy as np
 import pytest
 
-from backprop_lab import config, fast, utils
+from backprop_lab import config, utils
+from backprop_lab._engine import fast_dense as fast
 from backprop_lab.layers import Dense
 from backprop_lab.models import Sequential
 from backprop_lab.optimizers import SGD

@@ -6,7 +6,8 @@ import zipfile
 import numpy as np
 import pytest
 
-from backprop_lab import config, saving, utils
+from backprop_lab import config, utils
+from backprop_lab._engine import saving
 from backprop_lab.layers import Activation, Dense
 from backprop_lab.models import Sequential, load_model
 from backprop_lab.optimizers import SGD, Adam

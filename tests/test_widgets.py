@@ -498,8 +498,8 @@ def test_moving_the_slider_updates_state_and_image():
 
 def test_display_in_a_kernel_shows_the_widget(monkeypatch):
     shown = []
-    monkeypatch.setattr(W, "widget_support", lambda: None)
-    monkeypatch.setattr(W, "_show", lambda obj, **kw: shown.append((obj, kw)))
+    monkeypatch.setattr(W._app, "widget_support", lambda: None)
+    monkeypatch.setattr(W._app, "_show", lambda obj, **kw: shown.append((obj, kw)))
     app = W.NeuronPlayground()
     app.display()
     (bundle, kwargs), = shown
@@ -512,7 +512,7 @@ def test_display_in_a_kernel_shows_the_widget(monkeypatch):
 def test_static_fallback_without_ipywidgets(monkeypatch, capsys):
     shown = []
     monkeypatch.setitem(sys.modules, "ipywidgets", None)  # import ipywidgets now fails
-    monkeypatch.setattr(W, "_show", lambda obj, **kw: shown.append(obj))
+    monkeypatch.setattr(W._app, "_show", lambda obj, **kw: shown.append(obj))
     assert W.widget_support() == "ipywidgets is not installed"
     app = W.LearningRateExplorer(epochs=10)
     app.display()

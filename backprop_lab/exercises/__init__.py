@@ -21,7 +21,7 @@ How to add an exercise
     import numpy as np
 
     from .. import functional as F
-    from ..grading import Exercise, edge_case, fixed_case, random_case
+    from ..grading.spec import Exercise, edge_case, fixed_case, random_case
 
     NOTEBOOK = "04_backprop_layers"
 

@@ -1,7 +1,7 @@
 """Exercises of notebook 00_start_here: one warm-up to try ``check`` and ``hint``."""
 import numpy as np
 
-from ..grading import Exercise, edge_case, fixed_case, random_case
+from ..grading.spec import Exercise, edge_case, fixed_case, random_case
 
 NOTEBOOK = "00_start_here"
 

@@ -7,7 +7,7 @@ clipped to [EPSILON, 1 - EPSILON] with ``EPSILON = 1e-7``, as Keras does.
 import numpy as np
 
 from .. import functional as F
-from ..grading import Exercise, edge_case, fixed_case, random_case
+from ..grading.spec import Exercise, edge_case, fixed_case, random_case
 
 NOTEBOOK = "02_loss_functions"
 EPSILON = F.EPSILON

@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from .. import functional as F
-from ..grading import Exercise, edge_case, fixed_case, random_case
+from ..grading.spec import Exercise, edge_case, fixed_case, random_case
 
 NOTEBOOK = "03_chain_rule"
 

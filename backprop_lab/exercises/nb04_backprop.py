@@ -9,7 +9,7 @@ caches it walks from the end.
 import numpy as np
 
 from .. import functional as F
-from ..grading import Exercise, edge_case, fixed_case, random_case
+from ..grading.spec import Exercise, edge_case, fixed_case, random_case
 from .nb01_forward import mlp_forward  # the forward pass whose caches mlp_backward walks
 
 NOTEBOOK = "04_backprop_layers"

@@ -15,7 +15,7 @@ import types
 import numpy as np
 
 from .. import functional as F
-from ..grading import Exercise, edge_case, fixed_case, random_case
+from ..grading.spec import Exercise, edge_case, fixed_case, random_case
 
 NOTEBOOK = "05_gradient_descent"
 

@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from ..grading import Exercise, edge_case, fixed_case, random_case
+from ..grading.spec import Exercise, edge_case, fixed_case, random_case
 
 NOTEBOOK = "06_keras_style_example"
 

@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from .. import functional as F
-from ..grading import Exercise, edge_case, fixed_case, random_case
+from ..grading.spec import Exercise, edge_case, fixed_case, random_case
 
 NOTEBOOK = "07_training_in_practice"
 

@@ -2,7 +2,8 @@
 
 This module is *not* part of the course: the algorithm is taught by
 ``backprop_lab.functional`` and composed, step by step, by ``layers.Dense.forward/
-backward`` and ``Sequential._train_step``.  ``DenseStackTrainer`` does the same arithmetic
+backward`` and ``Sequential.compute_gradients``.  It is a strategy of the one training loop
+(``_engine.trainer``), which uses it for a whole epoch when the model qualifies.  ``DenseStackTrainer`` does the same arithmetic
 in the same order, for the models most people train (``Dense`` layers, a
 sigmoid/softmax output with its cross-entropy, or a linear output with MSE, plain SGD),
 only faster:
@@ -15,11 +16,15 @@ only faster:
 * each step keeps the batch's predictions; the loss and the metrics of the epoch are
   computed once, from all of them, at the end of the epoch, instead of once per step.
 
-``tests/test_fast.py`` checks it against the teaching code (the layers' own forward and
-backward passes, and ``fit`` with the fast path switched off) and against ``autograd``.
-Set ``backprop_lab.fast.ENABLED = False`` to train every model through the teaching code.
+The update itself is ``functional.sgd_update`` writing into the weight arrays (``out=``).
+The tests check this path against the teaching code (the layers' own forward and backward
+passes, and ``fit`` with the fast path switched off) and against ``autograd``.  Set
+``backprop_lab._engine.fast_dense.ENABLED = False`` to train every model through the
+teaching code.
 """
 import numpy as np
+
+from .. import functional as F
 
 #: ``fit`` uses the fast path only while this is True (and the model qualifies).
 ENABLED = True
@@ -41,9 +46,9 @@ def unsupported_reason(layers, loss, optimizer):
 
     layers: the model's layers; loss: a ``losses.Loss``; optimizer: an ``Optimizer``.
     """
-    from . import losses
-    from .layers import Dense
-    from .optimizers import SGD
+    from .. import losses
+    from ..layers import Dense
+    from ..optimizers import SGD
 
     built_in = (losses.BinaryCrossentropy, losses.CategoricalCrossentropy,
                 losses.SparseCategoricalCrossentropy, losses.MeanSquaredError)
@@ -107,8 +112,6 @@ class DenseStackTrainer:
         self.batch_size = int(batch_size)
         self.kernel_grads = [np.zeros_like(k) for k in self.kernels]
         self.bias_grads = [np.zeros_like(b) for b in self.biases]
-        self._kernel_steps = [np.empty_like(k) for k in self.kernels]
-        self._bias_steps = [np.empty_like(b) for b in self.biases]
         self._buffers = {}
 
     @classmethod
@@ -226,10 +229,8 @@ class DenseStackTrainer:
                                      buf.tmp[l - 1], buf.mask[l - 1])
             else:
                 d_prev = None
-            np.multiply(self.kernel_grads[l], learning_rate, out=self._kernel_steps[l])
-            np.subtract(kernel, self._kernel_steps[l], out=kernel)
-            np.multiply(self.bias_grads[l], learning_rate, out=self._bias_steps[l])
-            np.subtract(bias, self._bias_steps[l], out=bias)
+            F.sgd_update(kernel, self.kernel_grads[l], learning_rate, out=kernel)
+            F.sgd_update(bias, self.bias_grads[l], learning_rate, out=bias)
             d = d_prev
 
     def grads(self):
@@ -287,7 +288,7 @@ def _needs_every_batch(callback, terminate):
     path), nor for a progress display that draws nothing between epochs (verbose=2, or
     output that is neither a terminal nor a notebook).
     """
-    from . import callbacks as cb_module
+    from .. import callbacks as cb_module
 
     if callback is terminate and type(callback) is cb_module.TerminateOnNaN:
         return False

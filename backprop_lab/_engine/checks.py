@@ -163,3 +163,24 @@ def same_length(x, y, x_name="x", y_name="y"):
             f"{x_name} has {x.shape[0]} samples (rows) but {y_name} has {y.shape[0]}: "
             f"{x_name} and {y_name} must have one row per sample, in the same order.{hint}"
         )
+
+
+def number(value, name, low=None, high=None, integer=False):
+    """Return ``value`` as a float (an int with ``integer=True``), or raise if it is not a
+    finite number in [low, high] (either bound may be None).
+
+    name: the argument as shown in the message, e.g. ``"DescentOnSurface(momentum=...)"``.
+    """
+    kind = "a whole number" if integer else "a number"
+    ok_type = isinstance(value, numbers.Integral) if integer else isinstance(value, numbers.Real)
+    if isinstance(value, (bool, np.bool_)) or not ok_type or not math.isfinite(value):
+        raise ValueError(f"{name}: must be {kind}, got {value!r}.")
+    if (low is not None and value < low) or (high is not None and value > high):
+        if low is not None and high is not None:
+            where = f"between {low} and {high}"
+        elif low is not None:
+            where = f"at least {low}"
+        else:
+            where = f"at most {high}"
+        raise ValueError(f"{name}: must be {where}, got {value!r}.")
+    return int(value) if integer else float(value)

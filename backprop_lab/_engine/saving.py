@@ -1,6 +1,7 @@
 """Save and load a whole model as ONE ``.npz`` file, with no pickle anywhere.
 
-``model.save("model.npz")`` and ``backprop_lab.models.load_model("model.npz")``.
+``model.save("model.npz")`` and ``backprop_lab.models.load_model("model.npz")``.  This
+module knows the file format only; ``models.load_model`` rebuilds the model.
 
 File format (version 1)
 -----------------------
@@ -102,7 +103,7 @@ def write_atomically(path, arrays):
 
 def save_model(model, filepath, overwrite=True):
     """Save ``model`` (a built ``Sequential``) to ``filepath`` (ending in ``.npz``)."""
-    from . import __version__
+    from .. import __version__
 
     path = _check_path(filepath, "save")
     if not model.built:
@@ -144,7 +145,7 @@ def save_model(model, filepath, overwrite=True):
     write_atomically(path, arrays)
 
 
-def _bad_file(path, detail):
+def bad_file(path, detail):
     return ValueError(
         f"load_model({path!r}): this is not a readable backprop_lab model file: {detail}. "
         "Was it written by model.save(...), and was the copy complete?"
@@ -157,27 +158,27 @@ def _read(path):
         start = file.read(4)
     if start != b"PK\x03\x04":  # every zip archive, so every .npz, starts with these bytes
         what = "it is empty" if not start else f"it starts with {start!r}, not with a zip header"
-        raise _bad_file(path, f"{what}, so it is not an .npz archive")
+        raise bad_file(path, f"{what}, so it is not an .npz archive")
     try:
         data = np.load(path, allow_pickle=False)
     except (ValueError, OSError, EOFError, zipfile.BadZipFile) as err:
-        raise _bad_file(path, f"numpy cannot open it as an .npz archive ({err})") from None
+        raise bad_file(path, f"numpy cannot open it as an .npz archive ({err})") from None
     if not hasattr(data, "files"):
-        raise _bad_file(path, "it holds a single .npy array, not an .npz archive")
+        raise bad_file(path, "it holds a single .npy array, not an .npz archive")
     try:
         with data:
             if HEADER_KEY not in data.files:
-                raise _bad_file(
+                raise bad_file(
                     path, f"it is an .npz archive but has no {HEADER_KEY!r} entry (members: "
                     f"{', '.join(data.files[:5])}{', ...' if len(data.files) > 5 else ''})")
             raw = data[HEADER_KEY]
             if raw.dtype != np.uint8 or raw.ndim != 1:
-                raise _bad_file(path, f"its {HEADER_KEY!r} entry is not a byte array")
+                raise bad_file(path, f"its {HEADER_KEY!r} entry is not a byte array")
             header = json.loads(raw.tobytes().decode("utf-8"))
             if not isinstance(header, dict) or header.get("format") != FORMAT:
-                raise _bad_file(path, "its header does not name the backprop_lab model format")
+                raise bad_file(path, "its header does not name the backprop_lab model format")
             if header.get("format_version") != FORMAT_VERSION:
-                raise _bad_file(
+                raise bad_file(
                     path, f"it uses format version {header.get('format_version')!r}; this "
                     f"version of backprop_lab reads version {FORMAT_VERSION}")
             keys = [spec["key"] for spec in header["weights"]]
@@ -186,46 +187,22 @@ def _read(path):
     except ValueError as err:
         if str(err).startswith(f"load_model({path!r})"):
             raise
-        raise _bad_file(path, f"{type(err).__name__}: {err}") from None
+        raise bad_file(path, f"{type(err).__name__}: {err}") from None
     except (KeyError, TypeError, OSError, EOFError, zipfile.BadZipFile,
             UnicodeDecodeError) as err:
-        raise _bad_file(path, f"it is damaged or incomplete ({type(err).__name__}: {err})") \
+        raise bad_file(path, f"it is damaged or incomplete ({type(err).__name__}: {err})") \
             from None
     return header, arrays
 
 
-def load_model(filepath, compile=True):
-    """Rebuild a model saved by ``save_model``: layers, weights and, if ``compile``, the
-    optimizer (with its state), loss and metrics.  Predictions match the saved model's."""
-    from . import losses, metrics, optimizers
-    from .models import Sequential
+def read_model_file(filepath):
+    """Read a file written by ``save_model``: (path, header dict, dict of arrays).
 
+    Raises FileNotFoundError, or a ValueError saying what is wrong with the file.
+    Rebuilding the model from them is ``models.load_model``'s job.
+    """
     path = os.fspath(filepath)
     if not os.path.isfile(path):
         raise FileNotFoundError(f"load_model({path!r}): no such file.")
     header, arrays = _read(path)
-    try:
-        model = Sequential.from_config(header["model"]["config"])
-        model.set_weights([arrays[spec["key"]] for spec in header["weights"]])
-    except (KeyError, TypeError, ValueError) as err:
-        raise _bad_file(path, f"its contents do not describe a valid model "
-                              f"({type(err).__name__}: {err})") from None
-    if compile and header.get("compile"):
-        try:
-            settings = header["compile"]
-            model.compile(optimizer=optimizers.deserialize(settings["optimizer"]),
-                          loss=losses.deserialize(settings["loss"]),
-                          metrics=[metrics.deserialize(m) for m in settings["metrics"]])
-            state = header["optimizer_state"]
-            if state["keys"] or state["iterations"]:
-                model.optimizer.set_state([arrays[k] for k in state["keys"]], model.weights,
-                                          state["iterations"])
-        except (KeyError, TypeError, ValueError) as err:
-            # e.g. a loss or metric class of the learner's own, which the file names only
-            raise ValueError(
-                f"load_model({path!r}): the layers and weights are fine, but the compile "
-                f"settings cannot be rebuilt ({type(err).__name__}: {err}). Load it with "
-                "load_model(path, compile=False), then call model.compile(...) with your "
-                "own loss, optimizer and metrics."
-            ) from None
-    return model
+    return path, header, arrays

@@ -1,43 +1,64 @@
 """Check that this Python has what the course needs, and say exactly what to fix.
 
 Command line: ``python -m backprop_lab doctor`` (exit code 0 if all is well, else 1).
-In a notebook: ``backprop_lab.doctor.report()`` shows the same table; ``.rows`` holds the
+In a notebook: ``backprop_lab.cli.doctor.report()`` shows the same table; ``.rows`` holds the
 results and ``.ok`` is True when nothing needs fixing.
 
-Versions are read from the installed package metadata, so nothing heavy is imported.
+What is required is read from backprop_lab's own installed metadata (its dependencies and
+its ``course`` extra in pyproject.toml), and the versions found from each package's
+metadata, so nothing heavy is imported; versions are compared with ``packaging``.
 """
 import importlib.metadata
 import sys
 
-#: (name shown, distribution name, minimum version, why the course needs it)
-REQUIREMENTS = (
-    ("numpy", "numpy", "1.23", "arrays: everything"),
-    ("jupyterlab", "jupyterlab", "4.0", "runs the notebooks"),
-    ("ipykernel", "ipykernel", "6.0", "the Python kernel of the notebooks"),
-    ("ipywidgets", "ipywidgets", "8.0", "sliders and interactive apps"),
-    ("jupyterlab_widgets", "jupyterlab_widgets", "3.0", "shows ipywidgets in JupyterLab"),
-    ("matplotlib", "matplotlib", "3.7", "plots"),
-)
-MIN_PYTHON = (3, 9)
+#: What the course needs each package for (the names of the ``course`` extra and numpy).
+PURPOSES = {
+    "numpy": "arrays: everything",
+    "jupyterlab": "runs the notebooks",
+    "ipykernel": "the Python kernel of the notebooks",
+    "ipywidgets": "sliders and interactive apps",
+    "jupyterlab_widgets": "shows ipywidgets in JupyterLab",
+    "matplotlib": "plots",
+    "nbformat": "reads and writes notebooks",
+    "nbclient": "runs notebooks headless (grading)",
+    "nbconvert": "makes the student notebooks",
+}
+#: Used only when backprop_lab itself is not installed (no metadata to read).
+FALLBACK_PYTHON = "3.9"
+DISTRIBUTION = "backprop_lab"
+EXTRA = "course"
 WIDGET_EXTENSION = "labextensions/@jupyter-widgets/jupyterlab-manager/package.json"
 
 
-def _as_tuple(version):
-    """'3.11.2' -> (3, 11, 2); stops at the first part that is not a number ('8.1.0rc1' ->
-    (8, 1))."""
-    parts = []
-    for piece in version.split("."):
-        digits = ""
-        for ch in piece:
-            if not ch.isdigit():
-                break
-            digits += ch
-        if not digits:
-            break
-        parts.append(int(digits))
-        if len(digits) != len(piece):
-            break
-    return tuple(parts)
+def requirements():
+    """(distribution, minimum version or None) for every package the course needs, read
+    from backprop_lab's installed metadata (its dependencies and its ``course`` extra).
+    Empty when backprop_lab is not installed."""
+    from packaging.requirements import Requirement
+
+    try:
+        lines = importlib.metadata.requires(DISTRIBUTION) or []
+    except importlib.metadata.PackageNotFoundError:
+        return []
+    found = []
+    for line in lines:
+        req = Requirement(line)
+        if req.marker is not None and not req.marker.evaluate({"extra": EXTRA}):
+            continue  # another extra (test, benchmark) or another platform
+        if req.name.replace("-", "_") == DISTRIBUTION:
+            continue  # "backprop_lab[course]" inside another extra
+        floors = [s.version for s in req.specifier if s.operator in (">=", "==", "~=")]
+        found.append((req.name, floors[0] if floors else None))
+    return found
+
+
+def python_floor():
+    """The Requires-Python floor of the installed backprop_lab, e.g. '3.9'."""
+    try:
+        spec = importlib.metadata.metadata(DISTRIBUTION).get("Requires-Python") or ""
+    except importlib.metadata.PackageNotFoundError:
+        return FALLBACK_PYTHON
+    return spec.replace(">=", "").strip() or FALLBACK_PYTHON
 
 
 def _installed(distribution):
@@ -45,6 +66,15 @@ def _installed(distribution):
         return importlib.metadata.version(distribution)
     except importlib.metadata.PackageNotFoundError:
         return None
+
+
+def _at_least(found, minimum):
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return Version(found) >= Version(minimum)
+    except InvalidVersion:
+        return False
 
 
 def _widget_extension_present():
@@ -61,17 +91,27 @@ def _widget_extension_present():
 
 def check():
     """One dict per requirement: name, required, found, ok, purpose, fix (a pip argument)."""
+    from packaging.version import Version
+
+    floor = python_floor()
     found_python = ".".join(str(v) for v in sys.version_info[:3])
     rows = [{
-        "name": "Python", "required": ">=" + ".".join(map(str, MIN_PYTHON)),
-        "found": found_python, "ok": sys.version_info[:2] >= MIN_PYTHON,
-        "purpose": "runs everything", "fix": None,
+        "name": "Python", "required": ">=" + floor, "found": found_python,
+        "ok": Version(found_python) >= Version(floor), "purpose": "runs everything",
+        "fix": None,
     }]
-    for shown, dist, minimum, purpose in REQUIREMENTS:
+    needed = requirements()
+    if not needed:
+        rows.append({"name": DISTRIBUTION, "required": "installed", "found": "missing",
+                     "ok": False, "purpose": "the course's package",
+                     "fix": "-e .[course]  (from the folder of the course)"})
+    for dist, minimum in needed:
         found = _installed(dist)
-        ok = found is not None and _as_tuple(found) >= _as_tuple(minimum)
-        rows.append({"name": shown, "required": ">=" + minimum, "found": found or "missing",
-                     "ok": ok, "purpose": purpose, "fix": None if ok else f"{dist}>={minimum}"})
+        ok = found is not None and (minimum is None or _at_least(found, minimum))
+        required = ">=" + minimum if minimum else "any"
+        rows.append({"name": dist, "required": required, "found": found or "missing",
+                     "ok": ok, "purpose": PURPOSES.get(dist, ""),
+                     "fix": None if ok else f"{dist}{required if minimum else ''}"})
     if _installed("jupyterlab_widgets") is not None:
         present = _widget_extension_present()
         rows.append({"name": "widget extension", "required": "installed",
@@ -126,7 +166,7 @@ def _format(rows):
     lines.append("")
     if not rows[0]["ok"]:
         lines.append(f"Python {rows[0]['found']} is too old: install Python "
-                     f"{'.'.join(map(str, MIN_PYTHON))} or newer and create a new environment.")
+                     f"{python_floor()} or newer and create a new environment.")
     command = _fix_command(rows)
     if command:
         lines.append("To fix, run in a terminal, with the Python that runs Jupyter:")

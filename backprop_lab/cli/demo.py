@@ -11,10 +11,10 @@ import sys
 
 import numpy as np
 
-from . import utils
-from .layers import Dense
-from .models import Sequential
-from .optimizers import SGD
+from .. import utils
+from ..layers import Dense
+from ..models import Sequential
+from ..optimizers import SGD
 
 N_SAMPLES = 1000
 N_FEATURES = 20

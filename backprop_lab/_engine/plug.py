@@ -17,7 +17,7 @@ callable; anything else is refused before anything changes.
 """
 from contextlib import contextmanager
 
-from . import functional as F
+from .. import functional as F
 
 _active = []  # the stack of {name: function} currently plugged in
 

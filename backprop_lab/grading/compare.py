@@ -1,0 +1,156 @@
+"""Comparing an outcome with the reference's: structure, shape, dtype, NaN, values."""
+import numbers
+import re
+
+import numpy as np
+
+MAX_FAILURE_LINES = 2  # failing cases listed in a verdict; the rest are counted
+
+
+def _values(n):
+    return "1 value" if n == 1 else f"{n} values"
+
+
+def _describe(x):
+    if x is None:
+        return "None"
+    if isinstance(x, np.ndarray):
+        return f"an array of shape {x.shape}"
+    if isinstance(x, tuple):
+        return f"a tuple of {_values(len(x))}"
+    if isinstance(x, list):
+        return f"a list of {_values(len(x))}"
+    if isinstance(x, (bool, np.bool_)):
+        return "a bool"
+    if isinstance(x, numbers.Number):
+        return "a single number"
+    return f"a {type(x).__name__}"
+
+
+def _nonfinite_message(got, expected):
+    bad = ~np.isfinite(got) & np.isfinite(expected)
+    if bad.any():
+        what = "NaN" if np.isnan(got[bad]).any() else "inf"
+        return f"contains {what} where a finite number was expected"
+    return None
+
+
+def _difference(expected, got, ex, label=""):
+    """None when got matches expected, else a one-line message."""
+    at = f"{label}: " if label else ""
+    if got is None and expected is not None:
+        return f"{at}returned None — is a `return` statement missing?"
+    if isinstance(expected, (tuple, list)):
+        if not isinstance(got, (tuple, list)):
+            return f"{at}returned {_describe(got)}, expected {_values(len(expected))}"
+        if len(got) != len(expected):
+            names = ""
+            if not label and len(ex.outputs) == len(expected):
+                names = f" ({', '.join(ex.outputs)})"
+            return (f"{at}returned {_values(len(got))}, expected "
+                    f"{len(expected)}{names}")
+        for i, (e, g) in enumerate(zip(expected, got)):
+            if label:
+                sub = f"{label}[{i}]"
+            elif len(ex.outputs) == len(expected):
+                sub = ex.outputs[i]
+            else:
+                sub = f"returned value {i + 1}"
+            msg = _difference(e, g, ex, sub)
+            if msg:
+                return msg
+        return None
+    if isinstance(expected, dict):
+        if not isinstance(got, dict) or set(got) != set(expected):
+            return f"{at}returned {_describe(got)}, expected a dict with keys {sorted(expected)}"
+        for k in expected:
+            msg = _difference(expected[k], got[k], ex, f"{label}[{k!r}]")
+            if msg:
+                return msg
+        return None
+    if isinstance(expected, np.ndarray):
+        if not isinstance(got, np.ndarray):
+            return (f"{at}returned {_describe(got)}, "
+                    f"expected a numpy array of shape {expected.shape}")
+        if got.shape != expected.shape:
+            return f"{at}wrong shape {got.shape}, expected {expected.shape}"
+        if ex.check_dtype and got.dtype != expected.dtype:
+            return f"{at}dtype {got.dtype}, expected {expected.dtype}"
+        return _compare_values(expected, got, ex, at)
+    if isinstance(expected, numbers.Number) and not isinstance(expected, (bool, np.bool_)):
+        if isinstance(got, np.ndarray) and got.ndim == 0:
+            got = got[()]
+        if not isinstance(got, numbers.Number) or isinstance(got, (bool, np.bool_)):
+            return f"{at}returned {_describe(got)}, expected a single number"
+        return _compare_values(np.asarray(expected), np.asarray(got), ex, at)
+    try:
+        same = bool(expected == got)
+    except Exception:
+        same = False
+    if not same:
+        return f"{at}returned {_describe(got)}, expected {_describe(expected)} {expected!r:.40}"
+    return None
+
+
+def _compare_values(expected, got, ex, at):
+    if expected.dtype.kind in "fc" or got.dtype.kind in "fc":
+        expected_f = expected.astype(np.complex128 if expected.dtype.kind == "c" else np.float64)
+        got_f = got.astype(np.complex128 if got.dtype.kind == "c" else np.float64)
+        msg = _nonfinite_message(got_f, expected_f)
+        if msg:
+            return at + msg
+        close = np.isclose(got_f, expected_f, rtol=ex.rtol, atol=ex.atol, equal_nan=True)
+        if not close.all():
+            with np.errstate(all="ignore"):
+                err = np.abs(got_f - expected_f)[~close]
+            err = err[np.isfinite(err)]
+            size = f" (max abs error {err.max():.2g})" if err.size else ""
+            return f"{at}values differ{size}"
+        return None
+    if not np.array_equal(expected, got):
+        return f"{at}values differ"
+    return None
+
+
+def _judge(ex, expected, outcome, left_out):
+    """None if the outcome passes, else a message (without the case name)."""
+    if outcome.timed_out:
+        return f"took longer than {ex.time_limit:g} s, the limit for one call (an endless loop?)"
+    if outcome.error is not None:
+        e = outcome.error
+        if isinstance(e, NameError):
+            name = getattr(e, "name", None)
+            if name is None:
+                m = re.search(r"name '(\w+)' is not defined", str(e))
+                name = m.group(1) if m else None
+            if name in left_out:
+                return (f"your function uses the global variable `{name}`; pass it as an "
+                        "argument or define it inside the function")
+        text = str(e).strip().splitlines()[0] if str(e).strip() else ""
+        if len(text) > 200:  # keep the end too: numpy puts the sizes there
+            text = text[:130] + " ... " + text[-65:]
+        return f"raised {type(e).__name__}" + (f": {text}" if text else "")
+    if outcome.mutated:
+        name = outcome.mutated[0]
+        return (f"changed its input `{name}` in place; build a new array instead of "
+                f"writing into `{name}`")
+    if ex.compare is not None:
+        return ex.compare(expected, outcome.value)
+    return _difference(expected, outcome.value, ex)
+
+
+def _same_failure(ex, a, b):
+    """Whether two failing outcomes fail in the same way (used to match mistakes)."""
+    if a.timed_out or b.timed_out:
+        return False
+    if a.error is not None or b.error is not None:
+        return (a.error is not None and b.error is not None and type(a.error) is type(b.error)
+                and str(a.error) == str(b.error))
+    if a.mutated != b.mutated:
+        return False
+    try:
+        if ex.compare is not None:
+            return ex.compare(a.value, b.value) is None
+        return _difference(a.value, b.value, ex) is None
+    except Exception:
+        return False

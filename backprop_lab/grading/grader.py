@@ -1,0 +1,165 @@
+"""``grade``: every case of an exercise, the verdict, and the mistake it matches."""
+import difflib
+import inspect
+import zlib
+
+import numpy as np
+
+from .. import exercises, functional
+from .compare import MAX_FAILURE_LINES, _describe, _judge, _same_failure
+from .result import Result, _error_result
+from .runner import _run, isolated
+from .spec import CASE_KINDS, Exercise
+
+
+def _registry():
+    return exercises
+
+
+def _lookup(exercise_id):
+    """Return (Exercise, None) or (None, message saying what is wrong)."""
+    if isinstance(exercise_id, Exercise):
+        return exercise_id, None
+    reg = _registry()
+    if exercise_id in reg.EXERCISES:
+        return reg.EXERCISES[exercise_id], None
+    msg = f"there is no exercise called {exercise_id!r}."
+    close = difflib.get_close_matches(str(exercise_id), list(reg.EXERCISES), n=1)
+    if close:
+        msg += f' Did you mean "{close[0]}"?'
+    if reg.LOAD_ERRORS:
+        broken = ", ".join(sorted(reg.LOAD_ERRORS))
+        msg += f" (Some exercise modules failed to load: {broken}.)"
+    return None, msg
+
+
+def _resolve_depends(ex):
+    """The objects to put in reach of the learner's function: {name: reference}."""
+    if isinstance(ex.depends, dict):
+        return dict(ex.depends)
+    reg = _registry()
+    found = {}
+    for name in ex.depends:
+        if name in reg.EXERCISES:
+            found[name] = reg.EXERCISES[name].reference
+        elif hasattr(functional, name):
+            found[name] = getattr(functional, name)
+        else:
+            raise LookupError(f"exercise {ex.id!r} depends on {name!r}, which is neither an "
+                              "exercise nor a function of backprop_lab.functional")
+    return found
+
+
+def _seed(exercise_id):
+    return zlib.crc32(exercise_id.encode("utf-8"))
+
+
+def _param_names(fn):
+    try:
+        return [p.name for p in inspect.signature(fn).parameters.values()]
+    except (TypeError, ValueError):
+        return []
+
+
+def grade(exercise_id, fn):
+    """Run every check of an exercise on ``fn`` and return a ``Result``.  Prints nothing
+    and never raises (a failure of the grader itself gives status 'error')."""
+    ex = None
+    try:
+        ex, problem = _lookup(exercise_id)
+        if ex is None:
+            return _error_result(exercise_id, problem)
+        return _grade(ex, fn)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as e:  # noqa: BLE001 - a bug in the grader must not reach the learner
+        return _error_result(
+            getattr(ex, "id", exercise_id),
+            f"the checker itself failed ({type(e).__name__}: {e}). This is a bug in "
+            "backprop_lab, not in your code; please report it.", ex)
+
+
+def _grade(ex, fn):
+    base = dict(exercise=ex.id, notebook=ex.notebook, max_points=ex.points)
+    if not callable(fn):
+        return Result(status="failed", points=0, messages=[
+            f"the second argument must be your function itself, e.g. "
+            f'check("{ex.id}", {ex.id}) — without parentheses after {ex.id}; '
+            f"got {_describe(fn)}"],
+            **base)
+    if fn is ex.reference:
+        return Result(status="failed", points=0, messages=[
+            "this is backprop_lab's own reference function; check your own function instead"],
+            **base)
+    cases = list(ex.cases(np.random.default_rng(_seed(ex.id))))
+    names = _param_names(ex.reference)
+    depends = _resolve_depends(ex)
+    learner, left_out = isolated(fn, depends)
+
+    failures = []  # (case, learner outcome)
+    messages = []  # one per failing case, without the case name
+    passed = 0
+    for i, case in enumerate(cases):
+        expected = _run(ex.reference, case, names, None)
+        if expected.error is not None:
+            raise RuntimeError(f"the reference raised {type(expected.error).__name__}: "
+                               f"{expected.error} on case {case.name!r}")
+        outcome = _run(learner, case, names, ex.time_limit, ex.floating_point)
+        if isinstance(outcome.error, NotImplementedError) and i == 0:
+            return Result(status="not attempted", points=0, checks_total=len(cases), **base)
+        message = _judge(ex, expected.value, outcome, left_out)
+        if message is None:
+            passed += 1
+            continue
+        failures.append((case, outcome))
+        messages.append(message)
+        if outcome.timed_out:
+            break  # the remaining cases would only take as long again
+
+    kinds = tuple(sorted({c.kind for c in cases}, key=CASE_KINDS.index))
+    if not failures:
+        return Result(status="passed", points=ex.points, checks_passed=passed,
+                      checks_total=len(cases), case_kinds=kinds, **base)
+
+    mistake = _match_mistake(ex, failures, names)
+    shown, more = _failure_lines(failures, messages)
+    not_run = len(cases) - passed - len(failures)
+    return Result(status="failed", points=0, checks_passed=passed, checks_total=len(cases),
+                  messages=shown, more_failures=more, not_run=not_run,
+                  mistake=mistake.name if mistake else None,
+                  hint=mistake.hint if mistake else None, case_kinds=kinds, **base)
+
+
+def _failure_lines(failures, messages):
+    """Lines for the verdict: cases failing with the same message share one line.
+    Returns (lines, number of failing cases not mentioned)."""
+    groups = {}
+    for (case, _), message in zip(failures, messages):
+        groups.setdefault(message, []).append(case.name)
+    lines, mentioned = [], 0
+    for message, names in list(groups.items())[:MAX_FAILURE_LINES]:
+        if len(names) == 1:
+            lines.append(f"{names[0]}: {message}")
+        else:
+            lines.append(f"{names[0]} (and {len(names) - 1} more): {message}")
+        mentioned += len(names)
+    return lines, len(failures) - mentioned
+
+
+def _match_mistake(ex, failures, names):
+    """The catalogued mistake that fails the same way on the most failing cases, and on
+    at least half of them (a match on one degenerate case is a coincidence, not a
+    diagnosis: better no hint than a misleading one)."""
+    judged = sum(1 for _, outcome in failures if not outcome.timed_out)
+    best, best_score = None, max(0, (judged + 1) // 2 - 1)
+    for mistake in ex.mistakes:
+        score = 0
+        for case, outcome in failures:
+            if outcome.timed_out:
+                continue
+            theirs = _run(mistake.fn, case, names, None, ex.floating_point)
+            if _same_failure(ex, outcome, theirs):
+                score += 1
+        if score > best_score:
+            best, best_score = mistake, score
+    return best

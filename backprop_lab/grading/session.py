@@ -1,0 +1,164 @@
+"""What notebooks call: ``check``, ``hint``, ``scoreboard``, ``or_reference``.
+
+``check`` grades in the learner's own kernel, for self-study: fast, and it never raises
+(except under nbgrader, see below).  It is not a trusted grade: headless grading with
+``python -m backprop_lab grade`` decides points itself.
+
+Environment variables
+    BACKPROP_LAB_GRADE_LOG  a file name: every ``check`` appends its result there as one
+                            JSON line.
+    NBGRADER_EXECUTION      set by nbgrader while autograding: then ``check`` raises
+                            ``AssertionError`` with the verdict when checks fail, so
+                            nbgrader gives that cell no points.
+"""
+import json
+import os
+
+from .grader import _lookup, _registry, grade
+from .result import _fmt_points
+
+
+class Scoreboard:
+    """The latest result of every exercise checked in this Python process."""
+
+    def __init__(self):
+        self.results = {}
+
+    def record(self, result):
+        """Keep ``result`` as the latest for its exercise."""
+        self.results.pop(result.exercise, None)
+        self.results[result.exercise] = result
+
+    def clear(self):
+        self.results.clear()
+
+    def rows(self, notebook):
+        """[(exercise id, title, status, points, max points)] for one notebook, in the
+        notebook's order; exercises not checked yet have status 'not checked'."""
+        reg = _registry()
+        rows = []
+        seen = set()
+        for ex in reg.by_notebook(notebook):
+            r = self.results.get(ex.id)
+            if r is None:
+                rows.append((ex.id, ex.title, "not checked", 0, ex.points))
+            else:
+                rows.append((ex.id, ex.title, r.status, r.points, r.max_points))
+            seen.add(ex.id)
+        for r in self.results.values():  # exercises defined outside the registry
+            if r.notebook == notebook and r.exercise not in seen:
+                rows.append((r.exercise, "", r.status, r.points, r.max_points))
+        return rows
+
+    def table(self, notebook=None):
+        """The scoreboard as text (see ``scoreboard``)."""
+        if notebook is None:
+            notebooks = list(dict.fromkeys(r.notebook for r in self.results.values()))
+            if not notebooks:
+                return "No checks have run yet. Run a cell with check(...) first."
+            return "\n\n".join(self.table(nb) for nb in notebooks)
+        rows = self.rows(notebook)
+        if not rows:
+            known = ", ".join(_registry().notebooks())
+            return f"No exercises in notebook {notebook!r}. Notebooks with exercises: {known}."
+        total = sum(r[3] for r in rows)
+        total_max = sum(r[4] for r in rows)
+        cells = [(r[0], r[2], f"{_fmt_points(r[3])}/{_fmt_points(r[4])}") for r in rows]
+        cells.append(("total", "", f"{_fmt_points(total)}/{_fmt_points(total_max)}"))
+        w0 = max(len("exercise"), *(len(c[0]) for c in cells))
+        w1 = max(len("status"), *(len(c[1]) for c in cells))
+        w2 = max(len("points"), *(len(c[2]) for c in cells))
+        lines = [f"Scoreboard: {notebook}",
+                 f"  {'exercise':<{w0}}  {'status':<{w1}}  {'points':>{w2}}"]
+        lines += [f"  {a:<{w0}}  {b:<{w1}}  {c:>{w2}}" for a, b, c in cells]
+        return "\n".join(lines)
+
+
+SCOREBOARD = Scoreboard()
+_hints_shown = {}
+_log_warned = []
+
+
+def _append_to_log(result):
+    path = os.environ.get("BACKPROP_LAB_GRADE_LOG")
+    if not path:
+        return
+    try:
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(json.dumps(result.to_dict(), sort_keys=True, ensure_ascii=False) + "\n")
+    except OSError as e:
+        if not _log_warned:
+            _log_warned.append(True)
+            print(f"(could not write the grade log BACKPROP_LAB_GRADE_LOG={path!r}: {e})")
+
+
+# --------------------------------------------------------------------------------------
+# What notebooks call
+# --------------------------------------------------------------------------------------
+def check(exercise_id, fn):
+    """Check your function for exercise ``exercise_id`` and print a short verdict.
+
+    Example: ``check("relu_backward", relu_backward)``.  Returns None.  Never raises,
+    except under nbgrader's autograder (NBGRADER_EXECUTION set), where a verdict other
+    than "passed" raises ``AssertionError`` so that the cell earns no points.
+    """
+    result = grade(exercise_id, fn)
+    try:
+        if result.notebook:  # an unknown id has no notebook: nothing to record
+            SCOREBOARD.record(result)
+        _append_to_log(result)
+    except Exception:  # noqa: BLE001 - bookkeeping must not hide the verdict
+        pass
+    text = result.verdict()
+    if os.environ.get("NBGRADER_EXECUTION") and not result.passed:
+        raise AssertionError(text)
+    print(text)
+
+
+def hint(exercise_id):
+    """Print the next hint for an exercise: the first call shows hint 1, the next hint 2, ..."""
+    ex, problem = _lookup(exercise_id)
+    if ex is None:
+        print(f"hint: {problem}")
+        return
+    if not ex.hints:
+        print(f"{ex.id} has no hints. Re-read the formula in the cell above the exercise.")
+        return
+    shown = _hints_shown.get(ex.id, 0)
+    k = min(shown + 1, len(ex.hints))
+    _hints_shown[ex.id] = k
+    text = f"Hint {k} of {len(ex.hints)}: {ex.hints[k - 1]}"
+    if shown >= len(ex.hints):
+        text += " (That was the last hint.)"
+    print(text)
+
+
+def scoreboard(notebook=None):
+    """Print the points of every exercise in ``notebook`` (e.g. ``"04_backprop_layers"``)
+    checked in this session, with the total; exercises not checked yet count 0.
+    Without a notebook: every notebook with a check so far."""
+    print(SCOREBOARD.table(notebook))
+
+
+def or_reference(exercise_id, fn):
+    """Return ``fn`` if it passes the checks of ``exercise_id``, else the reference version
+    (with a one-line note), so that demos after an exercise work either way.
+
+    Assign the result to a new name (``relu_backward_demo = or_reference(...)``), so that
+    re-running the check cell still checks your own function.  Prints nothing when ``fn``
+    passes; records nothing on the scoreboard.
+    """
+    ex, problem = _lookup(exercise_id)
+    if ex is None:
+        raise LookupError(f"or_reference: {problem}")
+    if grade(ex, fn).passed:
+        return fn
+    print(f"(The cells below use backprop_lab's reference {ex.id}, because yours has not "
+          "passed its checks yet.)")
+    return ex.reference
+
+
+def reset():
+    """Forget every recorded result and hint shown (a fresh session)."""
+    SCOREBOARD.clear()
+    _hints_shown.clear()

@@ -1,0 +1,142 @@
+"""What an exercise is made of: ``Exercise``, its ``Case``s and its catalogue of ``Mistake``s.
+
+Exercises themselves are content and live in ``backprop_lab.exercises`` (one module per
+notebook); this module only defines their shape.
+"""
+import numbers
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+
+DEFAULT_RTOL = 1e-6
+DEFAULT_ATOL = 1e-9
+DEFAULT_TIME_LIMIT = 2.0  # seconds allowed for one call of the learner's function
+
+CASE_KINDS = ("fixed", "random", "edge")
+
+
+@dataclass
+class Case:
+    """One test case: the arguments the function is called with.
+
+    name: what the verdict calls it, e.g. ``"random 5x3 input"``.
+    args, kwargs: the call is ``fn(*args, **kwargs)``; each call gets fresh copies.
+    kind: ``"fixed"`` (hand-written numbers), ``"random"`` (seeded random inputs) or
+    ``"edge"`` (zeros, large magnitudes, a batch of one, ...).
+    """
+
+    name: str
+    args: tuple
+    kwargs: dict = field(default_factory=dict)
+    kind: str = "fixed"
+
+    def __post_init__(self):
+        if self.kind not in CASE_KINDS:
+            raise ValueError(f"Case(kind={self.kind!r}): kind must be one of {CASE_KINDS}.")
+        self.args = tuple(self.args)
+
+
+def fixed_case(name, *args, **kwargs):
+    """A case with hand-written inputs: ``fixed_case("2x3 example", x, W)``."""
+    return Case(name, args, kwargs, "fixed")
+
+
+def random_case(name, *args, **kwargs):
+    """A case with seeded random inputs (draw them from the ``rng`` given to ``cases``)."""
+    return Case(name, args, kwargs, "random")
+
+
+def edge_case(name, *args, **kwargs):
+    """An edge case: zeros, large magnitudes, a batch of one, non-square shapes, ..."""
+    return Case(name, args, kwargs, "edge")
+
+
+@dataclass
+class Mistake:
+    """A typical wrong implementation and the hint shown when a learner's output matches it.
+
+    name: a short label, e.g. ``"forgot the mask"``.
+    fn: the wrong implementation (same signature as the reference).
+    hint: one or two sentences naming the mistake and the fix.
+    """
+
+    name: str
+    fn: Callable
+    hint: str
+
+
+@dataclass
+class Exercise:
+    """One graded function.  See ``backprop_lab.exercises`` for a template.
+
+    id: the name the learner passes to ``check``; usually the function's name.  Letters,
+        digits, ``_`` and ``-`` only (it is also the nbgrader ``grade_id``).
+    title: a few words for tables, e.g. ``"ReLU, backward"``.
+    notebook: the notebook's file name without ``.ipynb``, e.g. ``"04_backprop_layers"``.
+    reference: a correct implementation.  For functions of ``backprop_lab.functional``,
+        that very function, so the learner writes exactly what the package uses.
+    cases: ``cases(rng) -> list of Case``; ``rng`` is a seeded ``numpy.random.Generator``.
+    points: what passing every check is worth.
+    mistakes: ``Mistake``s, or ``(name, fn, hint)`` tuples; at least three.
+    hints: progressive hints for ``hint(id)``, vaguest first.
+    depends: names of functions the learner's solution may call, e.g.
+        ``("relu_forward",)``; the reference version of each is put in reach while
+        grading, so an earlier bug does not fail this exercise too.  A name is looked up
+        among the exercises' references, then in ``backprop_lab.functional``; a
+        ``{name: object}`` dict is accepted for anything else.
+    outputs: names of the returned values, for messages, e.g. ``("dx", "dW", "db")``.
+    rtol, atol: tolerances of ``numpy.isclose(got, expected, rtol, atol)``.
+    check_dtype: whether returned arrays must have the reference's dtype.
+    time_limit: seconds allowed for one call.
+    compare: optional ``compare(expected, got) -> message or None`` replacing the
+        built-in comparison (None means "the same").
+    floating_point: ``"ignore"`` (default) runs the learner's code with numpy's
+        floating-point warnings off; ``"raise"`` turns overflow, invalid operations and
+        division by zero into ``FloatingPointError``s, so that an unstable formula (say
+        ``np.exp(-z)`` for z = -1000) fails even when its result happens to be right.
+    """
+
+    id: str
+    title: str
+    notebook: str
+    reference: Callable
+    cases: Callable
+    points: float = 1
+    mistakes: list = field(default_factory=list)
+    hints: list = field(default_factory=list)
+    depends: Any = ()
+    outputs: tuple = ()
+    rtol: float = DEFAULT_RTOL
+    atol: float = DEFAULT_ATOL
+    check_dtype: bool = True
+    time_limit: float = DEFAULT_TIME_LIMIT
+    compare: Optional[Callable] = None
+    floating_point: str = "ignore"
+
+    def __post_init__(self):
+        where = f"Exercise(id={self.id!r})"
+        if not isinstance(self.id, str) or not re.fullmatch(r"[A-Za-z0-9_\-]+", self.id):
+            raise ValueError(f"{where}: id must use only letters, digits, '_' and '-'.")
+        if not callable(self.reference):
+            raise TypeError(f"{where}: reference must be a function.")
+        if not callable(self.cases):
+            raise TypeError(f"{where}: cases must be a function cases(rng) -> list of Case.")
+        if not isinstance(self.points, numbers.Real) or self.points <= 0:
+            raise ValueError(f"{where}: points must be a positive number.")
+        mistakes = []
+        for m in self.mistakes:
+            if not isinstance(m, Mistake):
+                if not (isinstance(m, (tuple, list)) and len(m) == 3):
+                    raise TypeError(f"{where}: each mistake must be Mistake(name, fn, hint) "
+                                    f"or a (name, fn, hint) tuple, got {m!r}.")
+                m = Mistake(*m)
+            if not callable(m.fn):
+                raise TypeError(f"{where}: mistake {m.name!r} needs a function.")
+            mistakes.append(m)
+        self.mistakes = mistakes
+        self.hints = [str(h) for h in self.hints]
+        if self.floating_point not in ("ignore", "raise"):
+            raise ValueError(f"{where}: floating_point must be 'ignore' or 'raise'.")
+        if isinstance(self.depends, str):
+            self.depends = (self.depends,)
+        self.outputs = tuple(self.outputs)

@@ -1,0 +1,240 @@
+"""The small app framework every widget shares: values, a headless ``set``, a figure,
+and the optional ipywidgets face.
+
+Each app owns a ``matplotlib.figure.Figure`` that pyplot does not know about, so it is
+never shown twice by the inline backend.  A change updates the existing artists and
+sends the picture as PNG to an ``ipywidgets.Image`` (no figure is re-created).
+``measure_latency(app)`` times that whole path.
+"""
+import base64
+import html
+import io
+import statistics
+import time
+
+from .._engine import checks as _checks
+
+def widget_support():
+    """None if interactive widgets can be shown here, else the reason they cannot."""
+    try:
+        import ipywidgets  # noqa: F401
+    except ImportError:
+        return "ipywidgets is not installed"
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return "IPython is not installed"
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "kernel"):
+        return "not running in a Jupyter kernel"
+    return None
+
+
+def _show(obj, **kwargs):
+    """Display obj in the notebook (one place, so that tests can watch it)."""
+    from IPython.display import display
+
+    display(obj, **kwargs)
+
+
+def _new_figure(width, height, dpi=72):
+    """A Figure with an Agg canvas, not registered with pyplot."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), dpi=dpi, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+class _App:
+    """Base class: values, a headless ``set``, the figure, and the optional widget UI.
+
+    Subclasses define ``_compute()`` (fill self._state from self.values), ``_draw()``
+    (update the figure's artists from self._state), ``_make_controls(widgets)`` (a dict
+    name -> ipywidgets control) and ``_summary()`` (one line of HTML for the status).
+    """
+
+    def __init__(self, values):
+        self.values = dict(values)
+        self._state = {}
+        self._ui = None
+        self._controls = {}
+        self._image = None
+        self._status = None
+        self._syncing = False
+        self._layout_frozen = False
+        self.figure = None
+
+    # ----- headless API -----
+    @property
+    def state(self):
+        """The current results as plain data (a new dict; safe to keep)."""
+        return dict(self._state)
+
+    def set(self, **values):
+        """Change one or more control values, recompute and redraw; returns ``state``.
+
+        Unknown names raise ValueError listing the valid ones.
+        """
+        unknown = sorted(set(values) - set(self.values))
+        if unknown:
+            raise ValueError(
+                f"{type(self).__name__}.set: unknown control(s) {unknown}; "
+                f"the controls are {sorted(self.values)}."
+            )
+        new_values = dict(self.values)
+        for name, value in values.items():
+            new_values[name] = self._validate(name, value)
+        self.values = new_values
+        self._sync_controls()
+        self._refresh()
+        return self.state
+
+    def _validate(self, name, value):
+        return value
+
+    def _refresh(self):
+        self._compute()
+        self._draw()
+        if self._image is not None:
+            self._image.value = self.to_png()
+        if self._status is not None:
+            self._status.value = self._summary()
+
+    def to_png(self):
+        """The current picture as PNG bytes.
+
+        Faster than ``savefig``: one draw of the canvas, then PIL encodes the pixels.
+        The first call lets matplotlib's constrained layout place the axes; after that
+        the layout is frozen, so later frames skip the layout pass (and do not jump).
+        """
+        from PIL import Image
+
+        canvas = self.figure.canvas
+        canvas.draw()
+        if not self._layout_frozen:
+            self.figure.set_layout_engine("none")
+            self._layout_frozen = True
+        width, height = canvas.get_width_height()
+        pixels = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw",
+                                  "RGBA", 0, 1)
+        buffer = io.BytesIO()
+        pixels.convert("RGB").save(buffer, format="png", compress_level=1)
+        return buffer.getvalue()
+
+    # ----- the widget face -----
+    @property
+    def ui(self):
+        """The ipywidgets layout (built on first use; needs ipywidgets)."""
+        if self._ui is None:
+            import ipywidgets as widgets
+
+            self._controls = self._make_controls(widgets)
+            for name, control in self._controls.items():
+                if hasattr(control, "value") and name in self.values:
+                    control.observe(self._on_change(name), names="value")
+            self._status = widgets.HTML(value=self._summary())
+            self._image = widgets.Image(value=self.to_png(), format="png")
+            self._ui = widgets.VBox(self._layout(widgets, self._controls)
+                                    + [self._status, self._image])
+        return self._ui
+
+    @property
+    def controls(self):
+        """The ipywidgets controls by name (builds the UI if needed)."""
+        _ = self.ui
+        return dict(self._controls)
+
+    def _layout(self, widgets, controls):
+        return [widgets.HBox(list(controls.values()))]
+
+    def _on_change(self, name):
+        def handler(change):
+            if self._syncing:
+                return
+            try:
+                self.set(**{name: change["new"]})
+            except Exception as exc:  # show it: a traceback in a callback goes unseen
+                if self._status is not None:
+                    self._status.value = html.escape(f"Error: {type(exc).__name__}: {exc}")
+        return handler
+
+    def _sync_controls(self):
+        self._syncing = True
+        try:
+            for name, control in self._controls.items():
+                if name in self.values and control.value != self._control_value(name):
+                    control.value = self._control_value(name)
+        finally:
+            self._syncing = False
+
+    def _control_value(self, name):
+        return self.values[name]
+
+    def display(self):
+        """Show the app: interactive if possible, else a static picture and a note."""
+        reason = widget_support()
+        if reason is None:
+            bundle = self.ui._repr_mimebundle_()
+            bundle["text/plain"] = repr(self)  # short and the same on every run
+            # JupyterLab renders the live widget; viewers without a kernel (GitHub,
+            # nbviewer) fall back to this picture of the current state.
+            bundle["image/png"] = base64.b64encode(self.to_png()).decode("ascii")
+            _show(bundle, raw=True)
+            return
+        print(f"Static picture ({reason}; the controls need ipywidgets in Jupyter).")
+        try:
+            from IPython.display import Image
+        except ImportError:
+            return
+        _show(Image(data=self.to_png(), format="png"))
+
+    def _ipython_display_(self):
+        self.display()
+
+    def __repr__(self):
+        shown = ", ".join(f"{k}={v!r}" for k, v in self.values.items())
+        return f"{type(self).__name__}({shown})"
+
+
+def measure_latency(app, control=None, values=None, n=20):
+    """Time the full update after a control change: compute, redraw, PNG, widget update.
+
+    app: a widget app.  control: the control's name (default: the app's first control).
+    values: values to cycle through (each change is a real change); defaults to a few
+        learning rates for ``learning_rate``.
+    n: how many changes to time.
+    Returns {'median_ms', 'min_ms', 'max_ms', 'times_ms'}.  Builds the ipywidgets UI
+    when ipywidgets is installed, so the time includes updating the Image widget.
+    """
+    control = control or next(iter(app.values))
+    if values is None:
+        values = [0.01, 0.3, 3.0, 10.0] if control == "learning_rate" else None
+    if not values:
+        raise ValueError("measure_latency: give values=[...] to cycle the control through.")
+    try:
+        _ = app.ui
+    except ImportError:
+        pass
+    times = []
+    for i in range(int(n)):
+        value = values[i % len(values)]
+        if len(values) == 1 or value == app.values[control]:
+            value = values[(i + 1) % len(values)]
+        start = time.perf_counter()
+        app.set(**{control: value})
+        if app._image is None:  # no ipywidgets: still pay for the PNG
+            app.to_png()
+        times.append(1000.0 * (time.perf_counter() - start))
+    return {
+        "median_ms": statistics.median(times),
+        "min_ms": min(times),
+        "max_ms": max(times),
+        "times_ms": times,
+    }
+
+
+def _check_number(owner, name, value, low=None, high=None, integer=False):
+    """A control's value, checked by the shared checks (``_engine.checks.number``)."""
+    return _checks.number(value, f"{owner}({name}=...)", low, high, integer)
