@@ -21,7 +21,6 @@ Provided: ``History`` (always added; ``fit`` returns it), ``TerminateOnNaN`` (al
 added unless you pass your own), ``EarlyStopping``, ``LambdaCallback``.
 """
 import math
-import numbers
 import sys
 import time
 import warnings
@@ -220,12 +219,8 @@ class EarlyStopping(Callback):
         if not isinstance(monitor, str):
             raise ValueError(f"EarlyStopping(monitor={monitor!r}): must be the name of a value "
                              "in the epoch logs, e.g. 'val_loss'.")
-        if isinstance(patience, bool) or not isinstance(patience, numbers.Integral) \
-                or patience < 0:
-            raise ValueError(
-                f"EarlyStopping(patience=...): must be an integer >= 0, got {patience!r}.")
         self.monitor = monitor
-        self.patience = patience
+        self.patience = _checks.count(patience, "EarlyStopping(patience=...)", minimum=0)
         self.verbose = verbose
         self.baseline = baseline
         self.restore_best_weights = restore_best_weights

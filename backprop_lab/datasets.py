@@ -27,6 +27,7 @@ import os
 import numpy as np
 
 from . import config
+from ._engine import checks as _checks
 
 _DATA_DIR = os.path.join(os.path.dirname(__file__), "data")
 
@@ -36,29 +37,17 @@ _DATA_DIR = os.path.join(os.path.dirname(__file__), "data")
 # --------------------------------------------------------------------------------------
 def _check_count(name, value, func, minimum=1, why=""):
     """value as an int, or a ValueError; ``why`` explains the minimum, e.g. ' (...)'."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(
-            f"{func}({name}={value!r}): {name} must be an integer >= {minimum}{why}."
-        )
-    return int(value)
+    return _checks.count(value, f"{func}({name}=...)", minimum, why)
 
 
 def _check_noise(value, func, name="noise"):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
-        raise ValueError(f"{func}({name}={value!r}): {name} must be a number >= 0, e.g. 0.1.")
-    if not np.isfinite(value) or value < 0:
-        raise ValueError(f"{func}({name}={value!r}): {name} must be a finite number >= 0.")
-    return float(value)
+    """A standard deviation: a finite number >= 0."""
+    return _checks.number(value, f"{func}({name}=...)", low=0.0)
 
 
 def _make_rng(seed, func):
-    if seed is None:
-        return np.random.default_rng()
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(
-            f"{func}(seed={seed!r}): seed must be a non-negative integer (e.g. 0) or None."
-        )
-    return np.random.default_rng(int(seed))
+    seed = _checks.seed(seed, f"{func}(seed=...)", allow_none=True)
+    return np.random.default_rng(seed)
 
 
 def _split_evenly(n_samples, n_parts):
@@ -145,9 +134,7 @@ def circles(n_samples=200, noise=0.05, factor=0.5, seed=0):
     """
     n_samples = _check_count("n_samples", n_samples, "circles", minimum=2)
     noise = _check_noise(noise, "circles")
-    if isinstance(factor, bool) or not isinstance(factor, (int, float, np.number)) \
-            or not 0 < factor < 1:
-        raise ValueError(f"circles(factor={factor!r}): factor must be a number in (0, 1).")
+    factor = _checks.fraction(factor, "circles(factor=...)", low_open=True)
     rng = _make_rng(seed, "circles")
     n_out, n_in = _split_evenly(n_samples, 2)
     # endpoint=False: angle 2*pi is angle 0, and a repeated point would waste a sample.
@@ -260,12 +247,8 @@ def load_digits(split="train_test", test_fraction=0.2, seed=0, normalize=True, f
     """
     if split not in _SPLITS:
         raise ValueError(f"load_digits(split={split!r}): split must be one of {_SPLITS}.")
-    if isinstance(test_fraction, bool) or not isinstance(test_fraction, (int, float, np.number)) \
-            or not 0 < test_fraction < 1:
-        raise ValueError(
-            f"load_digits(test_fraction={test_fraction!r}): test_fraction must be a number "
-            "strictly between 0 and 1, e.g. 0.2."
-        )
+    test_fraction = _checks.fraction(test_fraction, "load_digits(test_fraction=...)",
+                                     low_open=True)
     rng = _make_rng(seed, "load_digits")
     images, labels = _read_digits()
 

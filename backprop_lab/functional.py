@@ -279,7 +279,8 @@ def _check_labels(labels, k):
     if labels.ndim == 2 and labels.shape[1] == 1:
         labels = labels[:, 0]
     as_int = labels.astype(np.intp, copy=False)
-    if labels.size and (np.any(as_int != labels) or as_int.min() < 0 or as_int.max() >= k):
+    whole = labels.dtype.kind in "iu" or not np.any(as_int != labels)
+    if labels.size and (not whole or as_int.min() < 0 or as_int.max() >= k):
         raise ValueError(
             f"labels must be whole numbers from 0 to {k - 1} (one per example, {k} classes); "
             f"found values from {labels.min()} to {labels.max()}.")

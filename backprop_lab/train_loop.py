@@ -29,12 +29,16 @@ the same protocol (on a private copy: your model is not changed).
 input: no gradient flows through them, so they never learn again.
 """
 import copy
+import math
 
 import numpy as np
 
 from . import config
 from . import functional as F
 from ._engine import checks as _checks
+
+#: The activations ``mlp`` builds hidden layers with.
+HIDDEN_ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
 
 #: A loss above this (or not finite) counts as diverged: training stops there.
 EXPLODED_LOSS = 1e6
@@ -50,13 +54,14 @@ def init_mlp(layer_sizes, seed=0):
     Kernels are He-normal, W_l ~ N(0, 2 / D_l) (suits ReLU; fine for tanh at this size);
     biases start at 0.  The same seed gives the same weights.
     """
-    sizes = [int(s) for s in layer_sizes]
-    if len(sizes) < 2 or min(sizes) < 1:
+    sizes = list(layer_sizes) if isinstance(layer_sizes, (list, tuple)) else []
+    if len(sizes) < 2:
         raise ValueError(
             f"init_mlp(layer_sizes={layer_sizes!r}): give at least two positive sizes, "
             "inputs first and outputs last, e.g. (2, 16, 2)."
         )
-    rng = np.random.default_rng(seed)
+    sizes = [_checks.count(s, f"init_mlp(layer_sizes=...)[{i}]") for i, s in enumerate(sizes)]
+    rng = np.random.default_rng(_checks.seed(seed, "init_mlp(seed=...)"))
     params = []
     for d_in, d_out in zip(sizes[:-1], sizes[1:]):
         params.append((rng.standard_normal((d_in, d_out)) * np.sqrt(2.0 / d_in)).astype(
@@ -78,10 +83,9 @@ def mlp(activation="relu", functions=None):
     Any name of ``backprop_lab.functional`` used here may be given.  Each must keep the
     reference signature (see ``functional``).
     """
-    if activation not in ("relu", "tanh", "sigmoid", "linear"):
-        raise ValueError(
-            f"mlp(activation={activation!r}): choose 'relu', 'tanh', 'sigmoid' or 'linear'."
-        )
+    if activation not in HIDDEN_ACTIVATIONS:
+        raise _checks.unknown_name("activation", activation, HIDDEN_ACTIVATIONS,
+                                   "mlp(activation=...)")
     chosen = dict(functions or {})
     unknown = [name for name in chosen if not callable(getattr(F, name, None))]
     if unknown:
@@ -418,7 +422,9 @@ def train(params, loss_and_grads, x, y, learning_rate, epochs, batch_size=None,
                             w[...] = w0
                         diverged = True
                         break
-                if batch_losses:
+                if len(batch_losses) == 1:  # full batch: the mean of one number
+                    losses.append(batch_losses[0])
+                elif batch_losses:
                     losses.append(float(np.average(batch_losses, weights=batch_sizes)))
                 if diverged:
                     break
@@ -488,9 +494,15 @@ def describe_exception(exc):
     return f"{type(exc).__name__}{where}: {exc}"
 
 
+def _norm(a):
+    """||a||, the Euclidean norm of every entry (as np.linalg.norm, with less overhead)."""
+    flat = a.reshape(-1)
+    return math.sqrt(float(np.dot(flat, flat)))
+
+
 def _ratio(step, w):
-    norm_w = float(np.linalg.norm(w))
-    norm_step = float(np.linalg.norm(step))
+    norm_w = _norm(w)
+    norm_step = _norm(step)
     if norm_w == 0.0:  # biases start at 0: the ratio is undefined, report the step size
         return norm_step
     return norm_step / norm_w

@@ -14,12 +14,10 @@ def set_random_seed(seed):
     generator (so ``np.random.randn`` in a notebook is reproducible too) and the
     library's own generator used for weight initialisation and shuffling.
     """
+    from ._engine import checks as _checks
+
     global _rng
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(
-            f"set_random_seed(seed={seed!r}): seed must be a non-negative integer, e.g. 42."
-        )
-    seed = int(seed)
+    seed = _checks.seed(seed, "set_random_seed(seed=...)")
     random.seed(seed)
     np.random.seed(seed % 2**32)
     _rng = np.random.default_rng(seed)

@@ -1,4 +1,7 @@
-"""Shared test set-up: every test starts with an empty grading session."""
+"""Shared test set-up: every test starts with an empty grading session, and is marked
+with its folder."""
+from pathlib import Path
+
 import pytest
 
 from backprop_lab import grading
@@ -12,3 +15,19 @@ def fresh_grading_session(monkeypatch):
     grading.reset()
     yield
     grading.reset()
+
+
+TESTS = Path(__file__).resolve().parent
+SOLUTIONS = TESTS.parent / "solutions"
+FOLDER_MARKERS = ("unit", "course", "notebooks", "browser")
+
+
+def pytest_collection_modifyitems(items):
+    """Mark every test with its folder (``pytest -m unit``, ``pytest -m "not browser"``);
+    the solution notebooks nbval runs count as ``notebooks``."""
+    for item in items:
+        path = Path(str(item.fspath)).resolve()
+        if SOLUTIONS in path.parents:
+            item.add_marker(pytest.mark.notebooks)
+        elif TESTS in path.parents and path.relative_to(TESTS).parts[0] in FOLDER_MARKERS:
+            item.add_marker(getattr(pytest.mark, path.relative_to(TESTS).parts[0]))

@@ -184,3 +184,25 @@ def number(value, name, low=None, high=None, integer=False):
             where = f"at most {high}"
         raise ValueError(f"{name}: must be {where}, got {value!r}.")
     return int(value) if integer else float(value)
+
+
+def seed(value, name, allow_none=False):
+    """Return ``value`` as an int >= 0 (a random seed), or None when ``allow_none`` and it
+    is None; otherwise raise, naming the argument and giving an example."""
+    if value is None and allow_none:
+        return None
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) \
+            or value < 0:
+        extra = " or None" if allow_none else ""
+        raise ValueError(f"{name}: must be a non-negative integer (e.g. 0){extra}, "
+                         f"got {value!r}.")
+    return int(value)
+
+
+def count(value, name, minimum=1, why=""):
+    """Return ``value`` as an int >= ``minimum``, or raise; ``why`` explains the minimum,
+    e.g. ``" (one per class)"``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) \
+            or value < minimum:
+        raise ValueError(f"{name}: must be an integer >= {minimum}{why}, got {value!r}.")
+    return int(value)

@@ -4,6 +4,8 @@ import inspect
 
 import numpy as np
 
+from .._engine import checks as _checks
+
 from .numerical import EPS, _as_scalar, _evaluate_around, _require_positive_h, rel_error
 from .report import GradCheckReport, ParamCheck
 
@@ -29,14 +31,10 @@ def _choose_indices(shape, num_checks, rng):
 
 def _check_settings(h, tol, num_checks):
     _require_positive_h(h)
-    if not (isinstance(tol, (int, float)) and tol > 0):
-        raise ValueError(f"tol={tol!r}: tol must be a positive number, e.g. 1e-7.")
-    if num_checks is not None and (isinstance(num_checks, bool)
-                                   or not isinstance(num_checks, (int, np.integer))
-                                   or num_checks < 1):
-        raise ValueError(
-            f"num_checks={num_checks!r}: give a positive integer (coordinates sampled per "
-            "parameter), or None to check every coordinate.")
+    _checks.positive_float(tol, "tol=... (the largest relative error that passes)", "1e-7")
+    if num_checks is not None:
+        _checks.count(num_checks, "num_checks=...", 1,
+                      " (coordinates sampled per parameter; None checks every coordinate)")
 
 
 def _run_check(title, params, loss, analytic, kink_inputs, warnings, h, tol, num_checks,

@@ -25,6 +25,8 @@ element-wise one, so here they are a heuristic, slightly on the generous side:
 """
 import numpy as np
 
+from .._engine import checks as _checks
+
 TINY = np.finfo(np.float64).tiny
 EPS = np.finfo(np.float64).eps
 
@@ -43,8 +45,7 @@ def _require_float_array(x, name):
 
 
 def _require_positive_h(h):
-    if not (isinstance(h, (int, float, np.floating)) and h > 0 and np.isfinite(h)):
-        raise ValueError(f"h={h!r}: the step h must be a small positive number, e.g. 1e-5.")
+    _checks.positive_float(h, "h=... (the finite-difference step)", "1e-5")
 
 
 def _as_scalar(value, what="f"):

@@ -312,11 +312,21 @@ class LearningRateExplorer(_App):
 
     # ----- drawing -----
     def _build_figure(self):
+        from matplotlib.ticker import MaxNLocator, NullLocator
+
         self.figure = fig = _new_figure(8.4, 3.4)
         self.ax_loss, self.ax_boundary = fig.subplots(1, 2)
         ax = self.ax_loss
         (self.loss_line,) = ax.plot([], [], "-", color="tab:blue", label="training loss")
         ax.set_yscale("log")
+        # Speed (every slider move redraws): the loss ticks are chosen by _log_ticks and
+        # labelled in plain text (no mathtext), at most six epoch ticks, and titles and
+        # axis labels at fixed places (matplotlib would otherwise measure the tick
+        # labels to place them).
+        ax.yaxis.set_minor_locator(NullLocator())
+        ax.xaxis.set_major_locator(MaxNLocator(6, integer=True))
+        ax.xaxis.set_label_coords(0.5, -0.13)  # fixed: not placed from the tick labels
+        ax.yaxis.set_label_coords(-0.12, 0.5)
         ax.set_xlabel("epoch")
         ax.set_ylabel("loss")
         ax.grid(True, alpha=0.3)
@@ -352,20 +362,25 @@ class LearningRateExplorer(_App):
         self.ax_loss.set_xlim(0.5, max(s["epochs"], 2) + 0.5)
         if losses.size:
             low, high = losses.min(), losses.max()
-            self.ax_loss.set_ylim(low / 1.3, high * 1.3)
+            low, high = low / 1.3, high * 1.3
+            self.ax_loss.set_ylim(low, high)
+            ticks = _log_ticks(low, high)
+            self.ax_loss.set_yticks(ticks, [f"{v:g}" for v in ticks])
         note = "error" if s["regime"] == "error" else ""
         if s["dead_units"]:
             note = f"{s['dead_units']} of {s['hidden_units']} hidden units dead"
         self.loss_note.set_text(note)
         self.loss_note.set_visible(bool(note))  # an empty box would still be drawn
-        self.ax_loss.set_title(f"learning rate {s['learning_rate']:.3g}: {s['regime']}")
+        self.ax_loss.set_title(f"learning rate {s['learning_rate']:.3g}: {s['regime']}",
+                               y=1.0)
         if self._params is not None and s["regime"] != "error":
             with np.errstate(all="ignore"):
                 classes = plots.predicted_classes(self.predict(self._params, self._grid_points))
             self.boundary_image.set_data(classes.reshape(self._grid_res, self._grid_res))
         acc = s["accuracy"]
         self.ax_boundary.set_title(
-            "decision boundary" + (f" (accuracy {acc:.0%})" if np.isfinite(acc) else ""))
+            "decision boundary" + (f" (accuracy {acc:.0%})" if np.isfinite(acc) else ""),
+            y=1.0)
 
     # ----- widget face -----
     def _make_controls(self, widgets):
@@ -404,3 +419,19 @@ class LearningRateExplorer(_App):
                       f" big jumps)") if first else ""
         return (f"<b style='color:{colour}'>{s['regime']}</b> &mdash; "
                 f"{html.escape(s['message'])}{ratio_text}")
+
+
+def _log_ticks(low, high, most=6):
+    """Tick values for a log axis from low to high (both > 0), at most ``most`` of them:
+    1..9, else 1, 2, 5, else 1, 3 times powers of 10 when they fit, else every power of
+    10 (or every second, third, ...)."""
+    if not (np.isfinite(low) and np.isfinite(high)) or low <= 0 or high <= low:
+        return []
+    first, last = int(np.floor(np.log10(low))), int(np.ceil(np.log10(high)))
+    for subs in ((1, 2, 3, 4, 5, 6, 7, 8, 9), (1, 2, 5), (1, 3), (1,)):
+        ticks = [m * 10.0 ** e for e in range(first, last + 1) for m in subs]
+        ticks = [v for v in ticks if low <= v <= high]
+        if len(ticks) <= most:
+            return ticks
+    stride = int(np.ceil((last - first + 1) / most))
+    return [10.0 ** e for e in range(first, last + 1, stride) if low <= 10.0 ** e <= high]

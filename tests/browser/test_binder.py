@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 BINDER = REPO / "binder"
 SOLUTIONS = sorted((REPO / "solutions").glob("*.ipynb"))
 CELL_TIMEOUT = 120  # seconds per cell

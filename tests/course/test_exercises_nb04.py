@@ -2,7 +2,7 @@
 its checks, and mlp_backward (the reference of the assembling exercise, which is not in
 backprop_lab.functional) agrees with the autograd package.
 
-(tests/test_grading.py already checks that every reference passes and that every
+(tests/course/test_grading.py already checks that every reference passes and that every
 catalogued mistake fails with its own hint.)"""
 import autograd
 import autograd.numpy as anp

@@ -1,6 +1,6 @@
 """Exercise of notebook 00_start_here: unusual but correct styles of the warm-up pass.
 
-(tests/test_grading.py checks the reference, the catalogued mistakes and more styles.)
+(tests/course/test_grading.py checks the reference, the catalogued mistakes and more styles.)
 """
 import math
 

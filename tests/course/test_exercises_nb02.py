@@ -1,6 +1,6 @@
 """Exercises of notebook 02_loss_functions: several correct styles of each function pass.
 
-(tests/test_grading.py checks, for every exercise, that the reference passes and that each
+(tests/course/test_grading.py checks, for every exercise, that the reference passes and that each
 catalogued mistake fails with its own hint.)
 """
 import math

@@ -1,7 +1,7 @@
 """Exercises of notebook 06_keras_style_example: several correct ways of writing each
 function pass its checks, and the references agree with independent computations.
 
-(tests/test_grading.py already checks, for every exercise, that the reference passes and
+(tests/course/test_grading.py already checks, for every exercise, that the reference passes and
 that each catalogued mistake fails with its own hint.)
 """
 import numpy as np

@@ -86,7 +86,7 @@ def test_doctor_reads_the_floors_from_the_installed_metadata():
     read from the installed package's metadata, not a second copy."""
     tomllib = pytest.importorskip("tomllib")  # Python 3.11+
 
-    project = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml")
+    project = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml")
                             .read_text())["project"]
     declared = {}
     for line in project["dependencies"] + project["optional-dependencies"]["course"]:

@@ -2,7 +2,7 @@
 checks, and the reference implementations agree with independent oracles (exact
 derivatives and the autograd package).
 
-(tests/test_grading.py already checks that every reference passes and that every
+(tests/course/test_grading.py already checks that every reference passes and that every
 catalogued mistake fails with its own hint.)"""
 import math
 

@@ -3,7 +3,7 @@ function pass its checks, and the references agree with independent computations
 (samples drawn by backprop_lab.initializers, the cross-entropy of a uniform softmax,
 pure-Python loops).
 
-(tests/test_grading.py already checks, for every exercise, that the reference passes and
+(tests/course/test_grading.py already checks, for every exercise, that the reference passes and
 that each catalogued mistake fails with its own hint.)
 """
 import functools

@@ -26,7 +26,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # for browser_helpers
 import browser_helpers as bh  # noqa: E402
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SOLUTIONS = sorted((REPO / "solutions").glob("*.ipynb"))
 SCREENSHOTS = (REPO / "docs" / "screenshots"
                if os.environ.get("BACKPROP_LAB_SCREENSHOTS") else None)
