@@ -416,12 +416,16 @@ def train(params, loss_and_grads, x, y, learning_rate, epochs, batch_size=None,
                     before = [w.copy() for w in params]
                     opt.apply([np.asarray(g, dtype=w.dtype) for g, w in zip(grads, params)],
                               params)
-                    ratios.append([_ratio(w - w0, w0) for w, w0 in zip(params, before)])
-                    if not all(np.all(np.isfinite(w)) for w in params):
+                    # ||w_new - w|| / ||w|| per array; a step that is not finite (so a new
+                    # weight that is not: w was finite) means divergence.
+                    steps = [_norm(w - w0) for w, w0 in zip(params, before)]
+                    if not all(math.isfinite(s) for s in steps):
                         for w, w0 in zip(params, before):  # keep the last finite step
                             w[...] = w0
                         diverged = True
                         break
+                    ratios.append([_ratio_of_norms(s, _norm(w0))
+                                   for s, w0 in zip(steps, before)])
                 if len(batch_losses) == 1:  # full batch: the mean of one number
                     losses.append(batch_losses[0])
                 elif batch_losses:
@@ -500,12 +504,10 @@ def _norm(a):
     return math.sqrt(float(np.dot(flat, flat)))
 
 
-def _ratio(step, w):
-    norm_w = _norm(w)
-    norm_step = _norm(step)
-    if norm_w == 0.0:  # biases start at 0: the ratio is undefined, report the step size
-        return norm_step
-    return norm_step / norm_w
+def _ratio_of_norms(norm_step, norm_w):
+    """||step|| / ||w||; for w = 0 (biases start at 0) the ratio is undefined: the step
+    size itself."""
+    return norm_step if norm_w == 0.0 else norm_step / norm_w
 
 
 def _result(params, losses, initial_loss, final_loss, ratios, diverged, error):

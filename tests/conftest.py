@@ -24,10 +24,19 @@ FOLDER_MARKERS = ("unit", "course", "notebooks", "browser")
 
 def pytest_collection_modifyitems(items):
     """Mark every test with its folder (``pytest -m unit``, ``pytest -m "not browser"``);
-    the solution notebooks nbval runs count as ``notebooks``."""
+    the solution notebooks nbval runs count as ``notebooks``.
+
+    For pytest-xdist (``--dist loadgroup``): the cells of one notebook stay together in
+    one worker, in order; the browser and Binder tests share one worker (one environment,
+    one server, one browser); everything else is spread over the workers one by one.
+    """
     for item in items:
         path = Path(str(item.fspath)).resolve()
         if SOLUTIONS in path.parents:
             item.add_marker(pytest.mark.notebooks)
+            item.add_marker(pytest.mark.xdist_group(f"notebook-{path.name}"))
         elif TESTS in path.parents and path.relative_to(TESTS).parts[0] in FOLDER_MARKERS:
-            item.add_marker(getattr(pytest.mark, path.relative_to(TESTS).parts[0]))
+            folder = path.relative_to(TESTS).parts[0]
+            item.add_marker(getattr(pytest.mark, folder))
+            if folder == "browser":
+                item.add_marker(pytest.mark.xdist_group("browser"))

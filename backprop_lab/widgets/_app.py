@@ -9,6 +9,7 @@ sends the picture as PNG to an ``ipywidgets.Image`` (no figure is re-created).
 import base64
 import html
 import io
+import re
 import statistics
 import time
 
@@ -65,6 +66,7 @@ class _App:
         self._syncing = False
         self._layout_frozen = False
         self.figure = None
+        self.timings_ms = {}
 
     # ----- headless API -----
     @property
@@ -95,12 +97,21 @@ class _App:
         return value
 
     def _refresh(self):
+        start = time.perf_counter()
         self._compute()
+        computed = time.perf_counter()
         self._draw()
+        png = self.to_png() if self._image is not None else None
+        drawn = time.perf_counter()
         if self._image is not None:
-            self._image.value = self.to_png()
+            self._image.value = png
         if self._status is not None:
             self._status.value = self._summary()
+        done = time.perf_counter()
+        #: How long the last update took in the kernel, in ms: compute, draw (with the
+        #: PNG) and send (setting the widgets' values, which sends them to the browser).
+        self.timings_ms = {"compute": 1e3 * (computed - start),
+                           "draw": 1e3 * (drawn - computed), "send": 1e3 * (done - drawn)}
 
     def to_png(self):
         """The current picture as PNG bytes.
@@ -184,11 +195,17 @@ class _App:
             _show(bundle, raw=True)
             return
         print(f"Static picture ({reason}; the controls need ipywidgets in Jupyter).")
+        print(self.summary_text())
         try:
             from IPython.display import Image
         except ImportError:
             return
         _show(Image(data=self.to_png(), format="png"))
+
+    def summary_text(self):
+        """The status line above the picture, as plain text."""
+        text = re.sub(r"<br\s*/?>", "\n", self._summary())
+        return html.unescape(re.sub(r"<[^>]+>", "", text))
 
     def _ipython_display_(self):
         self.display()

@@ -319,10 +319,11 @@ class LearningRateExplorer(_App):
         ax = self.ax_loss
         (self.loss_line,) = ax.plot([], [], "-", color="tab:blue", label="training loss")
         ax.set_yscale("log")
-        # Speed (every slider move redraws): the loss ticks are chosen by _log_ticks and
-        # labelled in plain text (no mathtext), at most six epoch ticks, and titles and
-        # axis labels at fixed places (matplotlib would otherwise measure the tick
-        # labels to place them).
+        # Speed (every slider move redraws, and drawing text is most of a frame): no
+        # titles (the learning rate, verdict and accuracy are in the status line above
+        # the picture), the loss ticks chosen by _log_ticks and labelled in plain text
+        # (no mathtext), at most six epoch ticks, and the axis labels at fixed places
+        # (matplotlib would otherwise measure the tick labels to place them).
         ax.yaxis.set_minor_locator(NullLocator())
         ax.xaxis.set_major_locator(MaxNLocator(6, integer=True))
         ax.xaxis.set_label_coords(0.5, -0.13)  # fixed: not placed from the tick labels
@@ -371,16 +372,10 @@ class LearningRateExplorer(_App):
             note = f"{s['dead_units']} of {s['hidden_units']} hidden units dead"
         self.loss_note.set_text(note)
         self.loss_note.set_visible(bool(note))  # an empty box would still be drawn
-        self.ax_loss.set_title(f"learning rate {s['learning_rate']:.3g}: {s['regime']}",
-                               y=1.0)
         if self._params is not None and s["regime"] != "error":
             with np.errstate(all="ignore"):
                 classes = plots.predicted_classes(self.predict(self._params, self._grid_points))
             self.boundary_image.set_data(classes.reshape(self._grid_res, self._grid_res))
-        acc = s["accuracy"]
-        self.ax_boundary.set_title(
-            "decision boundary" + (f" (accuracy {acc:.0%})" if np.isfinite(acc) else ""),
-            y=1.0)
 
     # ----- widget face -----
     def _make_controls(self, widgets):
@@ -417,8 +412,11 @@ class LearningRateExplorer(_App):
         ratio_text = (f"<br>update/weight ratio ||lr&middot;dW||/||W||: first step {first};"
                       f" largest {largest} (rule of thumb: about 1e-3; 1e-1 and above are"
                       f" big jumps)") if first else ""
-        return (f"<b style='color:{colour}'>{s['regime']}</b> &mdash; "
-                f"{html.escape(s['message'])}{ratio_text}")
+        accuracy = (f", decision boundary (right): accuracy {s['accuracy']:.0%}"
+                    if np.isfinite(s["accuracy"]) else "")
+        return (f"learning rate {s['learning_rate']:.3g}: <b style='color:{colour}'>"
+                f"{s['regime']}</b> &mdash; {html.escape(s['message'])}{accuracy}"
+                f"{ratio_text}")
 
 
 def _log_ticks(low, high, most=6):

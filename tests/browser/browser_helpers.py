@@ -1,8 +1,8 @@
 """Helpers for the real-browser test: a private JupyterLab server and notebook driving.
 
 ``LabServer`` starts JupyterLab on loopback with a random token, its own settings and a
-kernelspec that runs *this* Python (so notebooks see the same packages as the tests),
-and stops it again.  The other functions drive one notebook in a Playwright page: open
+kernelspec that runs the Python it is given (the Binder environment's, or this one), and
+stops it again.  The other functions drive one notebook in a Playwright page: open
 it, run all cells from the menu, wait until every cell has run, and read back what each
 cell shows (prompt, errors, widgets).
 
@@ -79,14 +79,18 @@ def free_port():
 class LabServer:
     """JupyterLab serving ``root_dir`` on 127.0.0.1, configured from ``work_dir`` only.
 
-    The kernelspec ``python3`` runs ``sys.executable``; user settings turn off the news
-    prompt and attach every cell to the page (``windowingMode: none``), so the test sees
-    all cells in the DOM.  Use as a context manager; ``stop()`` ends the server's own PID.
+    python: the interpreter that runs the server and the ``python3`` kernel (default
+    ``sys.executable``); env: extra environment variables (a virtual environment's PATH).
+    User settings turn off the news prompt and attach every cell to the page
+    (``windowingMode: none``), so the test sees all cells in the DOM.  Use as a context
+    manager; ``stop()`` ends the server's own PID.
     """
 
-    def __init__(self, root_dir, work_dir, startup_timeout=60):
+    def __init__(self, root_dir, work_dir, startup_timeout=60, python=None, env=None):
         self.root_dir = Path(root_dir)
         self.work_dir = Path(work_dir)
+        self.python = str(python or sys.executable)
+        self.extra_env = dict(env or {})
         self.startup_timeout = startup_timeout
         self.token = secrets.token_hex(24)
         self.port = None
@@ -99,7 +103,7 @@ class LabServer:
         spec = data / "kernels" / "python3"
         spec.mkdir(parents=True, exist_ok=True)
         (spec / "kernel.json").write_text(json.dumps({
-            "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            "argv": [self.python, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
             "display_name": "Python 3 (ipykernel)",
             "language": "python",
             "metadata": {"debugger": True},
@@ -118,6 +122,7 @@ class LabServer:
 
     def _env(self):
         env = dict(os.environ)
+        env.update(self.extra_env)
         env.pop("MPLBACKEND", None)  # the kernel must use the inline backend
         env.update(
             JUPYTER_PATH=str(self.work_dir / "data"),
@@ -133,7 +138,7 @@ class LabServer:
         self._write_config()
         self.port = free_port()
         command = [
-            sys.executable, "-m", "jupyter", "lab", "--no-browser",
+            self.python, "-m", "jupyter", "lab", "--no-browser",
             f"--port={self.port}", "--ServerApp.port_retries=0",
             "--ServerApp.ip=127.0.0.1", f"--ServerApp.token={self.token}",
             f"--ServerApp.root_dir={self.root_dir}",

@@ -517,7 +517,10 @@ def test_static_fallback_without_ipywidgets(monkeypatch, capsys):
     app = W.LearningRateExplorer(epochs=10)
     app.display()
     out = capsys.readouterr().out
-    assert out.count("\n") == 1 and "ipywidgets is not installed" in out
+    note, *status = out.splitlines()
+    assert "ipywidgets is not installed" in note
+    assert "\n".join(status) == app.summary_text()  # the verdict, as plain text
+    assert "learning rate 0.3: too slow" in status[0] and "<" not in out
     (image,) = shown
     assert image.data[:4] == b"\x89PNG"
     assert app.set(learning_rate=10)["regime"] == "diverging"  # headless still works
