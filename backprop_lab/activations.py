@@ -7,8 +7,8 @@ forward/backward pair).  This module resolves names and offers Keras's functiona
 """
 import numpy as np
 
-from ._engine import checks as _checks
 from . import functional as F
+from ._engine import checks as _checks
 
 #: The names ``Dense(activation=...)`` and ``Activation(...)`` accept.
 NAMES = tuple(F.ACTIVATIONS)

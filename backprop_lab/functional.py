@@ -255,7 +255,8 @@ def categorical_crossentropy_grad(y_true, p):
 
 
 def categorical_crossentropy_from_logits(y_true, z):
-    """Categorical cross-entropy of ``softmax(z)``, from the logits: ``-1/N sum y * log_softmax(z)``.
+    """Categorical cross-entropy of ``softmax(z)``, from the logits z:
+    ``-1/N sum y * log_softmax(z)``.
 
     y_true, z: (N, K).  Stable for any finite z (uses ``log_softmax``).
     """

@@ -13,8 +13,8 @@ import numbers
 import numpy as np
 
 from . import activations, config, initializers
-from ._engine import checks as _checks
 from . import functional as F
+from ._engine import checks as _checks
 
 _name_counts = {}
 _names_taken = set()  # every layer name seen: given, read from a file, or made here

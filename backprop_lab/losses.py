@@ -21,8 +21,8 @@ loss then applies the sigmoid/softmax itself, in a numerically stable way.
 """
 import numpy as np
 
-from ._engine import checks as _checks
 from . import functional as F
+from ._engine import checks as _checks
 
 
 class Loss:

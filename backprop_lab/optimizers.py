@@ -16,8 +16,8 @@ import warnings
 
 import numpy as np
 
-from ._engine import checks as _checks
 from . import functional as F
+from ._engine import checks as _checks
 
 
 class Optimizer:

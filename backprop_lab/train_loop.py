@@ -413,23 +413,13 @@ def train(params, loss_and_grads, x, y, learning_rate, epochs, batch_size=None,
                         break
                     batch_losses.append(loss)
                     batch_sizes.append(len(idx))
-                    before = [w.copy() for w in params]
-                    opt.apply([np.asarray(g, dtype=w.dtype) for g, w in zip(grads, params)],
-                              params)
-                    # ||w_new - w|| / ||w|| per array; a step that is not finite (so a new
-                    # weight that is not: w was finite) means divergence.
-                    steps = [_norm(w - w0) for w, w0 in zip(params, before)]
-                    if not all(math.isfinite(s) for s in steps):
-                        for w, w0 in zip(params, before):  # keep the last finite step
-                            w[...] = w0
+                    step_ratios = _update(opt, params, grads)
+                    if step_ratios is None:
                         diverged = True
                         break
-                    ratios.append([_ratio_of_norms(s, _norm(w0))
-                                   for s, w0 in zip(steps, before)])
-                if len(batch_losses) == 1:  # full batch: the mean of one number
-                    losses.append(batch_losses[0])
-                elif batch_losses:
-                    losses.append(float(np.average(batch_losses, weights=batch_sizes)))
+                    ratios.append(step_ratios)
+                if batch_losses:
+                    losses.append(_epoch_mean(batch_losses, batch_sizes))
                 if diverged:
                     break
             if batch == n and losses:
@@ -441,6 +431,27 @@ def train(params, loss_and_grads, x, y, learning_rate, epochs, batch_size=None,
         except Exception as exc:  # a learner's function failed: report it, do not crash
             error = describe_exception(exc)
     return _result(params, losses, initial_loss, final_loss, ratios, diverged, error)
+
+
+def _update(optimizer, params, grads):
+    """One update of ``params`` in place; returns ||w_new - w|| / ||w|| for each array, or
+    None when a step is not finite (a new weight is not: the old ones were), after
+    putting every array back as it was (training keeps the last finite step)."""
+    before = [w.copy() for w in params]
+    optimizer.apply([np.asarray(g, dtype=w.dtype) for g, w in zip(grads, params)], params)
+    steps = [_norm(w - w0) for w, w0 in zip(params, before)]
+    if not all(math.isfinite(s) for s in steps):
+        for w, w0 in zip(params, before):
+            w[...] = w0
+        return None
+    return [_ratio_of_norms(s, _norm(w0)) for s, w0 in zip(steps, before)]
+
+
+def _epoch_mean(batch_losses, batch_sizes):
+    """The epoch's loss as Keras reports it: batch losses weighted by batch size."""
+    if len(batch_losses) == 1:  # full batch: the mean of one number
+        return batch_losses[0]
+    return float(np.average(batch_losses, weights=batch_sizes))
 
 
 #: Thresholds of ``classify_regime`` (module constants so that a notebook can show them).

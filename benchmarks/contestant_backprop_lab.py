@@ -19,8 +19,9 @@ def available():
 
 
 def info():
-    import backprop_lab
     import machine
+
+    import backprop_lab
 
     return {"backprop_lab": backprop_lab.__version__, **machine.numpy_info()}
 

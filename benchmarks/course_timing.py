@@ -4,7 +4,6 @@ Notebooks run top to bottom in a fresh kernel of the benchmark's own Python (nbc
 from their own folder, as the test suite runs them.  The first row runs a one-cell
 notebook, so the kernel's start-up can be told apart from the notebooks' own work.
 """
-import statistics
 import subprocess
 import time
 from pathlib import Path
@@ -26,8 +25,8 @@ def notebook_times(folder, timeout=600):
     """[(name, seconds or an error text)] for every ``*.ipynb`` in ``folder`` (sorted),
     preceded by the one-cell baseline; [] when nbclient is missing or there are none."""
     try:
-        import nbformat
         import nbclient  # noqa: F401
+        import nbformat
     except ImportError:
         return None
     folder = Path(folder)

@@ -3,10 +3,10 @@
 This module is *not* part of the course: the algorithm is taught by
 ``backprop_lab.functional`` and composed, step by step, by ``layers.Dense.forward/
 backward`` and ``Sequential.compute_gradients``.  It is a strategy of the one training loop
-(``_engine.trainer``), which uses it for a whole epoch when the model qualifies.  ``DenseStackTrainer`` does the same arithmetic
-in the same order, for the models most people train (``Dense`` layers, a
-sigmoid/softmax output with its cross-entropy, or a linear output with MSE, plain SGD),
-only faster:
+(``_engine.trainer``), which uses it for a whole epoch when the model qualifies.
+``DenseStackTrainer`` does the same arithmetic in the same order, for the models most
+people train (``Dense`` layers, a sigmoid/softmax output with its cross-entropy, or a
+linear output with MSE, plain SGD), only faster:
 
 * every array a step needs is allocated once per ``fit`` and then written in place
   (``out=`` arguments), instead of being created and freed at every step;
@@ -61,7 +61,7 @@ def unsupported_reason(layers, loss, optimizer):
     if type(loss) not in built_in or loss.from_logits or \
             (layers[-1].activation, loss.key) not in OUTPUTS:
         return "output activation and loss must be one of " + ", ".join(
-            f"{a}+{l}" for a, l in OUTPUTS)
+            f"{act}+{name}" for act, name in OUTPUTS)
     if type(optimizer) is not SGD or optimizer.momentum != 0:
         return "only SGD without momentum"
     if len({layer.kernel.dtype for layer in layers}) != 1:
@@ -181,9 +181,9 @@ class DenseStackTrainer:
         and the activation's forward), written into buf.a[l].
         """
         a_prev = xb
-        for l, (kernel, bias, act) in enumerate(zip(self.kernels, self.biases,
+        for i, (kernel, bias, act) in enumerate(zip(self.kernels, self.biases,
                                                     self.activations)):
-            z = buf.a[l]
+            z = buf.a[i]
             np.matmul(a_prev, kernel, out=z)
             np.add(z, bias, out=z)
             _activate(act, z, buf.row_stat)
@@ -211,26 +211,26 @@ class DenseStackTrainer:
     def backward_and_update(self, xb, yb, buf, learning_rate):
         """Backward pass from the output gradient, and the SGD update of every layer.
 
-        Layer l, from the last: kernel_grad = a_prev.T @ d, bias_grad = sum_n d
+        Layer i, from the last: kernel_grad = a_prev.T @ d, bias_grad = sum_n d
         (``functional.dense_backward``); the input gradient d_prev = d @ kernel.T is taken
         before the kernel changes, then multiplied by the previous layer's activation
         derivative; finally w <- w - eta * grad (``functional.sgd_update``), in place.
         """
         d = self.output_gradient(yb, buf)
-        for l in range(len(self.kernels) - 1, -1, -1):
-            kernel, bias = self.kernels[l], self.biases[l]
-            a_prev = xb if l == 0 else buf.a[l - 1]
-            np.matmul(a_prev.T, d, out=self.kernel_grads[l])
-            np.sum(d, axis=0, out=self.bias_grads[l])
-            if l > 0:  # the first layer's input gradient is not needed
-                d_prev = buf.d[l - 1]
+        for i in range(len(self.kernels) - 1, -1, -1):
+            kernel, bias = self.kernels[i], self.biases[i]
+            a_prev = xb if i == 0 else buf.a[i - 1]
+            np.matmul(a_prev.T, d, out=self.kernel_grads[i])
+            np.sum(d, axis=0, out=self.bias_grads[i])
+            if i > 0:  # the first layer's input gradient is not needed
+                d_prev = buf.d[i - 1]
                 np.matmul(d, kernel.T, out=d_prev)
-                _activation_backward(self.activations[l - 1], d_prev, a_prev,
-                                     buf.tmp[l - 1], buf.mask[l - 1])
+                _activation_backward(self.activations[i - 1], d_prev, a_prev,
+                                     buf.tmp[i - 1], buf.mask[i - 1])
             else:
                 d_prev = None
-            F.sgd_update(kernel, self.kernel_grads[l], learning_rate, out=kernel)
-            F.sgd_update(bias, self.bias_grads[l], learning_rate, out=bias)
+            F.sgd_update(kernel, self.kernel_grads[i], learning_rate, out=kernel)
+            F.sgd_update(bias, self.bias_grads[i], learning_rate, out=bias)
             d = d_prev
 
     def grads(self):

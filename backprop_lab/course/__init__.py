@@ -6,12 +6,26 @@
 
 The command line is ``backprop_lab.cli``; these modules hold what it runs.
 """
-from .notebooks import (
-    BEGIN_HIDDEN, BEGIN_SOLUTION, CODE_STUB, COLAB_INSTALL_SOURCE, END_HIDDEN, END_SOLUTION,
-    MARKDOWN_STUB, annotate, checked_exercises, colab_install_cell, make_notebooks,
-    make_student_notebook, read_notebook, stale_notebooks, student_text, write_notebook)
 from .execute import execute_notebook
 from .headless import expected_exercises, grade_notebook
+from .notebooks import (
+    BEGIN_HIDDEN,
+    BEGIN_SOLUTION,
+    CODE_STUB,
+    COLAB_INSTALL_SOURCE,
+    END_HIDDEN,
+    END_SOLUTION,
+    MARKDOWN_STUB,
+    annotate,
+    checked_exercises,
+    colab_install_cell,
+    make_notebooks,
+    make_student_notebook,
+    read_notebook,
+    stale_notebooks,
+    student_text,
+    write_notebook,
+)
 
 __all__ = [
     "BEGIN_HIDDEN", "BEGIN_SOLUTION", "CODE_STUB", "COLAB_INSTALL_SOURCE", "END_HIDDEN",

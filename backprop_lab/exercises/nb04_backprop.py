@@ -425,7 +425,7 @@ def _ce_notebook_N(y_true, p):
 def _mlp_no_activation(dout, caches, activation_backwards):
     grads = []
     d = dout
-    for dense_cache, activation_cache in reversed(caches):
+    for dense_cache, _activation_cache in reversed(caches):
         d, dW, db = F.dense_backward(d, dense_cache)
         grads.append((dW, db))
     return grads[::-1]

@@ -31,8 +31,16 @@ of the verdict, not failed.
 from .checks import check_function, check_layer, check_loss
 from .model_check import GradientProblem, check_model
 from .numerical import (
-    EPS, GOOD_BELOW, SUSPICIOUS_ABOVE, TINY, WRONG_ABOVE, error_band, numerical_gradient,
-    numerical_gradient_array, rel_error)
+    EPS,
+    GOOD_BELOW,
+    SUSPICIOUS_ABOVE,
+    TINY,
+    WRONG_ABOVE,
+    error_band,
+    numerical_gradient,
+    numerical_gradient_array,
+    rel_error,
+)
 from .report import GradCheckReport, ParamCheck
 
 __all__ = [

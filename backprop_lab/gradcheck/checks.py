@@ -2,8 +2,7 @@
 import numpy as np
 
 from .. import functional
-from .compare import (
-    _as_tuple, _check_settings, _float64_copies, _fn_name, _input_names, _run_check)
+from .compare import _as_tuple, _check_settings, _float64_copies, _fn_name, _input_names, _run_check
 
 # Probability losses clip p to [EPSILON, 1 - EPSILON]: the clip edges are kinks.
 _PROBABILITY_LOSSES = {

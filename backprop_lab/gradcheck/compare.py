@@ -5,7 +5,6 @@ import inspect
 import numpy as np
 
 from .._engine import checks as _checks
-
 from .numerical import EPS, _as_scalar, _evaluate_around, _require_positive_h, rel_error
 from .report import GradCheckReport, ParamCheck
 

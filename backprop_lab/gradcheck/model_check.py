@@ -49,7 +49,7 @@ class GradientProblem:
 
 def _is_problem(obj):
     return all(hasattr(obj, attr) for attr in ("params", "loss", "gradients")) and \
-        isinstance(getattr(obj, "params"), dict)
+        isinstance(obj.params, dict)
 
 
 def check_model(model, x=None, y=None, *, h=1e-5, tol=1e-7, num_checks=None, seed=0):

@@ -36,53 +36,20 @@ def _nonfinite_message(got, expected):
 
 
 def _difference(expected, got, ex, label=""):
-    """None when got matches expected, else a one-line message."""
+    """None when got matches expected, else a one-line message.  Tuples, lists and dicts
+    are compared element by element (each element labelled), arrays by shape, dtype and
+    value, numbers by value, anything else with ``==``."""
     at = f"{label}: " if label else ""
     if got is None and expected is not None:
         return f"{at}returned None — is a `return` statement missing?"
     if isinstance(expected, (tuple, list)):
-        if not isinstance(got, (tuple, list)):
-            return f"{at}returned {_describe(got)}, expected {_values(len(expected))}"
-        if len(got) != len(expected):
-            names = ""
-            if not label and len(ex.outputs) == len(expected):
-                names = f" ({', '.join(ex.outputs)})"
-            return (f"{at}returned {_values(len(got))}, expected "
-                    f"{len(expected)}{names}")
-        for i, (e, g) in enumerate(zip(expected, got)):
-            if label:
-                sub = f"{label}[{i}]"
-            elif len(ex.outputs) == len(expected):
-                sub = ex.outputs[i]
-            else:
-                sub = f"returned value {i + 1}"
-            msg = _difference(e, g, ex, sub)
-            if msg:
-                return msg
-        return None
+        return _sequence_difference(expected, got, ex, label, at)
     if isinstance(expected, dict):
-        if not isinstance(got, dict) or set(got) != set(expected):
-            return f"{at}returned {_describe(got)}, expected a dict with keys {sorted(expected)}"
-        for k in expected:
-            msg = _difference(expected[k], got[k], ex, f"{label}[{k!r}]")
-            if msg:
-                return msg
-        return None
+        return _dict_difference(expected, got, ex, label, at)
     if isinstance(expected, np.ndarray):
-        if not isinstance(got, np.ndarray):
-            return (f"{at}returned {_describe(got)}, "
-                    f"expected a numpy array of shape {expected.shape}")
-        if got.shape != expected.shape:
-            return f"{at}wrong shape {got.shape}, expected {expected.shape}"
-        if ex.check_dtype and got.dtype != expected.dtype:
-            return f"{at}dtype {got.dtype}, expected {expected.dtype}"
-        return _compare_values(expected, got, ex, at)
+        return _array_difference(expected, got, ex, at)
     if isinstance(expected, numbers.Number) and not isinstance(expected, (bool, np.bool_)):
-        if isinstance(got, np.ndarray) and got.ndim == 0:
-            got = got[()]
-        if not isinstance(got, numbers.Number) or isinstance(got, (bool, np.bool_)):
-            return f"{at}returned {_describe(got)}, expected a single number"
-        return _compare_values(np.asarray(expected), np.asarray(got), ex, at)
+        return _number_difference(expected, got, ex, at)
     try:
         same = bool(expected == got)
     except Exception:
@@ -90,6 +57,53 @@ def _difference(expected, got, ex, label=""):
     if not same:
         return f"{at}returned {_describe(got)}, expected {_describe(expected)} {expected!r:.40}"
     return None
+
+
+def _sequence_difference(expected, got, ex, label, at):
+    if not isinstance(got, (tuple, list)):
+        return f"{at}returned {_describe(got)}, expected {_values(len(expected))}"
+    named = not label and len(ex.outputs) == len(expected)
+    if len(got) != len(expected):
+        names = f" ({', '.join(ex.outputs)})" if named else ""
+        return f"{at}returned {_values(len(got))}, expected {len(expected)}{names}"
+    for i, (e, g) in enumerate(zip(expected, got)):
+        if label:
+            sub = f"{label}[{i}]"
+        else:
+            sub = ex.outputs[i] if named else f"returned value {i + 1}"
+        msg = _difference(e, g, ex, sub)
+        if msg:
+            return msg
+    return None
+
+
+def _dict_difference(expected, got, ex, label, at):
+    if not isinstance(got, dict) or set(got) != set(expected):
+        return f"{at}returned {_describe(got)}, expected a dict with keys {sorted(expected)}"
+    for k in expected:
+        msg = _difference(expected[k], got[k], ex, f"{label}[{k!r}]")
+        if msg:
+            return msg
+    return None
+
+
+def _array_difference(expected, got, ex, at):
+    if not isinstance(got, np.ndarray):
+        return (f"{at}returned {_describe(got)}, "
+                f"expected a numpy array of shape {expected.shape}")
+    if got.shape != expected.shape:
+        return f"{at}wrong shape {got.shape}, expected {expected.shape}"
+    if ex.check_dtype and got.dtype != expected.dtype:
+        return f"{at}dtype {got.dtype}, expected {expected.dtype}"
+    return _compare_values(expected, got, ex, at)
+
+
+def _number_difference(expected, got, ex, at):
+    if isinstance(got, np.ndarray) and got.ndim == 0:
+        got = got[()]
+    if not isinstance(got, numbers.Number) or isinstance(got, (bool, np.bool_)):
+        return f"{at}returned {_describe(got)}, expected a single number"
+    return _compare_values(np.asarray(expected), np.asarray(got), ex, at)
 
 
 def _compare_values(expected, got, ex, at):

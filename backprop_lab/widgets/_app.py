@@ -15,6 +15,7 @@ import time
 
 from .._engine import checks as _checks
 
+
 def widget_support():
     """None if interactive widgets can be shown here, else the reason they cannot."""
     try:

@@ -69,8 +69,8 @@ class LearningRateExplorer(_App):
       from the model's weights at the time the explorer was made, full batch or the
       chosen batch size, with the model's compiled optimizer (a fresh one of the same
       kind and settings: SGD, momentum, Adam, ...) at the slider's learning rate, or
-      plain gradient descent if the model is not compiled.  The explorer works on a copy: your model's
-      weights and settings are not changed.  ``hidden_units`` and ``activation`` are
+      plain gradient descent if the model is not compiled.  The explorer works on a copy:
+      your model's weights and settings are not changed.  ``hidden_units`` and ``activation`` are
       ignored (the model has its own).
 
     With your own model, the explorer first compares its gradients with finite

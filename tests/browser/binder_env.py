@@ -11,6 +11,7 @@ never touched.
 (pip cannot reach the package index, or this machine's Python is not the one
 ``runtime.txt`` asks for): the tests then skip with that reason.
 """
+import importlib.util
 import json
 import os
 import re
@@ -23,6 +24,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 BINDER = REPO / "binder"
 NETWORK_TROUBLE = re.compile(
+    r"Failed to fetch|error sending request|dns error|"
     r"NewConnectionError|Temporary failure in name resolution|Name or service not known|"
     r"Max retries exceeded|ConnectTimeout|ReadTimeout|ProxyError|Network is unreachable|"
     r"Connection refused|SSLError|No route to host")
@@ -98,14 +100,21 @@ def build(base):
         IPYTHONDIR=str(base / "ipython"),
         PIP_DISABLE_PIP_VERSION_CHECK="1",
     )
-    # pip writes the .pyc files at install time, as on Binder: with none (or with
-    # PYTHONDONTWRITEBYTECODE set) every kernel would compile numpy and matplotlib again.
-    result = run([str(python), "-m", "pip", "install", "--quiet",
-                  "--timeout", "30", "--retries", "2",
-                  "-r", str(repo / "binder" / "requirements.txt")],
-                 cwd=repo, env=env, timeout=900)
+    # The same pins as Binder's pip install, installed by uv when it is there (about four
+    # times faster); both write the .pyc files at install time, as Binder does: with none
+    # (or with PYTHONDONTWRITEBYTECODE set) every kernel would compile numpy again.
+    requirements = str(repo / "binder" / "requirements.txt")
+    if importlib.util.find_spec("uv") is not None:
+        command = [sys.executable, "-m", "uv", "pip", "install", "--quiet",
+                   "--compile-bytecode", "--python", str(python), "-r", requirements]
+        what = "uv pip install -r binder/requirements.txt"
+    else:
+        command = [str(python), "-m", "pip", "install", "--quiet", "--timeout", "30",
+                   "--retries", "2", "-r", requirements]
+        what = "pip install -r binder/requirements.txt"
+    result = run(command, cwd=repo, env=env, timeout=900)
     if result.returncode != 0:
-        return _failed("pip install -r binder/requirements.txt", result)
+        return _failed(what, result)
     post_build = repo / "binder" / "postBuild"
     if post_build.exists():
         result = run(["bash", str(post_build)], cwd=repo, env=env, timeout=600)

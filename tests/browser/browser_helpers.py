@@ -144,6 +144,7 @@ class LabServer:
             f"--ServerApp.root_dir={self.root_dir}",
             f"--LabApp.user_settings_dir={self.work_dir / 'settings'}",
             f"--LabApp.workspaces_dir={self.work_dir / 'workspaces'}",
+            "--LabApp.expose_app_in_browser=True",
         ]
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             command.append("--allow-root")

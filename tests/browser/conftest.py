@@ -6,10 +6,8 @@
             as a learner opens them), run from the Binder environment when it could be
             built, else from this Python: so the browser test also shows that a fresh
             Binder environment runs the course.
-``page``    one headless chromium page with JupyterLab loaded.
-
-All tests of this folder share one xdist group (``tests/conftest.py``), so they run in
-one worker, one after another, with one environment, one server and one browser.
+All tests of this folder are one work unit for pytest-xdist (the root ``conftest.py``),
+so they run in one worker with one environment and one server.
 """
 import shutil
 import sys
@@ -82,17 +80,3 @@ def lab(lab_root, tmp_path_factory, playwright_api, chromium_path, binder):
         yield server
     finally:
         server.stop()
-
-
-@pytest.fixture(scope="session")
-def page(playwright_api, chromium_path, lab):
-    """One chromium page with JupyterLab loaded; notebooks open in it one after another."""
-    manager = playwright_api.sync_playwright().start()
-    try:
-        browser = manager.chromium.launch(executable_path=chromium_path, headless=True,
-                                          args=bh.CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 800})
-        yield bh.open_lab(context, lab, timeout=RUN_TIMEOUT)
-        browser.close()
-    finally:
-        manager.stop()

@@ -21,12 +21,16 @@ Screenshots for the README: ``BACKPROP_LAB_SCREENSHOTS=1`` writes docs/screensho
 """
 import json
 import os
+import queue
 import re
+import threading
 import time
+import traceback
 from pathlib import Path
 
-import browser_helpers as bh
 import pytest
+
+import browser_helpers as bh
 from conftest import RUN_TIMEOUT, STUDENT_NOTEBOOKS
 
 REPO = Path(__file__).resolve().parents[2]
@@ -37,10 +41,8 @@ WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 EXPLORER = "LearningRateExplorer"
 NOT_ATTEMPTED = "not attempted"
 LATENCY_STEPS = 20  # slider steps timed
+BROWSERS = 2  # notebooks run at once, each in its own chromium
 CELLS = f"{bh.PANEL} .jp-Notebook .jp-Cell"  # the cells of the notebook on show
-
-# the notebook left open by its test for the slider test
-_kept_open = set()
 
 
 # --------------------------------------------------------------------------------------
@@ -236,38 +238,8 @@ def screenshot_training_plot(page, cells):
 
 
 # --------------------------------------------------------------------------------------
-# Tests
+# The slider
 # --------------------------------------------------------------------------------------
-@pytest.mark.parametrize("name", [p.name for p in STUDENT_NOTEBOOKS])
-def test_student_notebook_runs_in_jupyterlab(name, lab, page):
-    cells, state, problems = run_notebook(lab, page, name)
-    keep = False
-    try:
-        assert not problems, "\n\n".join(problems)
-        problems = run_problems(name, cells, state)
-        assert not problems, "\n\n".join(problems)
-        if any(c["widget"] or re.search(r"\bipywidgets\b|" + EXPLORER, c["source"])
-               for c in cells if c["type"] == "code"):
-            total = sum(c["widgets"] for c in state["cells"])
-            assert total > 0, f"{name} uses widgets but none rendered (.jupyter-widgets)"
-        problems = saved_problems(page, lab, name)
-        assert not problems, "\n\n".join(problems)
-        where = "the Binder environment" if lab.binder else \
-            f"this Python ({lab.binder_reason.splitlines()[0]})"
-        print(f"{name}: ran in JupyterLab in {state['seconds']:.1f} s, in {where}")
-        if SCREENSHOTS is not None:
-            hide_sidebar(page)
-            if name == STUDENT_NOTEBOOKS[0].name:
-                screenshot_start(page, cells)
-            screenshot_training_plot(page, cells)
-        keep = find_explorer()[0] == name
-        if keep:
-            _kept_open.add(name)
-    finally:
-        if not keep:
-            close(page, lab, name)
-
-
 # Times slider steps in the page itself: for each step, the time from the key press that
 # moves the slider to the moment the picture's image source changes (the kernel has
 # recomputed, redrawn and sent the new PNG, and the browser has swapped it in).
@@ -320,77 +292,183 @@ def time_slider_steps(page, app_selector, steps=LATENCY_STEPS):
     return result["times"], result["error"]
 
 
-def test_learning_rate_slider_redraws_the_plot(lab, page):
-    name, index = find_explorer()
-    if name is None:
-        pytest.fail("no student notebook shows a LearningRateExplorer")
-    if name in _kept_open:
-        _kept_open.discard(name)
-        bh.activate(page, name)
-    else:  # the notebook's own test did not run
-        cells, state, problems = run_notebook(lab, page, name)
-        problems = problems or run_problems(name, cells, state)
-        if problems:
-            close(page, lab, name)
-            pytest.fail("\n\n".join(problems))
-    cells = with_widgets(name)
+def move_slider(page, name, index, cells):
+    """Move the learning-rate slider of the explorer in cell ``index`` of the open
+    notebook; returns (problems, a line describing the change, the step times in ms)."""
     where = describe(name, index, cells)
-    try:
-        cell = page.locator(CELLS).nth(index)
-        app = cell.locator(".widget-vbox").filter(
-            has=page.locator(".widget-label", has_text="epochs")).first
-        slider = app.locator(".widget-slider").filter(
-            has=page.locator(".widget-label", has_text="learning rate")).first
-        handle = slider.locator(".noUi-handle").first
-        readout = slider.locator(".widget-readout").first
-        status = app.locator(".widget-html").first
-        picture = app.locator("img").first
-        for what, locator in [("learning-rate slider", handle), ("verdict", status),
-                              ("picture", picture)]:
-            assert locator.count(), f"no {what} in the LearningRateExplorer of {where}"
+    cell = page.locator(CELLS).nth(index)
+    app = cell.locator(".widget-vbox").filter(
+        has=page.locator(".widget-label", has_text="epochs")).first
+    slider = app.locator(".widget-slider").filter(
+        has=page.locator(".widget-label", has_text="learning rate")).first
+    handle = slider.locator(".noUi-handle").first
+    readout = slider.locator(".widget-readout").first
+    status = app.locator(".widget-html").first
+    picture = app.locator("img").first
+    missing = [f"no {what} in the LearningRateExplorer of {where}"
+               for what, locator in [("learning-rate slider", handle), ("verdict", status),
+                                     ("picture", picture)] if not locator.count()]
+    if missing:
+        return missing, None, []
+    if SCREENSHOTS is not None:
+        hide_sidebar(page)
+    app.scroll_into_view_if_needed()
+    before = {"readout": readout.inner_text(), "status": status.inner_text(),
+              "picture": picture.screenshot()}
+    if SCREENSHOTS is not None:
+        bh.save_png(app.screenshot(), SCREENSHOTS / "lr_explorer_before.png")
 
+    # Move the slider with the keyboard: End (or Home, if it is already at the top).
+    at_max = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
+    handle.focus()
+    page.keyboard.press("Home" if at_max else "End")
+    deadline = time.monotonic() + 30
+    while status.inner_text() == before["status"]:
+        if time.monotonic() > deadline:
+            return [f"the verdict did not change within 30 s after moving the slider "
+                    f"(readout {before['readout']} -> {readout.inner_text()}) in {where}"], \
+                None, []
+        page.wait_for_timeout(200)
+    page.wait_for_timeout(500)  # let the new picture load
+    after = {"readout": readout.inner_text(), "status": status.inner_text(),
+             "picture": picture.screenshot()}
+    if SCREENSHOTS is not None:
+        bh.save_png(app.screenshot(), SCREENSHOTS / "lr_explorer_after.png")
+    problems = []
+    if after["readout"] == before["readout"]:
+        problems.append("the slider's readout did not change")
+    if after["status"].startswith("Error"):
+        problems.append(f"the explorer reported an error after the change: {after['status']}")
+    if after["picture"] == before["picture"]:
+        problems.append(f"the picture did not change when the learning rate went from "
+                        f"{before['readout']} to {after['readout']} in {where}")
+    change = (f"learning rate {before['readout']} -> {after['readout']}: "
+              f"{before['status'].splitlines()[0][:70]!r} -> "
+              f"{after['status'].splitlines()[0][:70]!r}")
+
+    # The latency of a slider step, as a learner feels it.
+    app.evaluate("e => e.setAttribute('data-latency-probe', '1')")
+    times, error = time_slider_steps(page, "[data-latency-probe='1']")
+    if error is not None:
+        problems.append(f"slider steps in {where}: {error} (after {len(times)} steps)")
+    return problems, change, times
+
+
+# --------------------------------------------------------------------------------------
+# Running every notebook, in two browsers at once
+# --------------------------------------------------------------------------------------
+def check_notebook(lab, page, name, explorer):
+    """Open, run, check and close one notebook; a dict of what was found.  The notebook
+    of ``explorer`` (notebook, cell) is left open when it ran cleanly, for its slider."""
+    result = {"problems": [], "seconds": None, "slider": None, "kept_open": False}
+    cells, state, problems = run_notebook(lab, page, name)
+    try:
+        result["problems"] = problems or run_problems(name, cells, state)
+        if result["problems"]:
+            return result
+        uses_widgets = any(c["widget"] or re.search(r"\bipywidgets\b|" + EXPLORER,
+                                                    c["source"])
+                           for c in cells if c["type"] == "code")
+        if uses_widgets and not sum(c["widgets"] for c in state["cells"]):
+            result["problems"] = [f"{name} uses widgets but none rendered (.jupyter-widgets)"]
+            return result
+        result["problems"] = saved_problems(page, lab, name)
+        result["seconds"] = state["seconds"]
         if SCREENSHOTS is not None:
             hide_sidebar(page)
-        app.scroll_into_view_if_needed()
-        before = {"readout": readout.inner_text(), "status": status.inner_text(),
-                  "picture": picture.screenshot()}
-        if SCREENSHOTS is not None:
-            bh.save_png(app.screenshot(), SCREENSHOTS / "lr_explorer_before.png")
-
-        # Move the slider with the keyboard: End (or Home, if it is already at the top).
-        at_max = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
-        handle.focus()
-        page.keyboard.press("Home" if at_max else "End")
-        deadline = time.monotonic() + 30
-        while status.inner_text() == before["status"]:
-            if time.monotonic() > deadline:
-                pytest.fail(f"the verdict did not change within 30 s after moving the "
-                            f"slider (readout {before['readout']} -> "
-                            f"{readout.inner_text()}) in {where}")
-            page.wait_for_timeout(200)
-        page.wait_for_timeout(500)  # let the new picture load
-        after = {"readout": readout.inner_text(), "status": status.inner_text(),
-                 "picture": picture.screenshot()}
-        if SCREENSHOTS is not None:
-            bh.save_png(app.screenshot(), SCREENSHOTS / "lr_explorer_after.png")
-
-        assert after["readout"] != before["readout"], "the slider's readout did not change"
-        assert not after["status"].startswith("Error"), (
-            f"the explorer reported an error after the change: {after['status']}")
-        assert after["picture"] != before["picture"], (
-            f"the picture did not change when the learning rate went from "
-            f"{before['readout']} to {after['readout']} in {where}")
-        print(f"learning rate {before['readout']} -> {after['readout']}: "
-              f"{before['status'].splitlines()[0][:60]!r} -> "
-              f"{after['status'].splitlines()[0][:60]!r}")
-
-        # The latency of a slider step, as a learner feels it.
-        app.evaluate("e => e.setAttribute('data-latency-probe', '1')")
-        times, error = time_slider_steps(page, "[data-latency-probe='1']")
-        assert error is None, f"slider steps in {where}: {error} (after {len(times)} steps)"
-        assert len(times) == LATENCY_STEPS
-        median, p95 = percentile(times, 50), percentile(times, 95)
-        print(f"slider step to new picture, {len(times)} steps: median {median:.0f} ms, "
-              f"95th percentile {p95:.0f} ms, max {max(times):.0f} ms")
+            if name == STUDENT_NOTEBOOKS[0].name:
+                screenshot_start(page, cells)
+            screenshot_training_plot(page, cells)
+        result["kept_open"] = explorer[0] == name and not result["problems"]
+        return result
     finally:
-        close(page, lab, name)
+        if not result["kept_open"]:
+            close(page, lab, name)
+
+
+def _browser_worker(lab, chromium_path, todo, results, explorer, all_run):
+    """One thread: its own Playwright and chromium (the sync API is one per thread),
+    taking notebooks from the queue ``todo`` until it is empty.  The thread that ran the
+    explorer's notebook then waits until every notebook has run (``all_run``, a barrier)
+    and moves its slider, so that the timing sees no other notebook running."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as manager:
+        browser = manager.chromium.launch(executable_path=chromium_path, headless=True,
+                                          args=bh.CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        page = bh.open_lab(context, lab, timeout=RUN_TIMEOUT)
+        mine = set()  # the notebooks this thread ran (their tabs are in this page)
+        while True:
+            try:
+                name = todo.get_nowait()
+            except queue.Empty:
+                break
+            mine.add(name)
+            try:
+                results[name] = check_notebook(lab, page, name, explorer)
+            except Exception:  # one broken notebook must not stop the others
+                results[name] = {"problems": [traceback.format_exc()], "seconds": None,
+                                 "slider": None, "kept_open": False}
+        all_run.wait()
+        kept = results.get(explorer[0], {})
+        if kept.get("kept_open") and explorer[0] in mine:
+            try:
+                bh.activate(page, explorer[0])
+                kept["slider"] = move_slider(page, explorer[0], explorer[1],
+                                             with_widgets(explorer[0]))
+            except Exception:
+                kept["slider"] = ([traceback.format_exc()], None, [])
+            finally:
+                close(page, lab, explorer[0])
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def browser_runs(lab, chromium_path, playwright_api):
+    """{notebook name: result of ``check_notebook``}, every student notebook run once, two
+    at a time (one per browser; the kernels mostly wait on each other otherwise)."""
+    explorer = find_explorer()
+    todo = queue.Queue()
+    # longest first (file size stands in for running time), so the two end together
+    for path in sorted(STUDENT_NOTEBOOKS, key=lambda p: solution_of(p.name).stat().st_size,
+                       reverse=True):
+        todo.put(path.name)
+    results = {}
+    all_run = threading.Barrier(BROWSERS)
+    threads = [threading.Thread(target=_browser_worker,
+                                args=(lab, chromium_path, todo, results, explorer, all_run))
+               for _ in range(BROWSERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+# --------------------------------------------------------------------------------------
+# Tests
+# --------------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", [p.name for p in STUDENT_NOTEBOOKS])
+def test_student_notebook_runs_in_jupyterlab(name, lab, browser_runs):
+    result = browser_runs.get(name)
+    assert result is not None, f"{name} was not run (a browser thread failed to start)"
+    assert not result["problems"], "\n\n".join(result["problems"])
+    where = "the Binder environment" if lab.binder else \
+        f"this Python ({lab.binder_reason.splitlines()[0]})"
+    print(f"{name}: ran in JupyterLab in {result['seconds']:.1f} s, in {where}")
+
+
+def test_learning_rate_slider_redraws_the_plot(browser_runs):
+    name, _ = find_explorer()
+    assert name is not None, "no student notebook shows a LearningRateExplorer"
+    assert browser_runs.get(name, {}).get("slider") is not None, (
+        f"{name} did not run cleanly, so its slider was not moved: "
+        + "\n".join(browser_runs.get(name, {}).get("problems", [])))
+    problems, change, times = browser_runs[name]["slider"]
+    assert not problems, "\n\n".join(problems)
+    assert len(times) == LATENCY_STEPS
+    print(change)
+    print(f"slider step to new picture, {len(times)} steps: median "
+          f"{percentile(times, 50):.0f} ms, 95th percentile {percentile(times, 95):.0f} ms, "
+          f"max {max(times):.0f} ms")

@@ -11,6 +11,7 @@ import pytest
 from backprop_lab import functional as F
 from backprop_lab.exercises import EXERCISES, by_notebook
 from backprop_lab.grading import grade
+
 from exercise_helpers import assert_passes
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from backprop_lab import functional as F
 from backprop_lab.exercises import by_notebook
+
 from exercise_helpers import assert_passes
 
 EPSILON = 1e-7

@@ -12,8 +12,13 @@ import numpy as np
 import pytest
 
 from backprop_lab.exercises import by_notebook
-from backprop_lab.exercises.nb03_chain_rule import (neuron_gradients, numerical_derivative,
-                                                    sigmoid_derivative, two_layer_gradients)
+from backprop_lab.exercises.nb03_chain_rule import (
+    neuron_gradients,
+    numerical_derivative,
+    sigmoid_derivative,
+    two_layer_gradients,
+)
+
 from exercise_helpers import assert_passes
 
 

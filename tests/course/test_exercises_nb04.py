@@ -13,6 +13,7 @@ from backprop_lab import functional as F
 from backprop_lab.exercises import EXERCISES, by_notebook
 from backprop_lab.exercises.nb01_forward import mlp_forward
 from backprop_lab.exercises.nb04_backprop import mlp_backward
+
 from exercise_helpers import assert_passes
 
 

@@ -11,6 +11,7 @@ from backprop_lab import functional as F
 from backprop_lab.exercises import by_notebook
 from backprop_lab.exercises.nb05_descent import gradient_descent, minibatch_indices
 from backprop_lab.grading import grade
+
 from exercise_helpers import assert_passes
 
 

@@ -9,9 +9,9 @@ import pytest
 
 from backprop_lab import metrics
 from backprop_lab.exercises import by_notebook
-from backprop_lab.exercises.nb06_keras import confusion_matrix, predict_classes, \
-    train_test_split
+from backprop_lab.exercises.nb06_keras import confusion_matrix, predict_classes, train_test_split
 from backprop_lab.grading import grade
+
 from exercise_helpers import assert_passes
 
 

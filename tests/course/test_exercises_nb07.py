@@ -15,9 +15,14 @@ import pytest
 from backprop_lab import functional as F
 from backprop_lab import initializers
 from backprop_lab.exercises import by_notebook
-from backprop_lab.exercises.nb07_practice import activation_std_through_layers, \
-    glorot_uniform_limit, he_normal_std, initial_loss_expected
+from backprop_lab.exercises.nb07_practice import (
+    activation_std_through_layers,
+    glorot_uniform_limit,
+    he_normal_std,
+    initial_loss_expected,
+)
 from backprop_lab.grading import grade
+
 from exercise_helpers import assert_passes
 
 

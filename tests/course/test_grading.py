@@ -12,8 +12,18 @@ import pytest
 from backprop_lab import functional as F
 from backprop_lab import grading
 from backprop_lab.exercises import EXERCISES, LOAD_ERRORS, by_notebook
-from backprop_lab.grading import (Exercise, Mistake, check, edge_case, fixed_case, grade, hint,
-                                  or_reference, random_case, scoreboard)
+from backprop_lab.grading import (
+    Exercise,
+    Mistake,
+    check,
+    edge_case,
+    fixed_case,
+    grade,
+    hint,
+    or_reference,
+    random_case,
+    scoreboard,
+)
 
 
 # --------------------------------------------------------------------------------------

@@ -62,7 +62,7 @@ def test_prints_and_warnings_of_the_learner_do_not_flood_the_check_cell(capsys):
 
     def sum_squares(x):
         print("debugging", x)
-        warnings.warn("a learner's warning")
+        warnings.warn("a learner's warning", stacklevel=2)
         return float(np.sum(x ** 2))
 
     from backprop_lab.grading import check

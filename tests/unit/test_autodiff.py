@@ -11,9 +11,15 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from backprop_lab.autodiff import (
+    BackwardStep,
+    TraceRow,
+    Value,
+    backward_steps,
+    topological_order,
+    trace,
+)
 from backprop_lab.plots import draw_graph
-from backprop_lab.autodiff import (BackwardStep, TraceRow, Value, backward_steps,
-                                   topological_order, trace)
 
 matplotlib.use("Agg")
 
@@ -238,7 +244,7 @@ def test_backward_steps_one_step_per_trace_row_and_same_result():
     assert stepped == [n.grad for n in topological_order(d)]
     # each update is one chain-rule step: added = local * node.grad
     for node, updates in steps:
-        for child, local, added in updates:
+        for _child, local, added in updates:
             assert added == pytest.approx(local * node.grad)
     leaves = [n for n, updates in steps if not n.children]
     assert all(not updates for n, updates in steps if n in leaves)

@@ -19,7 +19,8 @@ def test_labels_outside_the_class_range_are_refused(fn, labels):
 
 def test_labels_as_a_column_are_accepted():
     expected = -np.log(0.25)
-    assert F.sparse_categorical_crossentropy(np.array([[0], [3], [2]]), P) == pytest.approx(expected)
+    labels = np.array([[0], [3], [2]])
+    assert F.sparse_categorical_crossentropy(labels, P) == pytest.approx(expected)
 
 
 @pytest.mark.parametrize("z, dtype", [(1.5, np.float64), (np.float32(1.5), np.float32),

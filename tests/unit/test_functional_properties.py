@@ -22,8 +22,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from autograd_oracle import AG_ACTIVATIONS, AG_LOSSES, ag_log_softmax, rel
 from backprop_lab import functional as F
+
+from autograd_oracle import AG_ACTIVATIONS, AG_LOSSES, ag_log_softmax, rel
 
 SETTINGS = settings(max_examples=40, deadline=None, database=None, derandomize=True)
 H = 1e-5
@@ -123,7 +124,7 @@ def test_dense_backward(data, n, d, m):
     for k, (name, analytic, arr) in enumerate([("x", dx, x), ("W", dW, W), ("b", db, b)]):
         args = [x, W, b]
 
-        def f(v, k=k):
+        def f(v, k=k, args=args):
             args[k] = v
             return F.dense_forward(*args)[0]
 

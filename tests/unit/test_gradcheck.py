@@ -56,7 +56,8 @@ def test_numerical_gradient_bad_input_errors():
         gc.numerical_gradient(lambda v: 0.0, [1.0, 2.0])
     with pytest.raises(TypeError, match="array of int"):
         gc.numerical_gradient(lambda v: 0.0, np.arange(3))
-    with pytest.raises(ValueError, match=r"h=\.\.\. \(the finite-difference step\): must be .* got 0"):
+    with pytest.raises(ValueError,
+                       match=r"h=\.\.\. \(the finite-difference step\): must be .* got 0"):
         gc.numerical_gradient(lambda v: 0.0, np.ones(2), h=0)
     with pytest.raises(ValueError, match="numerical_gradient_array"):
         gc.numerical_gradient(lambda v: v * 2, np.ones(2))

@@ -415,7 +415,8 @@ def test_loss_and_gradients_is_public_and_matches_finite_differences():
     from backprop_lab.utils import set_random_seed as _seed
 
     _seed(1)
-    model = _Sequential([_Dense(3, activation="tanh", input_dim=2), _Dense(1, activation="sigmoid")])
+    model = _Sequential([_Dense(3, activation="tanh", input_dim=2),
+                         _Dense(1, activation="sigmoid")])
     model.compile(loss="binary_crossentropy", optimizer="sgd")
     rng = np.random.default_rng(0)
     x = rng.standard_normal((6, 2))

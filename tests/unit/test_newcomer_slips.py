@@ -13,13 +13,15 @@ import pytest
 
 from backprop_lab.callbacks import EarlyStopping, LambdaCallback
 from backprop_lab.layers import Dense
-from backprop_lab.losses import BinaryCrossentropy, CategoricalCrossentropy, \
-    SparseCategoricalCrossentropy
+from backprop_lab.losses import (
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    SparseCategoricalCrossentropy,
+)
 from backprop_lab.models import Sequential
 from backprop_lab.optimizers import SGD
+
 from model_helpers import data, small_model
-
-
 
 
 # ---- trainable ----------------------------------------------------------------------------

@@ -6,9 +6,8 @@ import numpy as np
 import pytest
 
 from backprop_lab.optimizers import SGD, Adam, RMSprop
+
 from model_helpers import data, small_model
-
-
 
 
 @pytest.mark.parametrize("make", [lambda: SGD(learning_rate=0.1, momentum=0.9),

@@ -12,8 +12,9 @@ import autograd.numpy as anp
 import numpy as np
 import pytest
 
-from autograd_oracle import AG_ACTIVATIONS, AG_LOSSES, ag_onehot, rel
 from backprop_lab import functional as F
+
+from autograd_oracle import AG_ACTIVATIONS, AG_LOSSES, ag_onehot, rel
 
 TOL = 1e-6
 ACTIVATION_NAMES = sorted(F.ACTIVATIONS)
@@ -135,7 +136,7 @@ def make_sequential(params, activations, loss_name):
     from backprop_lab.models import Sequential
 
     model = Sequential()
-    for i, ((W, b), act) in enumerate(zip(params, activations)):
+    for i, ((W, _b), act) in enumerate(zip(params, activations)):
         kwargs = {"input_dim": W.shape[0]} if i == 0 else {}
         model.add(Dense(W.shape[1], activation=act, **kwargs))
     model.set_weights([w for layer in params for w in layer])

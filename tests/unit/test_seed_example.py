@@ -56,7 +56,7 @@ def test_seed_example_runs_on_backprop_lab(capsys):
     utils.set_random_seed(0)
     with pytest.warns(DeprecationWarning, match=r"use `learning_rate`"):
         ns = run_seed(SEED_CODE.replace("keras", "backprop_lab"))
-    model, X, y, y_pred = ns["model"], ns["X"], ns["y"], ns["y_pred"]
+    model, y, y_pred = ns["model"], ns["y"], ns["y_pred"]
     assert y.shape == (1000,)
     assert y_pred.shape == (1000, 1)
     assert np.all((0 <= y_pred) & (y_pred <= 1))
