@@ -1,0 +1,136 @@
+"""A Keras-style ``Sequential`` seen through the model protocol (``from_sequential``)."""
+import copy
+
+import numpy as np
+
+
+class SequentialModelFn:
+    """The model protocol for a ``backprop_lab.models.Sequential`` (see ``from_sequential``).
+
+    Calling it, ``model_fn(n_features, n_classes, seed)``, returns ``(params,
+    loss_and_grads, predict)``; ``relu_outputs(params, x)`` gives the outputs of the
+    model's ReLU layers (for ``dead_units``); ``optimizer`` is the model's compiled
+    optimizer (None when it is not compiled).
+    """
+
+    def __init__(self, model):
+        from ..models import Sequential
+
+        if not isinstance(model, Sequential):
+            raise TypeError(
+                f"from_sequential(model): expected a backprop_lab.models.Sequential, got "
+                f"{type(model).__name__}. For a model of your own, write model_fn "
+                "yourself (see backprop_lab.train_loop)."
+            )
+        if not model.layers:
+            raise ValueError(
+                "from_sequential(model): the model has no layers. Add some first, e.g. "
+                "model.add(Dense(16, activation='relu', input_dim=2))."
+            )
+        self.model = model
+        self._copy = None
+        self.optimizer = model.optimizer  # the compiled one (None: plain SGD is used)
+
+    def __call__(self, n_features, n_classes, seed=0):
+        net = copy.deepcopy(self.model)  # the learner's model is never touched
+        if net.input_features is not None and net.input_features != n_features:
+            raise ValueError(
+                f"the model expects {net.input_features} input features but the data has "
+                f"{n_features} columns; build it with input_dim={n_features}."
+            )
+        if not net.built:
+            # Draw the weights as the model itself would, then put the library's random
+            # generator back where it was, so later cells see the same random numbers.
+            from .. import utils
+
+            saved = utils.rng().bit_generator.state
+            try:
+                net.build((None, n_features))
+            finally:
+                utils.rng().bit_generator.state = saved
+        units = net.output_units
+        last = getattr(net.layers[-1], "activation", "linear")
+        if net.loss is None:
+            net.compile(optimizer="sgd", loss=self._default_loss(last, units, n_classes))
+        elif not (units == n_classes or (units == 1 and n_classes == 2)):
+            raise ValueError(
+                f"the model has {units} output unit(s) but the data has {n_classes} "
+                f"classes: give the last layer {n_classes} units (or 1 sigmoid unit for "
+                "two classes)."
+            )
+        self._copy = net
+        self.optimizer = net.optimizer
+        one_hot = units > 1 and net.loss.key != "sparse_categorical_crossentropy"
+        logits = last != "sigmoid"  # (one output unit) a logit rather than a probability
+
+        def targets(y):
+            return np.eye(units)[y] if one_hot else y
+
+        def loss_and_grads(params, x, y):
+            net.set_weights(params)
+            loss, grads = net.loss_and_gradients(x, targets(y))
+            return float(loss), [np.array(g, dtype=np.float64) for g in grads]
+
+        def predict(params, x):
+            net.set_weights(params)
+            scores = net(x)
+            if units == 1:  # one output: class 1 where p > 0.5 (or the logit > 0)
+                s = scores - (0.0 if logits else 0.5)
+                scores = np.concatenate([-s, s], axis=1)
+            return scores
+
+        return net.get_weights(), loss_and_grads, predict
+
+    @staticmethod
+    def _default_loss(last, units, n_classes):
+        """The loss for class labels 0..n_classes-1, from the last layer's activation."""
+        from .. import losses
+
+        if units == 1 and n_classes == 2 and last in ("sigmoid", "linear"):
+            return losses.BinaryCrossentropy(from_logits=last == "linear")
+        if units == n_classes and last in ("softmax", "linear"):
+            return losses.SparseCategoricalCrossentropy(from_logits=last == "linear")
+        raise ValueError(
+            f"the model is not compiled and its last layer ({units} unit(s), activation "
+            f"{last!r}) does not fit {n_classes} classes: end it with "
+            f"Dense({n_classes}, activation='softmax') (or Dense(1, activation='sigmoid') "
+            "for two classes), or compile it with the loss you want."
+        )
+
+    def relu_outputs(self, params, x):
+        """The outputs (N, M) of every ReLU layer but the last layer, for inputs x."""
+        net = self._copy
+        if net is None:
+            return []
+        net.set_weights(params)
+        outputs, a = [], np.asarray(x, dtype=net.layers[0].dtype)
+        with np.errstate(all="ignore"):
+            for layer in net.layers[:-1]:
+                a = layer.forward(a)
+                if getattr(layer, "activation", None) == "relu":
+                    outputs.append(a)
+        return outputs
+
+
+def from_sequential(model):
+    """Turn a ``backprop_lab.models.Sequential`` into a ``model_fn`` for the explorer.
+
+        explorer = LearningRateExplorer(model_fn=from_sequential(model))
+        # or simply LearningRateExplorer(model=model)
+
+    model: compiled or not, built or not.  ``model_fn(n_features, n_classes, seed)``
+    returns ``(params, loss_and_grads, predict)``:
+        params          ``model.get_weights()`` when called (the starting point of every
+                        run); an unbuilt model is built with n_features inputs, drawing
+                        its weights as the model would (the random stream is restored)
+        loss_and_grads  ``set_weights(params)``, then ``loss_and_gradients(x, y)``
+        predict         (N, K) scores; one sigmoid output p becomes [0.5 - p, p - 0.5]
+    All of it runs on a private copy (``copy.deepcopy``): your model's weights, compile
+    settings and optimizer are never changed.  The loss is the model's own if compiled
+    (labels are one-hot encoded for losses that need it), else sparse categorical
+    cross-entropy for a softmax output, binary cross-entropy for one sigmoid unit (from
+    logits for a linear last layer).  ``model_fn.optimizer`` is the model's compiled
+    optimizer (or None): ``train(..., optimizer=model_fn.optimizer)`` trains with a fresh
+    one of the same kind and settings, at the learning rate it is given.
+    """
+    return SequentialModelFn(model)
