@@ -22,7 +22,17 @@ does); the seed article's squared error ``1/2 * sum`` does not.
 These are the functions the notebooks ask learners to write; the ``Sequential`` model
 composes exactly these.  Nothing here keeps state.
 """
+from __future__ import annotations
+
+from typing import Tuple
+
 import numpy as np
+
+#: The arrays of the functional core: numpy arrays (a Python number is accepted where
+#: an array of shape () would do).
+Array = np.ndarray
+#: What ``dense_forward`` keeps for ``dense_backward``: the input x and the kernel W.
+DenseCache = Tuple[np.ndarray, np.ndarray]
 
 # Keras clips probabilities to [EPSILON, 1 - EPSILON] before taking logs.
 EPSILON = 1e-7
@@ -31,7 +41,7 @@ EPSILON = 1e-7
 # --------------------------------------------------------------------------------------
 # Dense (fully connected) layer
 # --------------------------------------------------------------------------------------
-def dense_forward(x, W, b):
+def dense_forward(x: Array, W: Array, b: Array | float) -> tuple[Array, DenseCache]:
     """Affine map ``z = x @ W + b``.
 
     x: (N, D) inputs, one row per example.
@@ -43,7 +53,7 @@ def dense_forward(x, W, b):
     return z, (x, W)
 
 
-def dense_backward(dz, cache):
+def dense_backward(dz: Array, cache: DenseCache) -> tuple[Array, Array, Array]:
     """Backward pass of ``z = x @ W + b``.
 
     dz: (N, M) upstream gradient dL/dz.
@@ -63,17 +73,17 @@ def dense_backward(dz, cache):
 # --------------------------------------------------------------------------------------
 # Activations (element-wise unless stated)
 # --------------------------------------------------------------------------------------
-def linear_forward(z):
+def linear_forward(z: Array) -> tuple[Array, None]:
     """Identity activation ``a = z``.  z: any shape.  Returns a, cache=None."""
     return z, None
 
 
-def linear_backward(da, cache):
+def linear_backward(da: Array, cache: None) -> Array:
     """Backward of the identity: ``dz = da``."""
     return da
 
 
-def relu_forward(z):
+def relu_forward(z: Array) -> tuple[Array, Array]:
     """Rectified linear unit ``a = max(z, 0)``.
 
     z: any shape.  Returns a (same shape) and cache = z.
@@ -81,7 +91,7 @@ def relu_forward(z):
     return np.maximum(z, 0), z
 
 
-def relu_backward(da, cache):
+def relu_backward(da: Array, cache: Array) -> Array:
     """Backward of ReLU: ``dz = da * [z > 0]``.
 
     The gradient flows only where the unit was active.  At exactly z = 0 the derivative
@@ -92,7 +102,7 @@ def relu_backward(da, cache):
     return da * (z > 0)
 
 
-def sigmoid_forward(z):
+def sigmoid_forward(z: Array) -> tuple[Array, Array]:
     """Logistic sigmoid ``a = 1 / (1 + exp(-z))``, computed without overflow.
 
     For z >= 0 we use 1 / (1 + e^-z); for z < 0 the equal form e^z / (1 + e^z).  Both
@@ -106,25 +116,25 @@ def sigmoid_forward(z):
     return a, a
 
 
-def sigmoid_backward(da, cache):
+def sigmoid_backward(da: Array, cache: Array) -> Array:
     """Backward of the sigmoid: ``dz = da * a * (1 - a)``, where a = sigmoid(z)."""
     a = cache
     return da * a * (1 - a)
 
 
-def tanh_forward(z):
+def tanh_forward(z: Array) -> tuple[Array, Array]:
     """Hyperbolic tangent ``a = tanh(z)``.  z: any shape.  Returns a and cache = a."""
     a = np.tanh(z)
     return a, a
 
 
-def tanh_backward(da, cache):
+def tanh_backward(da: Array, cache: Array) -> Array:
     """Backward of tanh: ``dz = da * (1 - a**2)``, where a = tanh(z)."""
     a = cache
     return da * (1 - a * a)
 
 
-def softmax_forward(z):
+def softmax_forward(z: Array) -> tuple[Array, Array]:
     """Softmax over the last axis: ``a_k = exp(z_k) / sum_j exp(z_j)``.
 
     Subtracting the row maximum first leaves the result unchanged (it cancels in the
@@ -138,7 +148,7 @@ def softmax_forward(z):
     return a, a
 
 
-def softmax_backward(da, cache):
+def softmax_backward(da: Array, cache: Array) -> Array:
     """Backward of softmax: ``dz = a * (da - sum_k(da_k * a_k))`` row by row.
 
     This is the Jacobian-vector product with J = diag(a) - a a^T, without forming J.
@@ -157,7 +167,7 @@ ACTIVATIONS = {
 }
 
 
-def log_softmax(z):
+def log_softmax(z: Array) -> Array:
     """``log(softmax(z))`` over the last axis, stable for any finite z.
 
     log a_k = (z_k - max) - log(sum_j exp(z_j - max)).
@@ -171,7 +181,7 @@ def log_softmax(z):
 # --------------------------------------------------------------------------------------
 # Losses.  Each returns a Python float; each *_grad returns dL/dy_pred.
 # --------------------------------------------------------------------------------------
-def half_sum_squared_error(y_true, y_pred):
+def half_sum_squared_error(y_true: Array, y_pred: Array) -> float:
     """The seed article's loss: ``L = 1/2 * sum_i (y_i - y_hat_i)^2`` (a sum, no mean).
 
     y_true, y_pred: arrays of the same shape.  Returns a float.
@@ -181,12 +191,12 @@ def half_sum_squared_error(y_true, y_pred):
     return float(0.5 * np.sum(diff * diff))
 
 
-def half_sum_squared_error_grad(y_true, y_pred):
+def half_sum_squared_error_grad(y_true: Array, y_pred: Array) -> Array:
     """dL/dy_hat of the 1/2-sum squared error: ``y_hat - y`` (same shape as y_pred)."""
     return y_pred - y_true
 
 
-def mean_squared_error(y_true, y_pred):
+def mean_squared_error(y_true: Array, y_pred: Array) -> float:
     """Keras's MSE: the mean over the last axis, then the mean over the batch.
 
     For y of shape (N, M) this is ``sum((y_hat - y)^2) / (N * M)``.
@@ -195,7 +205,7 @@ def mean_squared_error(y_true, y_pred):
     return float(np.mean(diff * diff))
 
 
-def mean_squared_error_grad(y_true, y_pred):
+def mean_squared_error_grad(y_true: Array, y_pred: Array) -> Array:
     """dL/dy_hat of MSE: ``2 * (y_hat - y) / (N * M)``, where N * M = y_pred.size."""
     return 2.0 * (y_pred - y_true) / y_pred.size
 
@@ -204,7 +214,7 @@ def _clip_probabilities(p):
     return np.clip(p, EPSILON, 1.0 - EPSILON)
 
 
-def binary_crossentropy(y_true, p):
+def binary_crossentropy(y_true: Array, p: Array) -> float:
     """Binary cross-entropy from probabilities, averaged over all entries (as Keras).
 
     ``L = -mean( y log p + (1 - y) log(1 - p) )`` with p clipped to [1e-7, 1 - 1e-7] so
@@ -215,13 +225,13 @@ def binary_crossentropy(y_true, p):
     return float(-np.mean(y_true * np.log(p) + (1 - y_true) * np.log(1 - p)))
 
 
-def binary_crossentropy_grad(y_true, p):
+def binary_crossentropy_grad(y_true: Array, p: Array) -> Array:
     """dL/dp of binary cross-entropy: ``(p - y) / (p (1 - p)) / size`` (p clipped)."""
     pc = _clip_probabilities(p)
     return (pc - y_true) / (pc * (1 - pc)) / p.size
 
 
-def binary_crossentropy_from_logits(y_true, z):
+def binary_crossentropy_from_logits(y_true: Array, z: Array) -> float:
     """Binary cross-entropy of ``sigmoid(z)``, computed from the logits z directly.
 
     ``-[y log s(z) + (1-y) log(1 - s(z))] = max(z, 0) - z y + log(1 + exp(-|z|))``.
@@ -233,13 +243,13 @@ def binary_crossentropy_from_logits(y_true, z):
     return float(np.mean(per_entry))
 
 
-def binary_crossentropy_from_logits_grad(y_true, z):
+def binary_crossentropy_from_logits_grad(y_true: Array, z: Array) -> Array:
     """dL/dz of binary cross-entropy from logits: ``(sigmoid(z) - y) / size``."""
     s, _ = sigmoid_forward(z)
     return (s - y_true) / z.size
 
 
-def categorical_crossentropy(y_true, p):
+def categorical_crossentropy(y_true: Array, p: Array) -> float:
     """Categorical cross-entropy from probabilities, averaged over the batch.
 
     ``L = -1/N * sum_n sum_k y_nk log p_nk`` with p clipped to [1e-7, 1 - 1e-7].
@@ -249,12 +259,12 @@ def categorical_crossentropy(y_true, p):
     return float(-np.sum(y_true * np.log(p)) / p.shape[0])
 
 
-def categorical_crossentropy_grad(y_true, p):
+def categorical_crossentropy_grad(y_true: Array, p: Array) -> Array:
     """dL/dp of categorical cross-entropy: ``-y / p / N`` (p clipped)."""
     return -y_true / _clip_probabilities(p) / p.shape[0]
 
 
-def categorical_crossentropy_from_logits(y_true, z):
+def categorical_crossentropy_from_logits(y_true: Array, z: Array) -> float:
     """Categorical cross-entropy of ``softmax(z)``, from the logits z:
     ``-1/N sum y * log_softmax(z)``.
 
@@ -264,7 +274,7 @@ def categorical_crossentropy_from_logits(y_true, z):
     return float(-np.sum(np.where(y_true > 0, y_true * logp, 0.0)) / z.shape[0])
 
 
-def categorical_crossentropy_from_logits_grad(y_true, z):
+def categorical_crossentropy_from_logits_grad(y_true: Array, z: Array) -> Array:
     """dL/dz of categorical cross-entropy from logits: ``(softmax(z) - y) / N``.
 
     (Assumes each row of y_true sums to 1, as a one-hot row does.)
@@ -288,7 +298,7 @@ def _check_labels(labels, k):
     return as_int
 
 
-def sparse_categorical_crossentropy(labels, p):
+def sparse_categorical_crossentropy(labels: Array, p: Array) -> float:
     """Cross-entropy with integer class labels: ``-1/N * sum_n log p[n, labels[n]]``.
 
     labels: (N,) integers in [0, K).  p: (N, K) probabilities (clipped as above).
@@ -298,7 +308,7 @@ def sparse_categorical_crossentropy(labels, p):
     return float(-np.mean(np.log(picked)))
 
 
-def sparse_categorical_crossentropy_grad(labels, p):
+def sparse_categorical_crossentropy_grad(labels: Array, p: Array) -> Array:
     """dL/dp of sparse categorical cross-entropy: ``-1/p`` at the true class, / N; 0 elsewhere."""
     labels = _check_labels(labels, p.shape[1])
     grad = np.zeros_like(p)
@@ -307,14 +317,14 @@ def sparse_categorical_crossentropy_grad(labels, p):
     return grad
 
 
-def sparse_categorical_crossentropy_from_logits(labels, z):
+def sparse_categorical_crossentropy_from_logits(labels: Array, z: Array) -> float:
     """Sparse categorical cross-entropy of ``softmax(z)`` from the logits z: (N, K)."""
     labels = _check_labels(labels, z.shape[1])
     logp = log_softmax(np.asarray(z, dtype=np.float64))
     return float(-np.mean(logp[np.arange(z.shape[0]), labels]))
 
 
-def sparse_categorical_crossentropy_from_logits_grad(labels, z):
+def sparse_categorical_crossentropy_from_logits_grad(labels: Array, z: Array) -> Array:
     """dL/dz of sparse categorical cross-entropy from logits: ``(softmax(z) - onehot) / N``."""
     labels = _check_labels(labels, z.shape[1])
     a, _ = softmax_forward(z)
@@ -343,7 +353,8 @@ LOSSES = {
 # --------------------------------------------------------------------------------------
 # The update rule
 # --------------------------------------------------------------------------------------
-def sgd_update(w, dw, learning_rate, *, out=None):
+def sgd_update(w: Array, dw: Array, learning_rate: float, *,
+               out: Array | None = None) -> Array:
     """One step of gradient descent: ``w_new = w - learning_rate * dw``.
 
     w, dw: arrays of the same shape.  learning_rate: a positive float (eta).
@@ -355,7 +366,8 @@ def sgd_update(w, dw, learning_rate, *, out=None):
     return np.subtract(w, learning_rate * dw, out=out)
 
 
-def sgd_momentum_update(w, dw, velocity, learning_rate, momentum, nesterov=False):
+def sgd_momentum_update(w: Array, dw: Array, velocity: Array, learning_rate: float,
+                        momentum: float, nesterov: bool = False) -> tuple[Array, Array]:
     """One step of gradient descent with momentum, in the form Keras 3 uses.
 
         velocity_new = momentum * velocity - learning_rate * dw
@@ -375,7 +387,9 @@ def sgd_momentum_update(w, dw, velocity, learning_rate, momentum, nesterov=False
     return w_new, velocity_new
 
 
-def adam_update(w, dw, m, v, step, learning_rate, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
+def adam_update(w: Array, dw: Array, m: Array, v: Array, step: int, learning_rate: float,
+                beta_1: float = 0.9, beta_2: float = 0.999,
+                epsilon: float = 1e-7) -> tuple[Array, Array, Array]:
     """One step of Adam, in the form Keras 3 uses.
 
         m_new = m + (1 - beta_1) * (dw - m)          running mean of the gradient
@@ -395,7 +409,8 @@ def adam_update(w, dw, m, v, step, learning_rate, beta_1=0.9, beta_2=0.999, epsi
     return w_new, m_new, v_new
 
 
-def rmsprop_update(w, dw, velocity, learning_rate, rho=0.9, epsilon=1e-7):
+def rmsprop_update(w: Array, dw: Array, velocity: Array, learning_rate: float,
+                   rho: float = 0.9, epsilon: float = 1e-7) -> tuple[Array, Array]:
     """One step of RMSprop (no momentum, not centred), in the form Keras 3 uses.
 
         velocity_new = rho * velocity + (1 - rho) * dw**2
@@ -412,7 +427,7 @@ def rmsprop_update(w, dw, velocity, learning_rate, rho=0.9, epsilon=1e-7):
 # --------------------------------------------------------------------------------------
 # Fused output gradients: the loss and the output activation differentiated together
 # --------------------------------------------------------------------------------------
-def sigmoid_binary_crossentropy_grad(y_true, p):
+def sigmoid_binary_crossentropy_grad(y_true: Array, p: Array) -> Array:
     """dL/dz for ``L = binary_crossentropy(y, p)`` with ``p = sigmoid(z)``: ``(p - y) / size``.
 
     The chain rule gives dL/dp * dp/dz = (p - y) / (p (1 - p)) / size * p (1 - p); the
@@ -423,7 +438,7 @@ def sigmoid_binary_crossentropy_grad(y_true, p):
     return (p - y_true) / p.size
 
 
-def softmax_categorical_crossentropy_grad(y_true, p):
+def softmax_categorical_crossentropy_grad(y_true: Array, p: Array) -> Array:
     """dL/dz for ``L = categorical_crossentropy(y, p)`` with ``p = softmax(z)``: ``(p - y) / N``.
 
     y_true: (N, K), each row summing to 1 (one-hot or a distribution).
@@ -432,7 +447,7 @@ def softmax_categorical_crossentropy_grad(y_true, p):
     return (p - y_true) / p.shape[0]
 
 
-def softmax_sparse_categorical_crossentropy_grad(labels, p):
+def softmax_sparse_categorical_crossentropy_grad(labels: Array, p: Array) -> Array:
     """dL/dz for sparse categorical cross-entropy of ``p = softmax(z)``: ``(p - onehot) / N``.
 
     labels: (N,) integers in [0, K).  p: (N, K) softmax outputs.  Returns (N, K).

@@ -8,13 +8,21 @@ A layer holds its parameters and composes the functions of ``backprop_lab.functi
 Weights use Keras's layout: a Dense kernel has shape (inputs, units) = (D, M), its bias
 shape (M,), and ``get_weights()`` returns ``[kernel, bias]``.
 """
+from __future__ import annotations
+
 import numbers
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
 
 from . import activations, config, initializers
 from . import functional as F
 from ._engine import checks as _checks
+
+if TYPE_CHECKING:  # names for the type hints only
+    from numpy.typing import ArrayLike
+
+    from .initializers import Initializer
 
 _name_counts = {}
 _names_taken = set()  # every layer name seen: given, read from a file, or made here
@@ -80,7 +88,8 @@ class Layer:
 
     weights_names = ()
 
-    def __init__(self, name=None, dtype=None, input_features=None):
+    def __init__(self, name: str | None = None, dtype: str | None = None,
+                 input_features: int | None = None):
         self.name = name or _unique_name(_snake_case(type(self).__name__))
         _names_taken.add(self.name)
         self.dtype = None if dtype is None else np.dtype(dtype).name
@@ -111,11 +120,11 @@ class Layer:
                 "set_weights() after fit."
             )
 
-    def get_weights(self):
+    def get_weights(self) -> list[np.ndarray]:
         """Copies of the parameters, in Keras's order (e.g. ``[kernel, bias]``)."""
         return [w.copy() for w in self.weights]
 
-    def set_weights(self, weights):
+    def set_weights(self, weights: Sequence[ArrayLike]) -> None:
         """Copy new values into the parameters (shapes must match ``get_weights()``)."""
         if not self.built:
             raise ValueError(
@@ -136,7 +145,7 @@ class Layer:
             old[...] = new  # in place: optimizers and callers keep the same arrays
         return None
 
-    def count_params(self):
+    def count_params(self) -> int:
         """Total number of scalars in the weights."""
         if not self.built:
             raise ValueError(
@@ -146,7 +155,7 @@ class Layer:
         return int(sum(w.size for w in self.weights))
 
     # ---- computation -----------------------------------------------------------------
-    def build(self, input_shape):
+    def build(self, input_shape: tuple) -> None:
         """Create the weights for inputs of shape ``(None, D)`` (or ``(D,)``)."""
         features = _checks.positive_int(tuple(input_shape)[-1], f"{self.name}.build(input_shape)")
         if self.input_features is not None and features != self.input_features:
@@ -159,16 +168,16 @@ class Layer:
             self.dtype = config.floatx()
         self.built = True
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
         return tuple(input_shape)
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
-    def backward(self, dout):
+    def backward(self, dout: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
-    def __call__(self, x):
+    def __call__(self, x: np.ndarray) -> np.ndarray:
         """Apply the layer to an array (building it first if needed): Keras's ``layer(x)``."""
         x = _checks.numeric_array(x, f"{self.name}(x)", self.dtype or config.floatx())
         if x.ndim != 2:
@@ -182,7 +191,7 @@ class Layer:
             )
         return self.forward(x)
 
-    def get_config(self):
+    def get_config(self) -> dict:
         config_ = {"name": self.name, "dtype": self.dtype}
         if self.input_features is not None:
             config_["input_dim"] = self.input_features
@@ -209,9 +218,11 @@ class Dense(Layer):
 
     weights_names = ("kernel", "bias")
 
-    def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
-                 bias_initializer="zeros", input_dim=None, input_shape=None, name=None,
-                 dtype=None):
+    def __init__(self, units: int, activation: str | Callable | None = None,
+                 use_bias: bool = True, kernel_initializer: str | Initializer = "glorot_uniform",
+                 bias_initializer: str | Initializer = "zeros", input_dim: int | None = None,
+                 input_shape: int | tuple | None = None, name: str | None = None,
+                 dtype: str | None = None):
         super().__init__(name=name, dtype=dtype,
                          input_features=_input_features(input_dim, input_shape, "Dense"))
         self.units = _checks.positive_int(units, "Dense(units=...)")
@@ -226,17 +237,17 @@ class Dense(Layer):
         if self.input_features is not None:  # the input size is known: create the weights now
             self.build((None, self.input_features))
 
-    def build(self, input_shape):
+    def build(self, input_shape: tuple) -> None:
         """Create ``kernel`` (D, M) and ``bias`` (M,) with the initializers."""
         super().build(input_shape)
         self.kernel = self.kernel_initializer((self.input_features, self.units), self.dtype)
         if self.use_bias:
             self.bias = self.bias_initializer((self.units,), self.dtype)
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
         return tuple(input_shape)[:-1] + (self.units,)
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         """x: (N, D) -> a: (N, M).  Keeps the caches for ``backward``."""
         b = self.bias if self.use_bias else 0.0
         z, dense_cache = F.dense_forward(x, self.kernel, b)
@@ -244,13 +255,13 @@ class Dense(Layer):
         self._cache = (dense_cache, act_cache)
         return a
 
-    def backward(self, da):
+    def backward(self, da: np.ndarray) -> np.ndarray:
         """da: (N, M) = dL/da -> returns dL/dx (N, D); sets ``grads = [dL/dkernel, dL/dbias]``."""
         _require_forward(self)
         dz = F.ACTIVATIONS[self.activation][1](da, self._cache[1])
         return self.backward_from_preactivation(dz)
 
-    def backward_from_preactivation(self, dz):
+    def backward_from_preactivation(self, dz: np.ndarray) -> np.ndarray:
         """Backward pass from dL/dz (z = x @ kernel + bias, before the activation).
 
         Used when the loss and the output activation are differentiated together.
@@ -260,7 +271,7 @@ class Dense(Layer):
         self.grads = [dkernel, dbias] if self.use_bias else [dkernel]
         return dx
 
-    def get_config(self):
+    def get_config(self) -> dict:
         config_ = super().get_config()
         config_.update({
             "units": self.units,
@@ -282,30 +293,32 @@ class Activation(Layer):
     Shapes: x (N, M) -> a (N, M).  Uses the pair in ``functional.ACTIVATIONS``.
     """
 
-    def __init__(self, activation, name=None, dtype=None, input_dim=None, input_shape=None):
+    def __init__(self, activation: str | Callable | None, name: str | None = None,
+                 dtype: str | None = None, input_dim: int | None = None,
+                 input_shape: int | tuple | None = None):
         super().__init__(name=name, dtype=dtype,
                          input_features=_input_features(input_dim, input_shape, "Activation"))
         self.activation = activations.get(activation, "Activation(activation=...)")
         self._cache = None
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         """x: (N, M) -> a = activation(x): (N, M).  Keeps the cache for ``backward``."""
         a, self._cache = F.ACTIVATIONS[self.activation][0](x)
         return a
 
-    def backward(self, da):
+    def backward(self, da: np.ndarray) -> np.ndarray:
         """da: (N, M) = dL/da -> dL/dx (N, M), by the activation's backward rule."""
         _require_forward(self)
         return F.ACTIVATIONS[self.activation][1](da, self._cache)
 
-    def backward_from_preactivation(self, dz):
+    def backward_from_preactivation(self, dz: np.ndarray) -> np.ndarray:
         """The gradient before the activation is already dL/dx: nothing to do."""
         return dz
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
         return tuple(input_shape)
 
-    def get_config(self):
+    def get_config(self) -> dict:
         config_ = super().get_config()
         config_["activation"] = self.activation
         return config_
@@ -318,7 +331,7 @@ class InputLayer:
     ``Dense(10, input_dim=20)``.
     """
 
-    def __init__(self, shape, name=None):
+    def __init__(self, shape: int | tuple, name: str | None = None):
         self.features = _input_features(None, shape, "Input")
         self.shape = (self.features,)
         self.name = name or _unique_name("input_layer")
@@ -327,7 +340,7 @@ class InputLayer:
         return f"<InputLayer shape={self.shape}>"
 
 
-def Input(shape, name=None):
+def Input(shape: int | tuple, name: str | None = None) -> InputLayer:
     """The input of a model: ``Input(shape=(D,))``."""
     return InputLayer(shape, name=name)
 
@@ -335,11 +348,11 @@ def Input(shape, name=None):
 _CLASSES = {"Dense": Dense, "Activation": Activation}
 
 
-def serialize(layer):
+def serialize(layer: Layer) -> dict:
     """``{'class_name': 'Dense', 'config': {...}}``: JSON-ready."""
     return _checks.to_config(layer)
 
 
-def deserialize(spec):
+def deserialize(spec: dict) -> Layer:
     """Rebuild an (unbuilt) layer from ``serialize``'s output."""
     return _checks.from_config(spec, _CLASSES.values(), "layer class")

@@ -16,6 +16,11 @@ Keras model is apart from its trainer); ``fit``, ``evaluate`` and ``predict`` ca
 Inputs are checked once per call to ``fit``/``evaluate``/``predict`` (shapes, NaN, label
 ranges, ...), never once per batch, so the training loop stays cheap.
 """
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any, Callable, Sequence
+
 import numpy as np
 
 from . import config, losses, optimizers
@@ -26,6 +31,11 @@ from .layers import InputLayer, Layer, _unique_name
 from .layers import deserialize as deserialize_layer
 from .layers import serialize as serialize_layer
 
+if TYPE_CHECKING:  # names for the type hints only
+    from numpy.typing import ArrayLike
+
+    from .callbacks import Callback, History
+
 
 class Sequential:
     """A linear stack of layers.
@@ -35,7 +45,7 @@ class Sequential:
     (the ``History`` of the last ``fit``).
     """
 
-    def __init__(self, layers=None, name=None):
+    def __init__(self, layers: Sequence[Layer] | None = None, name: str | None = None):
         self.name = name or _unique_name("sequential")
         self.layers = []
         self.optimizer = None
@@ -54,7 +64,7 @@ class Sequential:
             self.add(layer)
 
     # ---- building --------------------------------------------------------------------
-    def add(self, layer):
+    def add(self, layer: Layer | InputLayer) -> None:
         """Append a layer.  The first layer needs ``input_dim`` (or an ``Input`` before it)
         for the model to be built now; otherwise it is built by the first ``fit``/``predict``."""
         if isinstance(layer, InputLayer):
@@ -88,13 +98,13 @@ class Sequential:
                 self.layers.pop()  # a layer that does not fit is not kept
                 raise
 
-    def pop(self):
+    def pop(self) -> Layer:
         """Remove and return the last layer."""
         if not self.layers:
             raise ValueError("Sequential.pop(): the model has no layers.")
         return self.layers.pop()
 
-    def build(self, input_shape):
+    def build(self, input_shape: tuple) -> None:
         """Create every layer's weights for inputs of shape (None, D)."""
         features = _checks.positive_int(tuple(input_shape)[-1], "Sequential.build(input_shape)")
         shape = (None, features)
@@ -132,11 +142,11 @@ class Sequential:
         """Every parameter array (the live arrays), in Keras's order [k1, b1, k2, b2, ...]."""
         return [w for layer in self.layers for w in layer.weights]
 
-    def get_weights(self):
+    def get_weights(self) -> list[np.ndarray]:
         """Copies of every parameter, in Keras's order: [kernel1, bias1, kernel2, bias2, ...]."""
         return [w.copy() for w in self.weights]
 
-    def set_weights(self, weights):
+    def set_weights(self, weights: Sequence[ArrayLike]) -> None:
         """Copy values into every parameter; ``weights`` as returned by ``get_weights()``."""
         self._require_built("set_weights")
         weights = list(weights)
@@ -156,7 +166,7 @@ class Sequential:
             layer.set_weights(weights[i:i + n])
             i += n
 
-    def count_params(self):
+    def count_params(self) -> int:
         """The total number of parameters."""
         self._require_built("count_params")
         return sum(layer.count_params() for layer in self.layers)
@@ -177,7 +187,9 @@ class Sequential:
         return self.layers[0].dtype if self.built else config.floatx()
 
     # ---- compile ---------------------------------------------------------------------
-    def compile(self, optimizer="rmsprop", loss=None, metrics=None):
+    def compile(self, optimizer: str | optimizers.Optimizer = "rmsprop",
+                loss: str | losses.Loss | None = None,
+                metrics: Sequence[str | metrics_module.Metric] | None = None) -> None:
         """Choose the optimizer, the loss and the metrics to report.
 
         optimizer: a name ('sgd', 'adam', 'rmsprop') or an object (``SGD(learning_rate=0.1)``).
@@ -261,7 +273,8 @@ class Sequential:
             return None
         return self.loss.fused_gradient(getattr(self.layers[-1], "activation", None))
 
-    def compute_gradients(self, x, y, check_inputs=True):
+    def compute_gradients(self, x: ArrayLike, y: ArrayLike, check_inputs: bool = True
+                          ) -> tuple[float, np.ndarray, list[np.ndarray]]:
         """Forward pass, loss and backward pass on one batch; nothing is updated.
 
         The algorithm of the course, and the only place the shell runs it (``fit``,
@@ -297,13 +310,14 @@ class Sequential:
                 grad = layer.backward(grad)
         return loss_value, out, [g for layer in self.layers for g in layer.grads]
 
-    def loss_and_gradients(self, x, y):
+    def loss_and_gradients(self, x: ArrayLike, y: ArrayLike
+                           ) -> tuple[float, list[np.ndarray]]:
         """The loss on (x, y) and its gradient for every weight: ``compute_gradients``
         without the outputs.  Returns (loss, grads)."""
         loss_value, _, grads = self.compute_gradients(x, y)
         return loss_value, grads
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         """The outputs (N, M) for checked inputs x (N, D): every layer's ``forward`` in
         turn (each keeps what its backward pass needs)."""
         out = x
@@ -312,8 +326,11 @@ class Sequential:
         return out
 
     # ---- training, evaluation, prediction (the loop is ``_engine.trainer``) -----------
-    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
-            validation_split=0.0, validation_data=None, shuffle=True, initial_epoch=0):
+    def fit(self, x: ArrayLike = None, y: ArrayLike = None, batch_size: int | None = None,
+            epochs: int = 1, verbose: int | str = "auto",
+            callbacks: Callback | Sequence[Callback] | None = None,
+            validation_split: float = 0.0, validation_data: tuple | None = None,
+            shuffle: bool = True, initial_epoch: int = 0) -> History:
         """Train for ``epochs`` passes over (x, y) in mini-batches; return a ``History``.
 
         x: (n, D) inputs.  y: targets, (n,) or (n, M) (labels (n,) for
@@ -335,7 +352,9 @@ class Sequential:
                            validation_data=validation_data, shuffle=shuffle,
                            initial_epoch=initial_epoch)
 
-    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", return_dict=False):
+    def evaluate(self, x: ArrayLike = None, y: ArrayLike = None, batch_size: int | None = None,
+                 verbose: int | str = "auto", return_dict: bool = False
+                 ) -> float | list[float] | dict[str, float]:
         """The loss and metrics on (x, y), averaged over samples (batch-size weighted).
 
         x: (n, D) inputs.  y: targets as for ``fit``.  batch_size: default 32 (the result
@@ -346,19 +365,20 @@ class Sequential:
         return trainer.evaluate(self, x, y, batch_size=batch_size, verbose=verbose,
                                 return_dict=return_dict)
 
-    def predict(self, x, batch_size=None, verbose="auto"):
+    def predict(self, x: ArrayLike, batch_size: int | None = None, verbose: int | str = "auto"
+                ) -> np.ndarray:
         """The model's outputs for x (n, D): an array (n, M) of the float type.
 
         Computed in batches of ``batch_size`` (default 32), as Keras does.
         """
         return trainer.predict(self, x, batch_size=batch_size, verbose=verbose)
 
-    def __call__(self, x):
+    def __call__(self, x: ArrayLike) -> np.ndarray:
         """``model(x)``: the outputs for x in one pass, with no progress display."""
         return self.forward(self._prepare_x(x, "x", "model"))
 
     # ---- description and saving ------------------------------------------------------
-    def summary(self, print_fn=None):
+    def summary(self, print_fn: Callable[[str], Any] | None = None) -> None:
         """Print a table of the layers, their output shapes and parameter counts."""
         print_fn = print_fn or print
         rows = [("Layer (type)", "Output Shape", "Param #")]
@@ -393,12 +413,12 @@ class Sequential:
         for text in out:
             print_fn(text)
 
-    def get_config(self):
+    def get_config(self) -> dict:
         return {"name": self.name, "input_features": self.input_features,
                 "layers": [serialize_layer(layer) for layer in self.layers]}
 
     @classmethod
-    def from_config(cls, config_):
+    def from_config(cls, config_: dict) -> Sequential:
         model = cls(name=config_.get("name"))
         if config_.get("input_features") is not None:
             model._input_features = config_["input_features"]
@@ -406,14 +426,14 @@ class Sequential:
             model.add(deserialize_layer(spec))
         return model
 
-    def get_compile_config(self):
+    def get_compile_config(self) -> dict | None:
         if not self.compiled:
             return None
         return {"optimizer": optimizers.serialize(self.optimizer),
                 "loss": losses.serialize(self.loss),
                 "metrics": [metrics_module.serialize(m) for m in self.compiled_metrics]}
 
-    def save(self, filepath, overwrite=True):
+    def save(self, filepath: str | os.PathLike, overwrite: bool = True) -> None:
         """Save architecture, compile settings, weights and optimizer state to one ``.npz``
         file, atomically and without pickle (the format: ``_engine/saving.py``)."""
         saving.save_model(self, filepath, overwrite=overwrite)
@@ -429,7 +449,7 @@ def _memory(n_bytes):
         n_bytes /= 1024
 
 
-def load_model(filepath, compile=True):
+def load_model(filepath: str | os.PathLike, compile: bool = True) -> Sequential:
     """Load a model saved with ``model.save(filepath)``: layers, weights and, if
     ``compile``, the optimizer (with its state), loss and metrics.  Predictions match the
     saved model's.  The file is read with ``allow_pickle=False``: loading runs no code."""

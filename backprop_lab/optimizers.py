@@ -12,7 +12,10 @@ values *into* the weight arrays, so a layer's ``kernel`` stays the same array ob
 ``SGD(lr=0.01)``, the Keras 2 spelling in the seed article, still works here but warns:
 Keras 3 rejects ``lr=``; write ``learning_rate=``.
 """
+from __future__ import annotations
+
 import warnings
+from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -30,7 +33,7 @@ class Optimizer:
     #: names of the per-variable state arrays, e.g. ("momentum",)
     slot_names = ()
 
-    def __init__(self, learning_rate, name=None):
+    def __init__(self, learning_rate: float | None, name: str | None = None):
         self.name = name or type(self).__name__
         self.learning_rate = learning_rate
         self.iterations = 0
@@ -45,7 +48,7 @@ class Optimizer:
         self._learning_rate = _checks.positive_float(
             value, f"{type(self).__name__}(learning_rate=...)", "0.01")
 
-    def build(self, variables):
+    def build(self, variables: Sequence[np.ndarray]) -> None:
         """Create zeroed state arrays (one set per variable), for these very arrays."""
         self._variables = list(variables)
         self._slots = [[np.zeros_like(v) for _ in self.slot_names] for v in self._variables]
@@ -55,7 +58,7 @@ class Optimizer:
         return len(variables) == len(self._variables) and all(
             a is b for a, b in zip(variables, self._variables))
 
-    def apply(self, grads, variables):
+    def apply(self, grads: Sequence[np.ndarray], variables: Sequence[np.ndarray]) -> None:
         """One update of every variable, in place.  grads[i] has variables[i]'s shape.
 
         An optimizer with state (momentum, Adam, RMSprop) serves one set of weights: given
@@ -76,25 +79,26 @@ class Optimizer:
         for grad, var, slots in zip(grads, variables, self._slots):
             self.update_step(grad, var, slots)
 
-    def apply_gradients(self, grads_and_vars):
+    def apply_gradients(self, grads_and_vars: Iterable[tuple[np.ndarray, np.ndarray]]) -> None:
         """Keras's form: a list of (gradient, variable) pairs."""
         pairs = list(grads_and_vars)
         self.apply([g for g, _ in pairs], [v for _, v in pairs])
 
-    def update_step(self, grad, variable, slots):
+    def update_step(self, grad: np.ndarray, variable: np.ndarray, slots: list[np.ndarray]) -> None:
         raise NotImplementedError
 
     # ---- saving ----------------------------------------------------------------------
-    def get_config(self):
+    def get_config(self) -> dict:
         return {"name": self.name, "learning_rate": self.learning_rate}
 
-    def get_state(self):
+    def get_state(self) -> list[np.ndarray]:
         """The state arrays as a flat list (copies), in variable order."""
         if self._slots is None:
             return []
         return [s.copy() for slots in self._slots for s in slots]
 
-    def set_state(self, arrays, variables, iterations):
+    def set_state(self, arrays: Sequence[np.ndarray], variables: Sequence[np.ndarray],
+                  iterations: int) -> None:
         """Restore ``get_state()``'s arrays for these ``variables`` (copies the values)."""
         arrays = list(arrays)
         self.iterations = int(iterations)
@@ -149,14 +153,15 @@ class SGD(Optimizer):
     nesterov=True:  m as above;  w <- w + momentum * m - learning_rate * g
     """
 
-    def __init__(self, learning_rate=None, momentum=0.0, nesterov=False, name=None, **kwargs):
+    def __init__(self, learning_rate: float | None = None, momentum: float = 0.0,
+                 nesterov: bool = False, name: str | None = None, **kwargs):
         learning_rate = _learning_rate_from_kwargs("SGD", learning_rate, 0.01, kwargs)
         super().__init__(learning_rate, name)
         self.momentum = _checks.fraction(momentum, "SGD(momentum=...)", high_open=False)
         self.nesterov = bool(nesterov)
         self.slot_names = ("momentum",) if self.momentum > 0 else ()
 
-    def update_step(self, grad, variable, slots):
+    def update_step(self, grad: np.ndarray, variable: np.ndarray, slots: list[np.ndarray]) -> None:
         if self.momentum == 0:
             # not out=variable: a learner's sgd_update plugged in with use_functions
             # takes (w, dw, learning_rate) only
@@ -167,7 +172,7 @@ class SGD(Optimizer):
         np.copyto(variable, new_w)
         np.copyto(slots[0], new_m)
 
-    def get_config(self):
+    def get_config(self) -> dict:
         config = super().get_config()
         config.update(momentum=self.momentum, nesterov=self.nesterov)
         return config
@@ -178,15 +183,15 @@ class Adam(Optimizer):
 
     slot_names = ("m", "v")
 
-    def __init__(self, learning_rate=None, beta_1=0.9, beta_2=0.999, epsilon=1e-7, name=None,
-                 **kwargs):
+    def __init__(self, learning_rate: float | None = None, beta_1: float = 0.9,
+                 beta_2: float = 0.999, epsilon: float = 1e-7, name: str | None = None, **kwargs):
         learning_rate = _learning_rate_from_kwargs("Adam", learning_rate, 0.001, kwargs)
         super().__init__(learning_rate, name)
         self.beta_1 = _checks.fraction(beta_1, "Adam(beta_1=...)")
         self.beta_2 = _checks.fraction(beta_2, "Adam(beta_2=...)")
         self.epsilon = _checks.positive_float(epsilon, "Adam(epsilon=...)", "1e-7")
 
-    def update_step(self, grad, variable, slots):
+    def update_step(self, grad: np.ndarray, variable: np.ndarray, slots: list[np.ndarray]) -> None:
         new_w, new_m, new_v = F.adam_update(
             variable, grad, slots[0], slots[1], self.iterations, self._learning_rate,
             self.beta_1, self.beta_2, self.epsilon)
@@ -194,7 +199,7 @@ class Adam(Optimizer):
         np.copyto(slots[0], new_m)
         np.copyto(slots[1], new_v)
 
-    def get_config(self):
+    def get_config(self) -> dict:
         config = super().get_config()
         config.update(beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon)
         return config
@@ -206,19 +211,20 @@ class RMSprop(Optimizer):
 
     slot_names = ("velocity",)
 
-    def __init__(self, learning_rate=None, rho=0.9, epsilon=1e-7, name=None, **kwargs):
+    def __init__(self, learning_rate: float | None = None, rho: float = 0.9,
+                 epsilon: float = 1e-7, name: str | None = None, **kwargs):
         learning_rate = _learning_rate_from_kwargs("RMSprop", learning_rate, 0.001, kwargs)
         super().__init__(learning_rate, name)
         self.rho = _checks.fraction(rho, "RMSprop(rho=...)")
         self.epsilon = _checks.positive_float(epsilon, "RMSprop(epsilon=...)", "1e-7")
 
-    def update_step(self, grad, variable, slots):
+    def update_step(self, grad: np.ndarray, variable: np.ndarray, slots: list[np.ndarray]) -> None:
         new_w, new_v = F.rmsprop_update(variable, grad, slots[0], self._learning_rate,
                                         self.rho, self.epsilon)
         np.copyto(variable, new_w)
         np.copyto(slots[0], new_v)
 
-    def get_config(self):
+    def get_config(self) -> dict:
         config = super().get_config()
         config.update(rho=self.rho, epsilon=self.epsilon)
         return config
@@ -229,7 +235,7 @@ _CLASSES = {"sgd": SGD, "adam": Adam, "rmsprop": RMSprop}
 NAMES = tuple(_CLASSES)
 
 
-def get(identifier, where="compile(optimizer=...)"):
+def get(identifier: str | dict | Optimizer, where: str = "compile(optimizer=...)") -> Optimizer:
     """Resolve an optimizer: a name (``'sgd'``, ``'adam'``, ``'rmsprop'``, any case), a config
     dict from ``serialize``, or an ``Optimizer`` object (returned as is)."""
     if isinstance(identifier, Optimizer):
@@ -248,9 +254,9 @@ def get(identifier, where="compile(optimizer=...)"):
     )
 
 
-def serialize(optimizer):
+def serialize(optimizer: Optimizer) -> dict:
     return _checks.to_config(optimizer)
 
 
-def deserialize(config, where="optimizer"):
+def deserialize(config: dict, where: str = "optimizer") -> Optimizer:
     return _checks.from_config(config, _CLASSES.values(), "optimizer class", where)

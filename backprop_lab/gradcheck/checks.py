@@ -1,8 +1,17 @@
 """Gradient checks of functions, forward/backward pairs, layer objects and losses."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable, Sequence
+
 import numpy as np
 
 from .. import functional
 from .compare import _as_tuple, _check_settings, _float64_copies, _fn_name, _input_names, _run_check
+
+if TYPE_CHECKING:  # names for the type hints only
+    from numpy.typing import ArrayLike
+
+    from .report import GradCheckReport
 
 # Probability losses clip p to [EPSILON, 1 - EPSILON]: the clip edges are kinks.
 _PROBABILITY_LOSSES = {
@@ -12,8 +21,9 @@ _PROBABILITY_LOSSES = {
 }
 
 
-def check_function(f, grad, *inputs, names=None, kink_inputs=None, h=1e-5, tol=1e-7,
-                   num_checks=None, seed=0):
+def check_function(f: Callable, grad: Callable, *inputs, names: Sequence[str] | None = None,
+                   kink_inputs: Callable | str | None = None, h: float = 1e-5, tol: float = 1e-7,
+                   num_checks: int | None = None, seed: int = 0) -> GradCheckReport:
     """Check ``grad`` against central differences of a scalar function ``f``.
 
     f: ``f(*inputs)`` returns one number.
@@ -47,8 +57,10 @@ def _default_kinks(forward):
     return None
 
 
-def check_layer(forward, backward=None, *inputs, names=None, dout=None, kink_inputs="auto",
-                h=1e-5, tol=1e-7, num_checks=None, seed=0):
+def check_layer(forward: Callable, backward: Callable | np.ndarray | None = None, *inputs,
+                names: Sequence[str] | None = None, dout: np.ndarray | None = None,
+                kink_inputs: Callable | str | None = "auto", h: float = 1e-5, tol: float = 1e-7,
+                num_checks: int | None = None, seed: int = 0) -> GradCheckReport:
     """Check a layer's backward pass against central differences of its forward pass.
 
     Two ways to call it:
@@ -104,7 +116,7 @@ def check_layer(forward, backward=None, *inputs, names=None, dout=None, kink_inp
         kink_inputs = _default_kinks(forward)
     kinks = None if kink_inputs is None else (lambda: kink_inputs(*xs))
 
-    def loss():
+    def loss() -> float:
         return float(np.sum(np.asarray(run_forward()[0], dtype=np.float64) * dout))
 
     title = f"{_fn_name(forward)} / {_fn_name(backward)}"
@@ -134,7 +146,7 @@ class _Float64Weights:
     values), and the layers' ``grads`` and cached forward state are restored.
     """
 
-    def __init__(self, layers, warnings, prefix=False):
+    def __init__(self, layers: list, warnings: list, prefix: bool = False):
         self.layers = layers
         self.warnings = warnings
         self.prefix = prefix
@@ -199,7 +211,7 @@ def _check_layer_object(layer, x, dout=None, h=1e-5, tol=1e-7, num_checks=None, 
             analytic[key] = np.array(g, dtype=np.float64)
         params = {"x": x64, **weights.params}
 
-        def loss():
+        def loss() -> float:
             return float(np.sum(np.asarray(layer.forward(x64), dtype=np.float64) * dout))
 
         kinks = (lambda: _relu_inputs(layer, x64)) if _relu_inputs(layer, x64) else None
@@ -208,8 +220,9 @@ def _check_layer_object(layer, x, dout=None, h=1e-5, tol=1e-7, num_checks=None, 
                           num_checks, seed)
 
 
-def check_loss(loss, loss_grad, y_true, y_pred, *, kink_inputs="auto", h=1e-5, tol=1e-7,
-               num_checks=None, seed=0):
+def check_loss(loss: Callable, loss_grad: Callable, y_true: ArrayLike, y_pred: ArrayLike, *,
+               kink_inputs: Callable | str | None = "auto", h: float = 1e-5, tol: float = 1e-7,
+               num_checks: int | None = None, seed: int = 0) -> GradCheckReport:
     """Check ``loss_grad(y_true, y_pred)`` against central differences of ``loss``.
 
     loss: ``loss(y_true, y_pred)`` returns one number.
@@ -233,7 +246,7 @@ def check_loss(loss, loss_grad, y_true, y_pred, *, kink_inputs="auto", h=1e-5, t
     if kink_inputs == "auto":
         kink_inputs = None
         if _fn_name(loss) in _PROBABILITY_LOSSES:
-            def kink_inputs(q):
+            def kink_inputs(q: np.ndarray) -> list:
                 return [q - functional.EPSILON, q - (1 - functional.EPSILON)]
     kinks = None if kink_inputs is None else (lambda: kink_inputs(p))
     return _run_check(_fn_name(loss), {"y_pred": p}, lambda: loss(y, p), analytic, kinks,

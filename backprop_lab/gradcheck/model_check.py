@@ -3,11 +3,20 @@
 A ``Sequential`` is checked through its own ``compute_gradients`` (the very numbers ``fit``
 uses for a batch); anything else through the small ``GradientProblem`` protocol.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable
+
 import numpy as np
 
 from .._engine import checks as _checks
 from .checks import _Float64Weights, _relu_inputs, _weight_names
 from .compare import _check_settings, _float64_copies, _fn_name, _LowPrecision, _run_check
+
+if TYPE_CHECKING:  # names for the type hints only
+    from numpy.typing import ArrayLike
+
+    from .report import GradCheckReport
 
 
 class GradientProblem:
@@ -28,7 +37,8 @@ class GradientProblem:
     ``kink_fn(params) -> list of arrays``.
     """
 
-    def __init__(self, loss_fn, grad_fn, params, kink_fn=None):
+    def __init__(self, loss_fn: Callable[[dict], float], grad_fn: Callable[[dict], dict],
+                 params: dict, kink_fn: Callable[[dict], list] | None = None):
         if not isinstance(params, dict) or not params:
             raise TypeError("GradientProblem(loss_fn, grad_fn, params): params must be a "
                             "non-empty dict mapping names to arrays, e.g. {'W': W, 'b': b}.")
@@ -37,13 +47,13 @@ class GradientProblem:
         self._grad_fn = grad_fn
         self._kink_fn = kink_fn
 
-    def loss(self):
+    def loss(self) -> float:
         return self._loss_fn(self.params)
 
-    def gradients(self):
+    def gradients(self) -> dict:
         return self._grad_fn(self.params)
 
-    def kink_inputs(self):
+    def kink_inputs(self) -> list:
         return [] if self._kink_fn is None else list(self._kink_fn(self.params))
 
 
@@ -52,7 +62,9 @@ def _is_problem(obj):
         isinstance(obj.params, dict)
 
 
-def check_model(model, x=None, y=None, *, h=1e-5, tol=1e-7, num_checks=None, seed=0):
+def check_model(model: Any, x: np.ndarray | None = None, y: ArrayLike | None = None, *,
+                h: float = 1e-5, tol: float = 1e-7, num_checks: int | None = None,
+                seed: int = 0) -> GradCheckReport:
     """Check every parameter gradient of a model against central differences.
 
     model: a compiled ``backprop_lab.models.Sequential``, with a small batch x (n, D) and
@@ -109,17 +121,17 @@ class _SequentialProblem:
     kink_inputs(): the input of every ReLU.
     """
 
-    def __init__(self, model, x, y, params):
+    def __init__(self, model: Any, x: np.ndarray, y: ArrayLike | None, params: dict):
         self.model, self.x, self.y, self.params = model, x, y, params
 
-    def loss(self):
+    def loss(self) -> float:
         return self.model.loss(self.y, self.model.forward(self.x))
 
-    def gradients(self):
+    def gradients(self) -> dict:
         _, _, grads = self.model.compute_gradients(self.x, self.y, check_inputs=False)
         return dict(zip(self.params, grads))
 
-    def kink_inputs(self):
+    def kink_inputs(self) -> list:
         watched, out = [], self.x
         for layer in self.model.layers:
             watched += _relu_inputs(layer, out)

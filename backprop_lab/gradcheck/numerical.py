@@ -23,9 +23,16 @@ element-wise one, so here they are a heuristic, slightly on the generous side:
     1e-7 .. 1e-4    kinks only   acceptable only if the function has kinks (ReLU, clipping)
     < 1e-7          good
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable
+
 import numpy as np
 
 from .._engine import checks as _checks
+
+if TYPE_CHECKING:  # names for the type hints only
+    from numpy.typing import ArrayLike
 
 TINY = np.finfo(np.float64).tiny
 EPS = np.finfo(np.float64).eps
@@ -71,7 +78,7 @@ def _evaluate_around(evaluate, x, index, h):
     return plus, minus
 
 
-def numerical_gradient(f, x, h=1e-5):
+def numerical_gradient(f: Callable, x: np.ndarray, h: float = 1e-5) -> np.ndarray:
     """Central-difference gradient of a scalar function ``f`` at ``x``.
 
         grad[i] = ( f(x + h e_i) - f(x - h e_i) ) / (2 h)
@@ -91,7 +98,8 @@ def numerical_gradient(f, x, h=1e-5):
     return grad
 
 
-def numerical_gradient_array(f, x, dout, h=1e-5):
+def numerical_gradient_array(f: Callable, x: np.ndarray, dout: np.ndarray, h: float = 1e-5
+                             ) -> np.ndarray:
     """Central-difference gradient for an array-valued ``f``, contracted with ``dout``.
 
         grad[i] = sum_j dout_j * ( f(x + h e_i)_j - f(x - h e_i)_j ) / (2 h)
@@ -123,7 +131,7 @@ def numerical_gradient_array(f, x, dout, h=1e-5):
     return grad
 
 
-def rel_error(a, b):
+def rel_error(a: ArrayLike, b: ArrayLike) -> float:
     """Norm-based relative error ``||a - b|| / max(||a|| + ||b||, tiny)``.
 
     a, b: arrays (or numbers) of the same shape.  ||.|| is the Euclidean norm of all
@@ -140,7 +148,7 @@ def rel_error(a, b):
     return float(np.linalg.norm(a - b) / max(scale, TINY))
 
 
-def error_band(rel):
+def error_band(rel: float) -> str:
     """The CS231n band of a relative error: 'good', 'kinks only', 'suspicious' or 'wrong'."""
     if not np.isfinite(rel) or rel > WRONG_ABOVE:
         return "wrong"

@@ -2,6 +2,8 @@
 
 It prints as a short table, and as an HTML table in a notebook.
 """
+from __future__ import annotations
+
 import html
 
 import numpy as np
@@ -31,8 +33,9 @@ class ParamCheck:
         passed: rel_error <= tol, or at_noise_level.
     """
 
-    def __init__(self, name, shape, checked, rel_error, abs_error, worst_index, analytic,
-                 numerical, kink_indices, at_noise_level, tol):
+    def __init__(self, name: str, shape: tuple, checked: int, rel_error: float,
+                 abs_error: float, worst_index: tuple | None, analytic: float, numerical: float,
+                 kink_indices: list, at_noise_level: bool, tol: float):
         self.name = name
         self.shape = tuple(shape)
         self.checked = checked
@@ -64,7 +67,8 @@ class GradCheckReport:
     ``report['W']`` returns the ParamCheck named 'W'.
     """
 
-    def __init__(self, title, params, warnings, h, tol, num_checks, seed):
+    def __init__(self, title: str, params: dict, warnings: list, h: float, tol: float,
+                 num_checks: int | None, seed: int):
         self.title = title
         self.params = list(params)
         self.warnings = list(warnings)

@@ -1,7 +1,10 @@
 """``grade``: every case of an exercise, the verdict, and the mistake it matches."""
+from __future__ import annotations
+
 import difflib
 import inspect
 import zlib
+from typing import Callable
 
 import numpy as np
 
@@ -61,7 +64,7 @@ def _param_names(fn):
         return []
 
 
-def grade(exercise_id, fn):
+def grade(exercise_id: str | Exercise, fn: Callable) -> Result:
     """Run every check of an exercise on ``fn`` and return a ``Result``.  Prints nothing
     and never raises (a failure of the grader itself gives status 'error')."""
     ex = None

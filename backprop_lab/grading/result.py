@@ -1,4 +1,6 @@
 """``Result``: what one check found, and the verdict text a learner reads."""
+from __future__ import annotations
+
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -38,7 +40,7 @@ class Result:
     def passed(self):
         return self.status == "passed"
 
-    def to_dict(self):
+    def to_dict(self) -> dict:
         """A JSON-ready dict (this is what the grade log stores)."""
         return {
             "exercise": self.exercise, "notebook": self.notebook, "status": self.status,
@@ -47,7 +49,7 @@ class Result:
             "messages": list(self.messages), "mistake": self.mistake, "hint": self.hint,
         }
 
-    def verdict(self):
+    def verdict(self) -> str:
         """The text ``check`` prints: a headline, failing cases, and a hint."""
         score = f"{_fmt_points(self.points)}/{_fmt_points(self.max_points)}"
         head = f"{self.exercise} — {score} points"

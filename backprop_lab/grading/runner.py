@@ -1,5 +1,7 @@
 """Running a learner's function on one case: fresh copies of the inputs, a time limit,
 only numpy and the notebook's code in reach, and a note of anything it changed."""
+from __future__ import annotations
+
 import builtins
 import contextlib
 import copy
@@ -14,7 +16,7 @@ import types
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import numpy as np
 
@@ -60,7 +62,7 @@ def _is_constant(name, value):
     return value is None or isinstance(value, (numbers.Number, str, bool))
 
 
-def isolated(fn, depends=None):
+def isolated(fn: Callable, depends: dict | None = None) -> tuple[Callable, set]:
     """A copy of ``fn`` that sees only numpy, math, built-ins, the modules, callables and
     CAPITALISED constants of its own globals, and ``depends`` ({name: object}).
 

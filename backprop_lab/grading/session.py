@@ -11,11 +11,18 @@ Environment variables
                             ``AssertionError`` with the verdict when checks fail, so
                             nbgrader gives that cell no points.
 """
+from __future__ import annotations
+
 import json
 import os
+from typing import TYPE_CHECKING, Callable
 
 from .grader import _lookup, _registry, grade
 from .result import _fmt_points
+
+if TYPE_CHECKING:  # names for the type hints only
+    from .result import Result
+    from .spec import Exercise
 
 
 class Scoreboard:
@@ -24,15 +31,15 @@ class Scoreboard:
     def __init__(self):
         self.results = {}
 
-    def record(self, result):
+    def record(self, result: Result) -> None:
         """Keep ``result`` as the latest for its exercise."""
         self.results.pop(result.exercise, None)
         self.results[result.exercise] = result
 
-    def clear(self):
+    def clear(self) -> None:
         self.results.clear()
 
-    def rows(self, notebook):
+    def rows(self, notebook: str | None) -> list[tuple]:
         """[(exercise id, title, status, points, max points)] for one notebook, in the
         notebook's order; exercises not checked yet have status 'not checked'."""
         reg = _registry()
@@ -50,7 +57,7 @@ class Scoreboard:
                 rows.append((r.exercise, "", r.status, r.points, r.max_points))
         return rows
 
-    def table(self, notebook=None):
+    def table(self, notebook: str | None = None) -> str:
         """The scoreboard as text (see ``scoreboard``)."""
         if notebook is None:
             notebooks = list(dict.fromkeys(r.notebook for r in self.results.values()))
@@ -95,7 +102,7 @@ def _append_to_log(result):
 # --------------------------------------------------------------------------------------
 # What notebooks call
 # --------------------------------------------------------------------------------------
-def check(exercise_id, fn):
+def check(exercise_id: str | Exercise, fn: Callable) -> None:
     """Check your function for exercise ``exercise_id`` and print a short verdict.
 
     Example: ``check("relu_backward", relu_backward)``.  Returns None.  Never raises,
@@ -115,7 +122,7 @@ def check(exercise_id, fn):
     print(text)
 
 
-def hint(exercise_id):
+def hint(exercise_id: str | Exercise) -> None:
     """Print the next hint for an exercise: the first call shows hint 1, the next hint 2, ..."""
     ex, problem = _lookup(exercise_id)
     if ex is None:
@@ -133,14 +140,14 @@ def hint(exercise_id):
     print(text)
 
 
-def scoreboard(notebook=None):
+def scoreboard(notebook: str | None = None) -> None:
     """Print the points of every exercise in ``notebook`` (e.g. ``"04_backprop_layers"``)
     checked in this session, with the total; exercises not checked yet count 0.
     Without a notebook: every notebook with a check so far."""
     print(SCOREBOARD.table(notebook))
 
 
-def or_reference(exercise_id, fn):
+def or_reference(exercise_id: str | Exercise, fn: Callable) -> Callable:
     """Return ``fn`` if it passes the checks of ``exercise_id``, else the reference version
     (with a one-line note), so that demos after an exercise work either way.
 
@@ -158,7 +165,7 @@ def or_reference(exercise_id, fn):
     return ex.reference
 
 
-def reset():
+def reset() -> None:
     """Forget every recorded result and hint shown (a fresh session)."""
     SCOREBOARD.clear()
     _hints_shown.clear()

@@ -3,6 +3,8 @@
 Exercises themselves are content and live in ``backprop_lab.exercises`` (one module per
 notebook); this module only defines their shape.
 """
+from __future__ import annotations
+
 import numbers
 import re
 from dataclasses import dataclass, field
@@ -36,17 +38,17 @@ class Case:
         self.args = tuple(self.args)
 
 
-def fixed_case(name, *args, **kwargs):
+def fixed_case(name: str, *args, **kwargs) -> Case:
     """A case with hand-written inputs: ``fixed_case("2x3 example", x, W)``."""
     return Case(name, args, kwargs, "fixed")
 
 
-def random_case(name, *args, **kwargs):
+def random_case(name: str, *args, **kwargs) -> Case:
     """A case with seeded random inputs (draw them from the ``rng`` given to ``cases``)."""
     return Case(name, args, kwargs, "random")
 
 
-def edge_case(name, *args, **kwargs):
+def edge_case(name: str, *args, **kwargs) -> Case:
     """An edge case: zeros, large magnitudes, a batch of one, non-square shapes, ..."""
     return Case(name, args, kwargs, "edge")
 

@@ -178,3 +178,46 @@ def test_the_update_rule_lives_in_functional():
     sample = ast.parse("w = w - learning_rate * dw\nv -= lr * g")
     assert sorted(update_expressions(sample)) == [1, 2]
     assert len(update_expressions(ast.parse(MODULES["backprop_lab.functional"].read_text()))) >= 3
+
+
+TYPED_MODULES = ["functional", "models", "layers", "optimizers", "gradcheck", "grading"]
+
+
+def _public_callables(module):
+    """Public functions of a module, and public methods of its public classes, that the
+    module defines (not what it imports)."""
+    import importlib
+    import inspect
+
+    mod = importlib.import_module(f"backprop_lab.{module}")
+    names = getattr(mod, "__all__", None) or [n for n in vars(mod) if not n.startswith("_")]
+    found = []
+    for name in names:
+        obj = getattr(mod, name)
+        if not getattr(obj, "__module__", "").startswith(mod.__name__):
+            continue
+        if inspect.isfunction(obj):
+            found.append((f"{module}.{name}", obj))
+        elif inspect.isclass(obj):
+            for attr, member in vars(obj).items():
+                if inspect.isfunction(member) and (not attr.startswith("_")
+                                                   or attr in ("__init__", "__call__")):
+                    found.append((f"{module}.{name}.{attr}", member))
+    return found
+
+
+@pytest.mark.parametrize("module", TYPED_MODULES)
+def test_public_api_has_type_hints(module):
+    import inspect
+
+    missing = []
+    for label, fn in _public_callables(module):
+        sig = inspect.signature(fn)
+        for p in sig.parameters.values():
+            if p.name in ("self", "cls") or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+                continue
+            if p.annotation is inspect.Parameter.empty:
+                missing.append(f"{label}({p.name})")
+        if sig.return_annotation is inspect.Signature.empty and not label.endswith("__init__"):
+            missing.append(f"{label} -> ?")
+    assert not missing, f"{len(missing)} without type hints:\n" + "\n".join(missing)
