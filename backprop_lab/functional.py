@@ -210,6 +210,24 @@ def mean_squared_error_grad(y_true: Array, y_pred: Array) -> Array:
     return 2.0 * (y_pred - y_true) / y_pred.size
 
 
+def huber(y_true: Array, y_pred: Array, delta: float = 1.0) -> float:
+    """Huber loss, averaged over all entries (Keras's ``Huber``): quadratic near 0, linear
+    beyond ``delta``, so a few large errors do not dominate as they do in MSE.
+
+        e = y_hat - y;   per entry  1/2 e^2           if |e| <= delta
+                                    delta (|e| - delta / 2)  otherwise
+    y_true, y_pred: arrays of the same shape.  delta: > 0.  Returns a float.
+    """
+    e = np.asarray(y_pred, dtype=np.float64) - y_true
+    a = np.abs(e)
+    return float(np.mean(np.where(a <= delta, 0.5 * e * e, delta * (a - 0.5 * delta))))
+
+
+def huber_grad(y_true: Array, y_pred: Array, delta: float = 1.0) -> Array:
+    """dL/dy_hat of the Huber loss: ``clip(y_hat - y, -delta, delta) / size``."""
+    return np.clip(y_pred - y_true, -delta, delta) / y_pred.size
+
+
 def _clip_probabilities(p):
     return np.clip(p, EPSILON, 1.0 - EPSILON)
 
@@ -336,6 +354,7 @@ def sparse_categorical_crossentropy_from_logits_grad(labels: Array, z: Array) ->
 LOSSES = {
     "half_sum_squared_error": (half_sum_squared_error, half_sum_squared_error_grad),
     "mean_squared_error": (mean_squared_error, mean_squared_error_grad),
+    "huber": (huber, huber_grad),
     "binary_crossentropy": (binary_crossentropy, binary_crossentropy_grad),
     "binary_crossentropy_from_logits": (
         binary_crossentropy_from_logits, binary_crossentropy_from_logits_grad),

@@ -7,6 +7,8 @@ y_pred).
     name (compile(loss=...))           object                           formula
     'mse', 'mean_squared_error'        MeanSquaredError()               mean((y_hat - y)^2)
     'half_sum_squared_error'           HalfSumSquaredError()            1/2 sum((y - y_hat)^2)
+    'huber', 'huber_loss'              Huber(delta=1.0)                 mean(1/2 e^2 near 0,
+                                                                          linear beyond delta)
     'binary_crossentropy'              BinaryCrossentropy()             -mean(y log p
                                                                           + (1-y) log(1-p))
     'categorical_crossentropy'         CategoricalCrossentropy()        -1/N sum y log p
@@ -71,13 +73,17 @@ class Loss:
         read as (N, 1) when y_pred is (N, 1), never broadcast to (N, N)."""
         value = self._functions("__call__")[0]
         y_true, y_pred = self.align(y_true, y_pred)
-        return value(y_true, y_pred)
+        return value(y_true, y_pred, **self.function_kwargs())
 
     def gradient(self, y_true, y_pred):
         """dL/dy_pred, same shape as y_pred."""
         grad = self._functions("gradient")[1]
         y_true, y_pred = self.align(y_true, y_pred)
-        return grad(y_true, y_pred)
+        return grad(y_true, y_pred, **self.function_kwargs())
+
+    def function_kwargs(self):
+        """Keyword arguments the loss passes to its two functions (Huber's ``delta``)."""
+        return {}
 
     def align(self, y_true, y_pred):
         """Return (y_true, y_pred) with the same shape, or raise.  (N,) against (N, 1)
@@ -134,6 +140,24 @@ class HalfSumSquaredError(Loss):
     """The seed article's loss ``L = 1/2 * sum_i (y_i - y_hat_i)^2`` (summed, not averaged)."""
 
     key = name = "half_sum_squared_error"
+
+
+class Huber(Loss):
+    """Keras's Huber loss: ``1/2 e^2`` where ``|e| <= delta``, ``delta (|e| - delta/2)``
+    beyond, averaged over every entry (``functional.huber``).  delta: > 0."""
+
+    key = "huber"
+    name = "huber_loss"
+
+    def __init__(self, delta=1.0, name=None):
+        self.delta = _checks.positive_float(delta, "Huber(delta=...)", "1.0")
+        super().__init__(name)
+
+    def function_kwargs(self):
+        return {"delta": self.delta}
+
+    def get_config(self):
+        return {"delta": self.delta, "name": self.name}
 
 
 def _check_unit_interval(y, name, loss_name):
@@ -276,6 +300,8 @@ _CLASSES = {
     "mean_squared_error": MeanSquaredError,
     "mse": MeanSquaredError,
     "half_sum_squared_error": HalfSumSquaredError,
+    "huber": Huber,
+    "huber_loss": Huber,
     "binary_crossentropy": BinaryCrossentropy,
     "categorical_crossentropy": CategoricalCrossentropy,
     "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,

@@ -31,6 +31,8 @@ def ag_onehot(labels, k):
 AG_LOSSES = {
     "half_sum_squared_error": lambda y, p: 0.5 * anp.sum((y - p) ** 2),
     "mean_squared_error": lambda y, p: anp.mean((p - y) ** 2),
+    "huber": lambda y, p: anp.mean(anp.where(anp.abs(p - y) <= 1.0, 0.5 * (p - y) ** 2,
+                                             anp.abs(p - y) - 0.5)),
     "binary_crossentropy": lambda y, p: -anp.mean(y * anp.log(p) + (1 - y) * anp.log(1 - p)),
     "binary_crossentropy_from_logits": lambda y, z: anp.mean(anp.logaddexp(0.0, z) - y * z),
     "categorical_crossentropy": lambda y, p: -anp.sum(y * anp.log(p)) / p.shape[0],

@@ -355,3 +355,59 @@ def save_png(image_bytes, path, max_bytes=300_000):
             buffer, format="png", optimize=True)
     path.write_bytes(buffer.getvalue())
     return path
+
+
+# --------------------------------------------------------------------------------------
+# Widget latency (the browser test and the benchmark)
+# --------------------------------------------------------------------------------------
+# Times slider steps in the page itself: for each step, the time from the key press that
+# moves the slider to the moment the picture's image source changes (the kernel has
+# recomputed, redrawn and sent the new PNG, and the browser has swapped it in).
+_TIME_STEPS_JS = r"""
+async ([handleSelector, imageSelector, steps, key, timeoutMs]) => {
+  const handle = document.querySelector(handleSelector);
+  const image = document.querySelector(imageSelector);
+  const times = [];
+  for (let i = 0; i < steps; i++) {
+    const before = image.src;
+    const changed = new Promise((resolve, reject) => {
+      const timer = setTimeout(() => { observer.disconnect(); reject('timeout'); },
+                               timeoutMs);
+      const observer = new MutationObserver(() => {
+        if (image.src !== before) {
+          clearTimeout(timer); observer.disconnect(); resolve(performance.now());
+        }
+      });
+      observer.observe(image, {attributes: true, attributeFilter: ['src']});
+    });
+    handle.focus();
+    const start = performance.now();
+    handle.dispatchEvent(new KeyboardEvent('keydown', {key: key, bubbles: true}));
+    try {
+      times.push((await changed) - start);
+    } catch (e) {
+      return {times: times, error: 'no new picture within ' + timeoutMs + ' ms'};
+    }
+    await new Promise(r => setTimeout(r, 50));
+  }
+  return {times: times, error: null};
+}
+"""
+
+
+def percentile(values, q):
+    """The q-th percentile (0..100) of values, interpolating between neighbours."""
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * q / 100
+    low = int(k)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
+
+
+def time_slider_steps(page, app_selector, steps=20, key="ArrowLeft"):
+    """Milliseconds from each of ``steps`` key presses on the learning-rate slider to the
+    new picture: a list, and an error message or None."""
+    handle = f"{app_selector} .widget-slider .noUi-handle"
+    image = f"{app_selector} img"
+    result = page.evaluate(_TIME_STEPS_JS, [handle, image, steps, key, 10000])
+    return result["times"], result["error"]

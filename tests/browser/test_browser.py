@@ -240,58 +240,6 @@ def screenshot_training_plot(page, cells):
 # --------------------------------------------------------------------------------------
 # The slider
 # --------------------------------------------------------------------------------------
-# Times slider steps in the page itself: for each step, the time from the key press that
-# moves the slider to the moment the picture's image source changes (the kernel has
-# recomputed, redrawn and sent the new PNG, and the browser has swapped it in).
-_TIME_STEPS_JS = r"""
-async ([handleSelector, imageSelector, steps, key, timeoutMs]) => {
-  const handle = document.querySelector(handleSelector);
-  const image = document.querySelector(imageSelector);
-  const times = [];
-  for (let i = 0; i < steps; i++) {
-    const before = image.src;
-    const changed = new Promise((resolve, reject) => {
-      const timer = setTimeout(() => { observer.disconnect(); reject('timeout'); },
-                               timeoutMs);
-      const observer = new MutationObserver(() => {
-        if (image.src !== before) {
-          clearTimeout(timer); observer.disconnect(); resolve(performance.now());
-        }
-      });
-      observer.observe(image, {attributes: true, attributeFilter: ['src']});
-    });
-    handle.focus();
-    const start = performance.now();
-    handle.dispatchEvent(new KeyboardEvent('keydown', {key: key, bubbles: true}));
-    try {
-      times.push((await changed) - start);
-    } catch (e) {
-      return {times: times, error: 'no new picture within ' + timeoutMs + ' ms'};
-    }
-    await new Promise(r => setTimeout(r, 50));
-  }
-  return {times: times, error: null};
-}
-"""
-
-
-def percentile(values, q):
-    ordered = sorted(values)
-    k = (len(ordered) - 1) * q / 100
-    low = int(k)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
-
-
-def time_slider_steps(page, app_selector, steps=LATENCY_STEPS):
-    """Milliseconds from each of ``steps`` key presses on the learning-rate slider to the
-    new picture: a list, and an error message or None."""
-    handle = f"{app_selector} .widget-slider .noUi-handle"
-    image = f"{app_selector} img"
-    result = page.evaluate(_TIME_STEPS_JS, [handle, image, steps, "ArrowLeft", 10000])
-    return result["times"], result["error"]
-
-
 def move_slider(page, name, index, cells):
     """Move the learning-rate slider of the explorer in cell ``index`` of the open
     notebook; returns (problems, a line describing the change, the step times in ms)."""
@@ -348,7 +296,7 @@ def move_slider(page, name, index, cells):
 
     # The latency of a slider step, as a learner feels it.
     app.evaluate("e => e.setAttribute('data-latency-probe', '1')")
-    times, error = time_slider_steps(page, "[data-latency-probe='1']")
+    times, error = bh.time_slider_steps(page, "[data-latency-probe='1']", LATENCY_STEPS)
     if error is not None:
         problems.append(f"slider steps in {where}: {error} (after {len(times)} steps)")
     return problems, change, times
@@ -470,5 +418,5 @@ def test_learning_rate_slider_redraws_the_plot(browser_runs):
     assert len(times) == LATENCY_STEPS
     print(change)
     print(f"slider step to new picture, {len(times)} steps: median "
-          f"{percentile(times, 50):.0f} ms, 95th percentile {percentile(times, 95):.0f} ms, "
+          f"{bh.percentile(times, 50):.0f} ms, 95th percentile {bh.percentile(times, 95):.0f} ms, "
           f"max {max(times):.0f} ms")

@@ -27,6 +27,7 @@ ROWS = [
     "Run notebook `tiny.ipynb`",
     "Kernel start-up alone (a one-cell notebook)",
     "Learning-rate widget",
+    "Learning-rate widget in a real browser",
 ]
 TARGETS = [
     "seed fit >= 3x faster than the PyTorch loop",

@@ -170,7 +170,7 @@ def _targets(data, name, n, k):
 
 
 def _predictions(data, name, n, k):
-    if "logits" in name or "squared" in name:
+    if "logits" in name or "squared" in name or name == "huber":
         return data.draw(values((n, k), -6.0, 6.0))
     return data.draw(values((n, k), 0.05, 0.95))  # probabilities away from the clip edges
 
