@@ -2,9 +2,9 @@
 
     from backprop_lab.exercises import EXERCISES, by_notebook
     EXERCISES["relu_backward"]        # an Exercise
-    by_notebook("04_backprop_layers")  # its exercises, in the order they were defined
+    by_notebook("05_backprop_layers")  # its exercises, in the order they were defined
 
-Each notebook has one module here, named ``nbNN_<topic>.py`` (``nb04_backprop.py``...),
+Each notebook has one module here, named ``nbNN_<topic>.py`` (``nb05_backprop.py``...),
 holding a list ``EXERCISES``.  Every such module is loaded; one that fails to import is
 reported in ``LOAD_ERRORS`` (and by the tests) instead of breaking the other notebooks.
 
@@ -23,7 +23,7 @@ How to add an exercise
     from .. import functional as F
     from ..grading.spec import Exercise, edge_case, fixed_case, random_case
 
-    NOTEBOOK = "04_backprop_layers"
+    NOTEBOOK = "05_backprop_layers"
 
 
     def _relu_backward_cases(rng):
@@ -103,7 +103,7 @@ notebooks (``python -m backprop_lab make-notebooks`` and the tests rely on them)
 * the student version must run top to bottom without errors: cells after an exercise
   that use the learner's function take ``or_reference("relu_backward", relu_backward)``
   (the learner's function once it passes, else the reference), assigned to a new name;
-* the notebook ends with ``scoreboard("04_backprop_layers")``.
+* the notebook ends with ``scoreboard("05_backprop_layers")``.
 """
 import importlib
 import pkgutil

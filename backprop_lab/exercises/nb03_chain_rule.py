@@ -3,7 +3,7 @@ local derivative, the gradients of one sigmoid neuron, and the chain rule throug
 layers.
 
 These functions are not part of ``backprop_lab.functional`` (the package computes
-gradients layer by layer, with the functions of notebook 04), so their reference
+gradients layer by layer, with the functions of notebook 05), so their reference
 implementations live here.  Every gradient formula below is for the seed article's loss,
 the half sum of squared errors ``L = 1/2 * sum (y - y_hat)^2``.
 """

@@ -9,7 +9,7 @@ In a notebook::
 
     check("relu_backward", relu_backward)   # prints a short verdict, never raises
     hint("relu_backward")                   # the next hint, one more per call
-    scoreboard("04_backprop_layers")        # points per exercise of that notebook
+    scoreboard("05_backprop_layers")        # points per exercise of that notebook
 
 What ``check`` does, for every test case of the exercise (fixed inputs, seeded random
 inputs and edge cases):

@@ -141,7 +141,7 @@ def hint(exercise_id: str | Exercise) -> None:
 
 
 def scoreboard(notebook: str | None = None) -> None:
-    """Print the points of every exercise in ``notebook`` (e.g. ``"04_backprop_layers"``)
+    """Print the points of every exercise in ``notebook`` (e.g. ``"05_backprop_layers"``)
     checked in this session, with the total; exercises not checked yet count 0.
     Without a notebook: every notebook with a check so far."""
     print(SCOREBOARD.table(notebook))

@@ -74,7 +74,7 @@ class Exercise:
     id: the name the learner passes to ``check``; usually the function's name.  Letters,
         digits, ``_`` and ``-`` only (it is also the nbgrader ``grade_id``).
     title: a few words for tables, e.g. ``"ReLU, backward"``.
-    notebook: the notebook's file name without ``.ipynb``, e.g. ``"04_backprop_layers"``.
+    notebook: the notebook's file name without ``.ipynb``, e.g. ``"05_backprop_layers"``.
     reference: a correct implementation.  For functions of ``backprop_lab.functional``,
         that very function, so the learner writes exactly what the package uses.
     cases: ``cases(rng) -> list of Case``; ``rng`` is a seeded ``numpy.random.Generator``.

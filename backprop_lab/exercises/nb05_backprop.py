@@ -1,4 +1,4 @@
-"""Exercises of notebook 04_backprop_layers: the backward pass of every layer, a fused loss
+"""Exercises of notebook 05_backprop_layers: the backward pass of every layer, a fused loss
 gradient, and backprop through a whole multi-layer perceptron.
 
 The layer and loss functions are those of ``backprop_lab.functional`` (same names, same
@@ -12,7 +12,7 @@ from .. import functional as F
 from ..grading.spec import Exercise, edge_case, fixed_case, random_case
 from .nb01_forward import mlp_forward  # the forward pass whose caches mlp_backward walks
 
-NOTEBOOK = "04_backprop_layers"
+NOTEBOOK = "05_backprop_layers"
 
 # --------------------------------------------------------------------------------------
 # Backprop through a multi-layer perceptron

@@ -1,4 +1,4 @@
-"""Exercises of notebook 06_keras_style_example: turning outputs into classes, holding out
+"""Exercises of notebook 08_keras_style_example: turning outputs into classes, holding out
 data honestly, and counting a classifier's mistakes.
 
     predict_classes(probabilities, threshold=0.5)        -> (N,) int64 labels
@@ -11,7 +11,7 @@ import numpy as np
 
 from ..grading.spec import Exercise, edge_case, fixed_case, random_case
 
-NOTEBOOK = "06_keras_style_example"
+NOTEBOOK = "08_keras_style_example"
 
 
 # --------------------------------------------------------------------------------------

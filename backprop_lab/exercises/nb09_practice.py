@@ -1,4 +1,4 @@
-"""Exercises of notebook 07_training_in_practice: how large activations stay through a deep
+"""Exercises of notebook 09_training_in_practice: how large activations stay through a deep
 stack, the scales of Glorot's and He's initialisations, and the loss a classifier should
 start from.
 
@@ -13,7 +13,7 @@ import numpy as np
 from .. import functional as F
 from ..grading.spec import Exercise, edge_case, fixed_case, random_case
 
-NOTEBOOK = "07_training_in_practice"
+NOTEBOOK = "09_training_in_practice"
 
 
 # --------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Exercises of notebook 07_training_in_practice: several correct ways of writing each
+"""Exercises of notebook 09_training_in_practice: several correct ways of writing each
 function pass its checks, and the references agree with independent computations
 (samples drawn by backprop_lab.initializers, the cross-entropy of a uniform softmax,
 pure-Python loops).
@@ -15,7 +15,7 @@ import pytest
 from backprop_lab import functional as F
 from backprop_lab import initializers
 from backprop_lab.exercises import by_notebook
-from backprop_lab.exercises.nb07_practice import (
+from backprop_lab.exercises.nb09_practice import (
     activation_std_through_layers,
     glorot_uniform_limit,
     he_normal_std,
@@ -27,7 +27,7 @@ from exercise_helpers import assert_passes
 
 
 def test_notebook_has_its_four_exercises_worth_five_points():
-    exercises = by_notebook("07_training_in_practice")
+    exercises = by_notebook("09_training_in_practice")
     assert [ex.id for ex in exercises] == ["activation_std_through_layers",
                                            "glorot_uniform_limit", "he_normal_std",
                                            "initial_loss_expected"]

@@ -1,4 +1,4 @@
-"""Exercises of notebook 05_gradient_descent: the update rule, momentum, mini-batches and
+"""Exercises of notebook 06_gradient_descent: the update rule, momentum, mini-batches and
 a whole descent loop.
 
     sgd_update(w, dw, learning_rate)                          -> w_new
@@ -17,7 +17,7 @@ import numpy as np
 from .. import functional as F
 from ..grading.spec import Exercise, edge_case, fixed_case, random_case
 
-NOTEBOOK = "05_gradient_descent"
+NOTEBOOK = "06_gradient_descent"
 
 
 # --------------------------------------------------------------------------------------
