@@ -175,6 +175,37 @@ def annotate(nb):
     return nb
 
 
+_HEADING = re.compile(r"^#{2,4} .*$", re.MULTILINE)
+_POINTS = re.compile(r"\((\d+(?:\.\d+)?) points? · difficulty ([1-5])/5\)")
+
+
+def exercise_label(ex):
+    """What an exercise's heading says about it: ``"(2 points · difficulty 3/5)"``."""
+    points = f"{ex.points:g} point" + ("" if ex.points == 1 else "s")
+    return f"({points} · difficulty {ex.difficulty}/5)"
+
+
+def heading_problems(nb):
+    """Sentences for every check cell whose exercise heading (the last markdown heading
+    before it) does not state the registry's points and difficulty: ``exercise_label``."""
+    problems = []
+    heading = None
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown":
+            found = _HEADING.findall(cell.source)
+            if found:
+                heading = found[-1]
+            continue
+        for ex_id in checked_exercises(cell):
+            ex = EXERCISES.get(ex_id)
+            if ex is None:
+                continue
+            if heading is None or exercise_label(ex) not in heading:
+                problems.append(f"cell {index} checks {ex_id!r}, but the heading above it "
+                                f"({heading!r}) does not end with {exercise_label(ex)!r}")
+    return problems
+
+
 def _answer_name(nb, index, cell, checks, checked):
     """Which exercise an answer cell belongs to: a function it defines that is checked in
     this notebook, else the next check cell's exercise."""

@@ -12,7 +12,8 @@ How to add an exercise
 ----------------------
 1. Write the reference.  If the function belongs to the package, it already lives in
    ``backprop_lab.functional``: use that very function.
-2. Write 3+ typical mistakes as small functions, each a realistic wrong version.
+2. Write 3+ typical mistakes as small functions, each a realistic wrong version, and give
+   the exercise a ``difficulty`` on the scale of ``DIFFICULTY`` below.
 3. Write ``cases(rng)``: fixed inputs, seeded random ones (draw them from ``rng``), and edge
    cases (zeros, large magnitudes, a batch of one, non-square shapes).  Make sure every
    mistake fails at least one case, and in its own way (the tests check this).
@@ -59,6 +60,7 @@ How to add an exercise
             title="ReLU, backward",
             notebook=NOTEBOOK,
             points=2,
+            difficulty=1,                    # the scale: DIFFICULTY
             reference=F.relu_backward,
             cases=_relu_backward_cases,
             mistakes=[
@@ -108,6 +110,19 @@ notebooks (``python -m backprop_lab make-notebooks`` and the tests rely on them)
 import importlib
 import pkgutil
 import warnings
+
+#: The difficulty scale of ``Exercise.difficulty``, the same for every exercise.  Each
+#: exercise's heading in its notebook shows it: "(2 points · difficulty 3/5)".
+DIFFICULTY = {
+    1: "transcribe: the formula is given right above; write it in numpy",
+    2: "adapt: the formula is given, a detail is yours to get right (shapes, a batch, "
+       "numerical stability, an edge case)",
+    3: "assemble: combine earlier pieces into one algorithm (a whole forward or backward "
+       "pass, a training loop)",
+    4: "derive: the formula is not in the notebook; find it with pen and paper, then check "
+       "it with gradcheck",
+    5: "derive and build: a multi-step backward pass with nothing given but the forward",
+}
 
 EXERCISES = {}  # id -> Exercise, in load order
 LOAD_ERRORS = {}  # module name -> what went wrong

@@ -65,6 +65,7 @@ EXERCISES = [
         title="Sum of squares (warm-up)",
         notebook=NOTEBOOK,
         points=1,
+        difficulty=1,
         reference=sum_squares,
         cases=_cases,
         mistakes=[

@@ -1,6 +1,5 @@
 """Comparing an outcome with the reference's: structure, shape, dtype, NaN, values."""
 import numbers
-import re
 
 import numpy as np
 
@@ -130,20 +129,14 @@ def _judge(ex, expected, outcome, left_out):
     """None if the outcome passes, else a message (without the case name)."""
     if outcome.timed_out:
         return f"took longer than {ex.time_limit:g} s, the limit for one call (an endless loop?)"
-    if outcome.error is not None:
-        e = outcome.error
-        if isinstance(e, NameError):
-            name = getattr(e, "name", None)
-            if name is None:
-                m = re.search(r"name '(\w+)' is not defined", str(e))
-                name = m.group(1) if m else None
-            if name in left_out:
-                return (f"your function uses the global variable `{name}`; pass it as an "
-                        "argument or define it inside the function")
-        text = str(e).strip().splitlines()[0] if str(e).strip() else ""
+    if outcome.raised:
+        if outcome.error_type == "NameError" and outcome.missing_name in left_out:
+            return (f"your function uses the global variable `{outcome.missing_name}`; pass "
+                    "it as an argument or define it inside the function")
+        text = outcome.error_text.strip().splitlines()[0] if outcome.error_text.strip() else ""
         if len(text) > 200:  # keep the end too: numpy puts the sizes there
             text = text[:130] + " ... " + text[-65:]
-        return f"raised {type(e).__name__}" + (f": {text}" if text else "")
+        return f"raised {outcome.error_type}" + (f": {text}" if text else "")
     if outcome.mutated:
         name = outcome.mutated[0]
         return (f"changed its input `{name}` in place; build a new array instead of "
@@ -157,9 +150,8 @@ def _same_failure(ex, a, b):
     """Whether two failing outcomes fail in the same way (used to match mistakes)."""
     if a.timed_out or b.timed_out:
         return False
-    if a.error is not None or b.error is not None:
-        return (a.error is not None and b.error is not None and type(a.error) is type(b.error)
-                and str(a.error) == str(b.error))
+    if a.raised or b.raised:
+        return a.error_type == b.error_type and a.error_text == b.error_text
     if a.mutated != b.mutated:
         return False
     try:

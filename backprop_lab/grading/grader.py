@@ -11,7 +11,7 @@ import numpy as np
 from .. import exercises, functional
 from .compare import MAX_FAILURE_LINES, _describe, _judge, _same_failure
 from .result import Result, _error_result
-from .runner import _run, isolated
+from .runner import isolated, run_case
 from .spec import CASE_KINDS, Exercise
 
 
@@ -94,33 +94,61 @@ def _grade(ex, fn):
         return Result(status="failed", points=0, messages=[
             "this is backprop_lab's own reference function; check your own function instead"],
             **base)
-    cases = list(ex.cases(np.random.default_rng(_seed(ex.id))))
-    names = _param_names(ex.reference)
-    depends = _resolve_depends(ex)
-    learner, left_out = isolated(fn, depends)
+    cases = exercise_cases(ex)
+    learner, left_out = isolated(fn, _resolve_depends(ex))
+    outcomes = collect_outcomes(ex, learner, cases)
+    return judge(ex, cases, outcomes, left_out)
 
+
+def exercise_cases(ex, seed=None):
+    """The cases of an exercise, drawn with its own seed (the same every time) unless a
+    ``seed`` is given."""
+    return list(ex.cases(np.random.default_rng(_seed(ex.id) if seed is None else seed)))
+
+
+def collect_outcomes(ex, fn, cases):
+    """Run ``fn`` on the cases in order; one ``Outcome`` per case run.  Stops after the
+    first case when it raises NotImplementedError (not attempted), and after a time-out
+    (the remaining cases would only take as long again)."""
+    names = _param_names(ex.reference)
+    outcomes = []
+    for case in cases:
+        outcome = run_case(fn, case, names, ex.time_limit, ex.floating_point, ex.call)
+        outcomes.append(outcome)
+        if outcome.timed_out or (outcome.error_type == "NotImplementedError"
+                                 and len(outcomes) == 1):
+            break
+    return outcomes
+
+
+def judge(ex, cases, outcomes, left_out=frozenset()):
+    """The ``Result`` of a learner's outcomes on the cases: the reference and the
+    catalogued mistakes are run here, on the same cases, and compared with them.
+
+    outcomes: one ``Outcome`` per case run, in order (fewer than the cases when the run
+    stopped early, see ``collect_outcomes``).  left_out: names the learner's function
+    could not see (a NameError on one of them is a global variable used)."""
+    base = dict(exercise=ex.id, notebook=ex.notebook, max_points=ex.points)
+    if outcomes and outcomes[0].error_type == "NotImplementedError":
+        return Result(status="not attempted", points=0, checks_total=len(cases), **base)
+    names = _param_names(ex.reference)
     failures = []  # (case, learner outcome)
     messages = []  # one per failing case, without the case name
     passed = 0
-    for i, case in enumerate(cases):
-        expected = _run(ex.reference, case, names, None)
-        if expected.error is not None:
-            raise RuntimeError(f"the reference raised {type(expected.error).__name__}: "
-                               f"{expected.error} on case {case.name!r}")
-        outcome = _run(learner, case, names, ex.time_limit, ex.floating_point)
-        if isinstance(outcome.error, NotImplementedError) and i == 0:
-            return Result(status="not attempted", points=0, checks_total=len(cases), **base)
+    for case, outcome in zip(cases, outcomes):
+        expected = run_case(ex.reference, case, names, None, call=ex.call)
+        if expected.raised:
+            raise RuntimeError(f"the reference raised {expected.error_type}: "
+                               f"{expected.error_text} on case {case.name!r}")
         message = _judge(ex, expected.value, outcome, left_out)
         if message is None:
             passed += 1
             continue
         failures.append((case, outcome))
         messages.append(message)
-        if outcome.timed_out:
-            break  # the remaining cases would only take as long again
 
     kinds = tuple(sorted({c.kind for c in cases}, key=CASE_KINDS.index))
-    if not failures:
+    if not failures and len(outcomes) == len(cases):
         return Result(status="passed", points=ex.points, checks_passed=passed,
                       checks_total=len(cases), case_kinds=kinds, **base)
 
@@ -160,7 +188,7 @@ def _match_mistake(ex, failures, names):
         for case, outcome in failures:
             if outcome.timed_out:
                 continue
-            theirs = _run(mistake.fn, case, names, None, ex.floating_point)
+            theirs = run_case(mistake.fn, case, names, None, ex.floating_point, ex.call)
             if _same_failure(ex, outcome, theirs):
                 score += 1
         if score > best_score:

@@ -97,11 +97,36 @@ def isolated(fn: Callable, depends: dict | None = None) -> tuple[Callable, set]:
 
 
 @dataclass
-class _Outcome:
+class Outcome:
+    """What one call of a function on one case did, as plain data (so that it can cross
+    from the process that ran the call to the one that judges it).
+
+    value: what it returned (None if it raised or timed out).
+    error_type, error_text: the exception's class name and message, or None and "".
+    missing_name: for a NameError, the name that was not defined.
+    timed_out: it ran past the time limit.  mutated: the inputs it changed in place.
+    """
+
     value: Any = None
-    error: Optional[BaseException] = None
+    error_type: Optional[str] = None
+    error_text: str = ""
+    missing_name: Optional[str] = None
     timed_out: bool = False
     mutated: tuple = ()
+
+    @property
+    def raised(self):
+        return self.error_type is not None
+
+    def set_error(self, exc):
+        self.error_type = type(exc).__name__
+        self.error_text = str(exc)
+        if isinstance(exc, NameError):
+            name = getattr(exc, "name", None)
+            if name is None:
+                m = re.search(r"name '(\w+)' is not defined", str(exc))
+                name = m.group(1) if m else None
+            self.missing_name = name
 
 
 def _same_input(a, b):
@@ -137,24 +162,33 @@ def _numpy_errors(mode):
     return np.errstate(all="ignore")
 
 
-def _run(fn, case, names, time_limit, floating_point="ignore"):
-    """Call fn on fresh copies of the case's inputs; note errors, time-outs, mutations."""
+def call_directly(obj, *args, **kwargs):
+    """How a check calls the learner's function on a case: ``fn(*args, **kwargs)``."""
+    return obj(*args, **kwargs)
+
+
+def run_case(fn, case, names, time_limit, floating_point="ignore", call=None):
+    """Call ``fn`` on fresh copies of the case's inputs (through ``call(fn, *args,
+    **kwargs)``, default ``fn(*args, **kwargs)``); returns an ``Outcome`` noting the value,
+    the error, a time-out and the inputs changed in place.  ``names`` names the arguments
+    in messages."""
+    call = call or call_directly
     args = copy.deepcopy(case.args)
     kwargs = copy.deepcopy(case.kwargs)
     saved_args = copy.deepcopy(args)
     saved_kwargs = copy.deepcopy(kwargs)
-    out = _Outcome()
+    out = Outcome()
     start = time.perf_counter()
     try:
         # The learner's prints and warnings would repeat once per case in the check cell.
         with _numpy_errors(floating_point), _time_limit(time_limit), _quiet():
-            out.value = fn(*args, **kwargs)
+            out.value = call(fn, *args, **kwargs)
     except _TimeLimitExceeded:
         out.timed_out = True
     except KeyboardInterrupt:
         raise
     except BaseException as e:  # noqa: BLE001 - the learner's code may raise anything
-        out.error = e
+        out.set_error(e)
     if time_limit is not None and time.perf_counter() - start > time_limit:
         out.timed_out = True
     if not out.timed_out:

@@ -69,7 +69,7 @@ class Mistake:
 
 @dataclass
 class Exercise:
-    """One graded function.  See ``backprop_lab.exercises`` for a template.
+    """One graded function (or class).  See ``backprop_lab.exercises`` for a template.
 
     id: the name the learner passes to ``check``; usually the function's name.  Letters,
         digits, ``_`` and ``-`` only (it is also the nbgrader ``grade_id``).
@@ -96,6 +96,12 @@ class Exercise:
         floating-point warnings off; ``"raise"`` turns overflow, invalid operations and
         division by zero into ``FloatingPointError``s, so that an unstable formula (say
         ``np.exp(-z)`` for z = -1000) fails even when its result happens to be right.
+    difficulty: 1 to 5, on the scale of ``backprop_lab.exercises.DIFFICULTY``.
+    call: how the check uses what the learner wrote on a case, ``call(obj, *args,
+        **kwargs)``, returning what is compared; default ``obj(*args, **kwargs)``.  For an
+        exercise on a class (the learner's ``Value``), a function that builds something
+        with the class and returns plain data: the reference and the mistakes are used
+        the same way.
     """
 
     id: str
@@ -114,6 +120,8 @@ class Exercise:
     time_limit: float = DEFAULT_TIME_LIMIT
     compare: Optional[Callable] = None
     floating_point: str = "ignore"
+    difficulty: Optional[int] = None
+    call: Optional[Callable] = None
 
     def __post_init__(self):
         where = f"Exercise(id={self.id!r})"
@@ -142,3 +150,8 @@ class Exercise:
         if isinstance(self.depends, str):
             self.depends = (self.depends,)
         self.outputs = tuple(self.outputs)
+        if self.difficulty is not None and (isinstance(self.difficulty, bool) or
+                                            self.difficulty not in (1, 2, 3, 4, 5)):
+            raise ValueError(f"{where}: difficulty must be 1, 2, 3, 4 or 5.")
+        if self.call is not None and not callable(self.call):
+            raise TypeError(f"{where}: call must be a function call(obj, *args, **kwargs).")

@@ -11,7 +11,7 @@ import pytest
 
 from backprop_lab import functional as F
 from backprop_lab import grading
-from backprop_lab.exercises import EXERCISES, LOAD_ERRORS, by_notebook
+from backprop_lab.exercises import DIFFICULTY, EXERCISES, LOAD_ERRORS, by_notebook
 from backprop_lab.grading import (
     Exercise,
     Mistake,
@@ -495,6 +495,7 @@ def test_exercise_is_well_formed(exercise_id):
     assert len(ex.mistakes) >= 3, "catalogue at least three typical mistakes"
     assert ex.hints, "give at least one hint"
     assert ex.title and ex.notebook
+    assert ex.difficulty in DIFFICULTY, "give a difficulty 1-5 (exercises.DIFFICULTY)"
     cases = ex.cases(np.random.default_rng(0))
     assert {c.kind for c in cases} == {"fixed", "random", "edge"}, \
         "use fixed, random and edge cases"

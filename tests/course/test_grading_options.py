@@ -1,6 +1,7 @@
 """Grader options added after the first version: floating-point errors as failures, and
 recursive learner functions under isolation."""
 import numpy as np
+import pytest
 
 from backprop_lab.grading import Exercise, edge_case, fixed_case, grade, isolated, random_case
 
@@ -112,3 +113,83 @@ def test_a_mistake_matching_one_failing_case_of_several_is_not_named():
 def test_a_catalogued_mistake_is_still_named():
     r = grade(_ex_with_coincidence(), lambda x: -x)
     assert r.mistake == "negated" and r.hint == "you negated x"
+
+
+# ---- call=: grading what the learner wrote through an adaptor (a class) -------------------
+class _Counter:
+    """A reference class: counts up from ``start`` in steps of ``step``."""
+
+    def __init__(self, start):
+        self.value = start
+
+    def add(self, step):
+        self.value += step
+        return self
+
+
+def _use_counter(cls, start, steps):
+    """What the check does with the learner's class: build one, use it, return data."""
+    counter = cls(start)
+    for step in steps:
+        counter = counter.add(step)
+    return float(counter.value)
+
+
+def _counter_exercise():
+    def cases(rng):
+        return [fixed_case("from 0", 0.0, [1.0, 2.0]),
+                random_case("random steps", 1.5, list(rng.normal(size=4))),
+                edge_case("no steps", 3.0, [])]
+
+    class Forgets:
+        def __init__(self, start):
+            self.value = start
+
+        def add(self, step):
+            self.value = step  # = instead of +=
+            return self
+
+    return Exercise(id="counter", title="a counter", notebook="test", reference=_Counter,
+                    cases=cases, points=1, difficulty=1, call=_use_counter,
+                    mistakes=[("assigns instead of adding", Forgets,
+                               "use += so that every step is added")],
+                    hints=["add each step to the value"])
+
+
+def test_a_class_is_graded_through_call():
+    ex = _counter_exercise()
+
+    class Mine:
+        def __init__(self, start):
+            self.total = start
+
+        @property
+        def value(self):
+            return self.total
+
+        def add(self, step):
+            self.total = self.total + step
+            return self
+
+    assert grade(ex, Mine).status == "passed"
+    result = grade(ex, ex.mistakes[0].fn)
+    assert (result.status, result.mistake) == ("failed", "assigns instead of adding")
+
+
+def test_collect_then_judge_is_grade():
+    """The two halves of ``grade``, as the trusted grader uses them: outcomes collected
+    (in one process) and judged (in another) give the same verdict."""
+    from backprop_lab.grading.grader import collect_outcomes, exercise_cases, judge
+
+    ex = _counter_exercise()
+    cases = exercise_cases(ex)
+    wrong = ex.mistakes[0].fn
+    judged = judge(ex, cases, collect_outcomes(ex, wrong, cases))
+    assert judged.to_dict() == grade(ex, wrong).to_dict()
+    assert judge(ex, cases, collect_outcomes(ex, _Counter, cases)).status == "passed"
+
+
+def test_difficulty_must_be_on_the_scale():
+    with pytest.raises(ValueError, match="difficulty must be 1, 2, 3, 4 or 5"):
+        Exercise(id="x", title="x", notebook="t", reference=abs, cases=lambda rng: [],
+                 difficulty=6)

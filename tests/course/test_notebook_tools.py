@@ -271,3 +271,18 @@ def test_a_dying_kernel_is_reported(tmp_path):
         {"cell": 1, "status": "error", "error": "the kernel died"},
         {"cell": 2, "status": "not run", "error": "the kernel died in an earlier cell"}]
     assert report["exercises"]["sum_squares"]["status"] == "not run"
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "solutions").glob("*.ipynb")),
+                         ids=lambda p: p.name)
+def test_exercise_headings_state_points_and_difficulty(path):
+    problems = course.notebooks.heading_problems(nbformat.read(str(path), as_version=4))
+    assert problems == [], "\n".join(problems)
+
+
+def test_heading_problems_sees_a_wrong_heading():
+    nb = _notebook(new_markdown_cell("### Exercise: sum of squares (1 point · difficulty 3/5)"),
+                   new_code_cell('check("sum_squares", f)'))
+    assert len(course.notebooks.heading_problems(nb)) == 1
+    nb.cells[0].source = "### Exercise: sum of squares (1 point · difficulty 1/5)"
+    assert course.notebooks.heading_problems(nb) == []
