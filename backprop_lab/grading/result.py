@@ -53,6 +53,8 @@ class Result:
         """The text ``check`` prints: a headline, failing cases, and a hint."""
         score = f"{_fmt_points(self.points)}/{_fmt_points(self.max_points)}"
         head = f"{self.exercise} — {score} points"
+        if not self.max_points:
+            head = f"{self.exercise} — optional, not counted"
         if self.status == "passed":
             kinds = [k for k in CASE_KINDS if k in self.case_kinds]
             which = ""

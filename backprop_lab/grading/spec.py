@@ -78,7 +78,8 @@ class Exercise:
     reference: a correct implementation.  For functions of ``backprop_lab.functional``,
         that very function, so the learner writes exactly what the package uses.
     cases: ``cases(rng) -> list of Case``; ``rng`` is a seeded ``numpy.random.Generator``.
-    points: what passing every check is worth.
+    points: what passing every check is worth; 0 for an optional check (a "going
+        further" exercise: graded and shown, not counted in the total).
     mistakes: ``Mistake``s, or ``(name, fn, hint)`` tuples; at least three.
     hints: progressive hints for ``hint(id)``, vaguest first.
     depends: names of functions the learner's solution may call, e.g.
@@ -131,8 +132,10 @@ class Exercise:
             raise TypeError(f"{where}: reference must be a function.")
         if not callable(self.cases):
             raise TypeError(f"{where}: cases must be a function cases(rng) -> list of Case.")
-        if not isinstance(self.points, numbers.Real) or self.points <= 0:
-            raise ValueError(f"{where}: points must be a positive number.")
+        if isinstance(self.points, bool) or not isinstance(self.points, numbers.Real) \
+                or self.points < 0:
+            raise ValueError(f"{where}: points must be a number >= 0 (0: an optional "
+                             "check, shown but not counted).")
         mistakes = []
         for m in self.mistakes:
             if not isinstance(m, Mistake):
