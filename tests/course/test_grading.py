@@ -463,7 +463,7 @@ def test_exercise_definitions_are_validated():
     with pytest.raises(ValueError, match="letters, digits"):
         Exercise(id="bad id", **ok)
     with pytest.raises(ValueError, match="points"):
-        Exercise(id="x", points=0, **ok)
+        Exercise(id="x", points=-1, **ok)
     with pytest.raises(TypeError, match="mistake"):
         Exercise(id="x", mistakes=[("only a name",)], **ok)
     with pytest.raises(ValueError, match="kind"):
