@@ -56,6 +56,7 @@ def work_unit(nodeid):
     return nodeid
 
 
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: absent with -p no:xdist
 def pytest_xdist_make_scheduler(config, log):
     """``pytest -n N`` distributes ``work_unit``s (xdist's ``--dist loadgroup`` would
     need markers that pytest 9 no longer lets it read)."""
