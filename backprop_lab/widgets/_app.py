@@ -66,6 +66,8 @@ class _App:
         self._status = None
         self._syncing = False
         self._layout_frozen = False
+        self._background = None  # the picture of the static artists, see to_png
+        self._background_key = None
         self.figure = None
         self.timings_ms = {}
 
@@ -117,23 +119,59 @@ class _App:
     def to_png(self):
         """The current picture as PNG bytes.
 
-        Faster than ``savefig``: one draw of the canvas, then PIL encodes the pixels.
-        The first call lets matplotlib's constrained layout place the axes; after that
-        the layout is frozen, so later frames skip the layout pass (and do not jump).
+        Faster than ``savefig``: the canvas is drawn, then PIL encodes the pixels.  The
+        first call lets matplotlib's constrained layout place the axes; after that the
+        layout is frozen, so later frames skip the layout pass (and do not jump).  An app
+        that names its ``_dynamic_artists`` gets them drawn over a cached picture of
+        everything else (matplotlib's "blitting"), redrawn only when ``_static_key``
+        changes.
         """
         from PIL import Image
 
         canvas = self.figure.canvas
-        canvas.draw()
         if not self._layout_frozen:
+            canvas.draw()
             self.figure.set_layout_engine("none")
             self._layout_frozen = True
+        dynamic = self._dynamic_artists()
+        if dynamic is None:
+            canvas.draw()
+        else:
+            self._draw_over_background(canvas, dynamic)
         width, height = canvas.get_width_height()
         pixels = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw",
                                   "RGBA", 0, 1)
         buffer = io.BytesIO()
         pixels.convert("RGB").save(buffer, format="png", compress_level=1)
         return buffer.getvalue()
+
+    def _dynamic_artists(self):
+        """The artists that change from one update to the next, in drawing order; the
+        rest is drawn once and kept as a picture.  None (the default): draw everything
+        at every update."""
+        return None
+
+    def _static_key(self):
+        """What the picture of the static artists depends on (limits that a control
+        changes, say): when it changes, that picture is drawn again."""
+        return None
+
+    def _draw_over_background(self, canvas, dynamic):
+        key = self._static_key()
+        if self._background is None or key != self._background_key:
+            shown = [artist.get_visible() for artist in dynamic]
+            for artist in dynamic:
+                artist.set_visible(False)
+            canvas.draw()
+            self._background = canvas.copy_from_bbox(self.figure.bbox)
+            self._background_key = key
+            for artist, visible in zip(dynamic, shown):
+                artist.set_visible(visible)
+        else:
+            canvas.restore_region(self._background)
+        for artist in dynamic:
+            if artist.get_visible():
+                artist.axes.draw_artist(artist)
 
     # ----- the widget face -----
     @property

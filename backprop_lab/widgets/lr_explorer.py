@@ -377,6 +377,17 @@ class LearningRateExplorer(_App):
                 classes = plots.predicted_classes(self.predict(self._params, self._grid_points))
             self.boundary_image.set_data(classes.reshape(self._grid_res, self._grid_res))
 
+    def _dynamic_artists(self):
+        # The y axis (ticks, labels, grid) follows the losses; the x axis, the frames and
+        # the labels stay, and are drawn once per number of epochs.
+        # (The frames last, as matplotlib draws them over the data.)
+        return [self.ax_loss.yaxis, self.loss_line, self.loss_note, self.boundary_image,
+                *self.ax_boundary.collections, *self.ax_loss.spines.values(),
+                *self.ax_boundary.spines.values()]
+
+    def _static_key(self):
+        return tuple(self.ax_loss.get_xlim())
+
     # ----- widget face -----
     def _make_controls(self, widgets):
         style = {"description_width": "initial"}

@@ -695,3 +695,28 @@ def test_explorer_drives_a_sequential_with_a_renamed_sparse_loss():
     app = W.LearningRateExplorer(model_fn=tl.from_sequential(model), epochs=5)
     state = app.set(learning_rate=0.3)
     assert state["error"] is None and len(state["losses"]) == 5
+
+
+def test_explorer_frames_drawn_over_the_cached_background_equal_full_redraws():
+    """The explorer redraws only what changes over a cached picture of the rest: every
+    frame must be, pixel for pixel, what a full redraw of the figure gives, also after a
+    control that changes the static part (the number of epochs)."""
+    import io
+
+    from PIL import Image
+
+    app = W.LearningRateExplorer(epochs=40)
+
+    def full_redraw():
+        canvas = app.figure.canvas
+        canvas.draw()
+        width, height = canvas.get_width_height()
+        return np.array(Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(),
+                                         "raw", "RGBA", 0, 1).convert("RGB"))
+
+    for values in ({"learning_rate": 3.0}, {"learning_rate": 0.01}, {"epochs": 70},
+                   {"learning_rate": 10.0}, {"batch_size": 16}):
+        app.set(**values)
+        frame = np.array(Image.open(io.BytesIO(app.to_png())))
+        assert np.array_equal(frame, full_redraw()), values
+    assert app._background_key == (0.5, 70.5)
