@@ -1,10 +1,17 @@
 """Exercises of notebook 05_backprop_layers: the backward pass of every layer, a fused loss
-gradient, and backprop through a whole multi-layer perceptron.
+gradient, backprop through a whole multi-layer perceptron, and backward passes the learner
+derives with nothing given but the forward pass.
 
 The layer and loss functions are those of ``backprop_lab.functional`` (same names, same
 signatures): the learner writes, line for line, what the package uses.  ``mlp_backward``
 assembles them into the backward pass of notebook 01's ``mlp_forward(x, layers)``, whose
 caches it walks from the end.
+
+The "derive it yourself" exercises (difficulty 4 and 5: the gates, leaky ReLU, softplus,
+Huber, hinge, a dense layer with an L2 penalty, a product of two learned projections,
+layer normalisation; ELU and the squared error after a sigmoid as optional checks) are
+about functions the package does not have, except ``huber_grad``.  Their references live
+here, with the forward functions the notebook gives (the same code; a test compares them).
 """
 import numpy as np
 
@@ -44,6 +51,169 @@ def mlp_backward(dout, caches, activation_backwards):
         grads.append((dW, db))
     grads.reverse()
     return grads
+
+
+# --------------------------------------------------------------------------------------
+# Derive it yourself: the forward functions the notebook gives, and the references of the
+# backward passes the learner derives (functions the package does not have)
+# --------------------------------------------------------------------------------------
+def multiply_forward(x, y):
+    """The multiply gate, entry by entry: out = x * y.
+
+    x, y: arrays of the same shape.  Returns out (that shape) and cache = (x, y).
+    """
+    return x * y, (x, y)
+
+
+def multiply_backward(dout, cache):
+    """Backward of out = x * y: each input gets dout times the OTHER input.
+
+    dout: dL/d(out), the shape of x and y.  Returns (dx, dy) = (dout * y, dout * x).
+    """
+    x, y = cache
+    return dout * y, dout * x
+
+
+def maximum_forward(x, y):
+    """The max gate, entry by entry: out = max(x, y).
+
+    x, y: arrays of the same shape.  Returns out (that shape) and cache = (x, y).
+    """
+    return np.maximum(x, y), (x, y)
+
+
+def maximum_backward(dout, cache):
+    """Backward of out = max(x, y): dout goes to the larger input; at a tie (x == y) it is
+    split evenly, half to each (the choice of PyTorch and autograd).  Returns (dx, dy)."""
+    x, y = cache
+    share_x = np.where(x > y, 1.0, np.where(x == y, 0.5, 0.0))
+    return dout * share_x, dout * (1.0 - share_x)
+
+
+def leaky_relu_forward(z, alpha=0.01):
+    """Leaky ReLU: a = z where z > 0, alpha * z elsewhere.
+
+    z: any shape.  alpha: the slope for z <= 0.  Returns a and cache = (z, alpha).
+    """
+    return np.where(z > 0, z, alpha * z), (z, alpha)
+
+
+def leaky_relu_backward(da, cache):
+    """Backward of leaky ReLU: dz = da * (1 where z > 0, alpha elsewhere).  At the kink
+    z = 0 the slope is alpha, the left-hand one (like relu_backward's 0 there)."""
+    z, alpha = cache
+    return da * np.where(z > 0, 1.0, alpha)
+
+
+def softplus_forward(z):
+    """Softplus a = log(1 + e^z), computed without overflow.  z: any shape.
+    Returns a and cache = z."""
+    return np.logaddexp(0.0, z), z
+
+
+def softplus_backward(da, cache):
+    """Backward of softplus: dz = da * sigmoid(z), the sigmoid computed without overflow."""
+    z = cache
+    return da * F.sigmoid_forward(z)[0]
+
+
+def hinge(y_true, y_pred):
+    """Keras's hinge loss: the mean over every entry of max(1 - y * y_hat, 0).
+
+    y_true: labels -1 or +1.  y_pred: scores of the same shape.  Returns a float.
+    """
+    return float(np.mean(np.maximum(1.0 - y_true * y_pred, 0.0)))
+
+
+def hinge_grad(y_true, y_pred):
+    """dL/dy_hat of the hinge loss: -y / size where the margin y * y_hat is below 1, else
+    0 (0 also at the kink y * y_hat = 1, as relu_backward at z = 0)."""
+    active = (1.0 - y_true * y_pred) > 0
+    return -y_true * active / y_pred.size
+
+
+def dense_l2_backward(dz, cache, l2):
+    """Backward of a dense layer whose kernel carries Keras's L2 penalty l2 * sum(W**2).
+
+    dz: (N, M) dL/dz of the data loss.  cache: (x, W) from dense_forward.  l2: >= 0.
+    Returns (dx, dW, db) of the total loss L + l2 * sum(W**2): only dW changes, by 2 l2 W.
+    """
+    dx, dW, db = F.dense_backward(dz, cache)
+    _, W = cache
+    return dx, dW + 2.0 * l2 * W, db
+
+
+def bilinear_forward(x, U, V):
+    """The element-wise product of two learned projections: out = (x @ U) * (x @ V).
+
+    x: (N, D).  U, V: (D, M).  Returns out (N, M) and cache = (x, U, V, p, q) with
+    p = x @ U and q = x @ V.
+    """
+    p = x @ U
+    q = x @ V
+    return p * q, (x, U, V, p, q)
+
+
+def bilinear_backward(dout, cache):
+    """Backward of out = (x @ U) * (x @ V).  dout: (N, M).  Returns (dx, dU, dV).
+
+    The multiply gate gives dp = dout * q and dq = dout * p; each projection is a dense
+    layer; x feeds both, so its two gradients add up.
+    """
+    x, U, V, p, q = cache
+    dp = dout * q
+    dq = dout * p
+    return dp @ U.T + dq @ V.T, x.T @ dp, x.T @ dq
+
+
+def layer_norm_forward(x, gamma, beta, eps=1e-5):
+    """Layer normalisation: each row (example) normalised over its features, then scaled
+    and shifted.
+
+    x: (N, D).  gamma, beta: (D,).  eps: added to the variance under the square root.
+    Returns out (N, D) and cache = (x_hat (N, D), inv_std (N, 1), gamma (D,)), with
+    inv_std = 1 / sqrt(var + eps).
+    """
+    mu = x.mean(axis=1, keepdims=True)
+    var = ((x - mu) ** 2).mean(axis=1, keepdims=True)
+    inv_std = 1.0 / np.sqrt(var + eps)
+    x_hat = (x - mu) * inv_std
+    return gamma * x_hat + beta, (x_hat, inv_std, gamma)
+
+
+def layer_norm_backward(dout, cache):
+    """Backward of layer_norm_forward.  dout: (N, D).  Returns (dx, dgamma, dbeta).
+
+        dx_hat = dout * gamma
+        dx     = inv_std * (dx_hat - mean(dx_hat) - x_hat * mean(dx_hat * x_hat))
+    with the means over the features of each row; dgamma and dbeta sum over the batch.
+    """
+    x_hat, inv_std, gamma = cache
+    dx_hat = dout * gamma
+    dx = inv_std * (dx_hat - dx_hat.mean(axis=1, keepdims=True)
+                    - x_hat * (dx_hat * x_hat).mean(axis=1, keepdims=True))
+    return dx, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
+
+
+def elu_forward(z, alpha=1.0):
+    """ELU: a = z where z > 0, alpha * (e^z - 1) elsewhere.
+
+    z: any shape.  alpha: > 0.  Returns a and cache = (z, alpha).
+    """
+    return np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0.0))), (z, alpha)
+
+
+def elu_backward(da, cache):
+    """Backward of ELU: dz = da * (1 where z > 0, alpha * e^z elsewhere; alpha at z = 0)."""
+    z, alpha = cache
+    return da * np.where(z > 0, 1.0, alpha * np.exp(np.minimum(z, 0.0)))
+
+
+def sigmoid_squared_error_grad(y_true, z):
+    """dL/dz for L = 1/2 * sum (y - sigmoid(z))**2, the article's loss after a sigmoid
+    output: (p - y) * p * (1 - p) with p = sigmoid(z).  y_true, z: the same shape."""
+    p = F.sigmoid_forward(z)[0]
+    return (p - y_true) * p * (1 - p)
 
 
 # --------------------------------------------------------------------------------------
@@ -186,6 +356,285 @@ def _mlp_cases(rng):
                   (tanh, linear)),
         _mlp_case(edge_case, "large inputs: 2 -> 4 (sigmoid) -> 3 (linear)", rng, 3,
                   (2, 4, 3), (sigmoid, linear), scale=50.0),
+    ]
+
+
+# Cases of the exercises the learner derives ---------------------------------------------
+def _gate_case(kind, name, dout, x, y, forward):
+    return kind(name, dout, forward(x, y)[1])
+
+
+def _multiply_cases(rng):
+    x = np.array([[1.0, -2.0, 3.0], [0.5, 4.0, -1.0]])
+    y = np.array([[2.0, 0.5, -1.0], [-3.0, 1.0, 2.0]])
+    dout = np.array([[1.0, -1.0, 0.5], [2.0, 0.0, -0.5]])
+    same = rng.standard_normal((3, 3))
+    cases = [
+        ("fixed", "2x3 example", dout, x, y),
+        ("random", "random 4x5 inputs", rng.standard_normal((4, 5)),
+         rng.standard_normal((4, 5)), rng.standard_normal((4, 5))),
+        ("edge", "x equals y", rng.standard_normal((3, 3)), same, same.copy()),
+        ("edge", "one column (5, 1)", rng.standard_normal((5, 1)),
+         rng.standard_normal((5, 1)), rng.standard_normal((5, 1))),
+        ("edge", "batch of one", rng.standard_normal((1, 4)), rng.standard_normal((1, 4)),
+         rng.standard_normal((1, 4))),
+        ("edge", "zero upstream gradient", np.zeros((2, 3)), x, y),
+        ("edge", "large magnitudes", 1e3 * rng.standard_normal((3, 2)),
+         1e6 * rng.standard_normal((3, 2)), 1e6 * rng.standard_normal((3, 2))),
+    ]
+    kinds = {"fixed": fixed_case, "random": random_case, "edge": edge_case}
+    return [_gate_case(kinds[k], n, d, a, b, multiply_forward) for k, n, d, a, b in cases]
+
+
+def _maximum_cases(rng):
+    x = np.array([[1.0, -2.0, 3.0], [0.5, 0.5, -1.0]])
+    y = np.array([[0.0, -2.0, 4.0], [0.5, 1.0, -3.0]])  # ties at [0, 1] and [1, 0]
+    tie = rng.standard_normal((3, 4))
+    one = rng.standard_normal((1, 4))
+    one_y = rng.standard_normal((1, 4))
+    one_y[0, 2] = one[0, 2]
+    cases = [
+        ("fixed", "2x3 example with two ties", np.array([[1.0, 2.0, -1.0], [0.5, -2.0, 3.0]]),
+         x, y),
+        ("random", "random 4x3 inputs (no ties)", rng.standard_normal((4, 3)),
+         rng.standard_normal((4, 3)), rng.standard_normal((4, 3))),
+        ("edge", "ties everywhere (x equals y)", rng.standard_normal((3, 4)), tie, tie.copy()),
+        ("edge", "x and y both zero", rng.standard_normal((2, 2)), np.zeros((2, 2)),
+         np.zeros((2, 2))),
+        ("edge", "batch of one with one tie", rng.standard_normal((1, 4)), one, one_y),
+        ("edge", "non-square 3x5", rng.standard_normal((3, 5)), rng.standard_normal((3, 5)),
+         rng.standard_normal((3, 5))),
+        ("edge", "large magnitudes", 1e6 * rng.standard_normal((3, 2)),
+         1e6 * rng.standard_normal((3, 2)), 1e6 * rng.standard_normal((3, 2))),
+    ]
+    kinds = {"fixed": fixed_case, "random": random_case, "edge": edge_case}
+    return [_gate_case(kinds[k], n, d, a, b, maximum_forward) for k, n, d, a, b in cases]
+
+
+def _leaky_relu_cases(rng):
+    def cache(z, alpha):
+        return leaky_relu_forward(z, alpha)[1]
+
+    z_fixed = np.array([[1.0, -2.0, 3.0], [-1.0, 0.5, -0.5]])
+    kinks = np.array([[0.0, -1.0, 0.0, 2.0], [0.0, 3.0, -3.0, 1.0]])
+    return [
+        fixed_case("2x3 example, alpha = 0.01",
+                   np.array([[0.5, 1.0, -1.0], [2.0, -3.0, 0.1]]), cache(z_fixed, 0.01)),
+        random_case("random 5x3 input, alpha = 0.2", rng.standard_normal((5, 3)),
+                    cache(rng.standard_normal((5, 3)), 0.2)),
+        edge_case("z = 0 in places (the kink), alpha = 0.1", rng.standard_normal((2, 4)),
+                  cache(kinks, 0.1)),
+        edge_case("z = 0 everywhere, alpha = 0.3", rng.standard_normal((2, 3)),
+                  cache(np.zeros((2, 3)), 0.3)),
+        edge_case("alpha = 0 (plain ReLU)", rng.standard_normal((3, 3)),
+                  cache(rng.standard_normal((3, 3)), 0.0)),
+        edge_case("batch of one, alpha = 0.05", rng.standard_normal((1, 4)),
+                  cache(rng.standard_normal((1, 4)), 0.05)),
+        edge_case("large magnitudes, alpha = 0.01", 1e6 * rng.standard_normal((3, 2)),
+                  cache(1e6 * rng.standard_normal((3, 2)), 0.01)),
+    ]
+
+
+def _softplus_cases(rng):
+    return [
+        fixed_case("2x3 example", np.array([[0.5, 1.0, -1.0], [2.0, -3.0, 0.1]]),
+                   np.array([[1.0, -2.0, 3.0], [-1.0, 0.5, 0.0]])),
+        random_case("random 5x3 input", rng.standard_normal((5, 3)),
+                    2 * rng.standard_normal((5, 3))),
+        edge_case("z = 0 everywhere", rng.standard_normal((2, 3)), np.zeros((2, 3))),
+        edge_case("batch of one", rng.standard_normal((1, 4)), rng.standard_normal((1, 4))),
+        edge_case("large positive z (up to 1000)", rng.standard_normal((1, 4)),
+                  np.array([[30.0, 100.0, 710.0, 1000.0]])),
+        edge_case("large negative z (down to -1000)", rng.standard_normal((1, 4)),
+                  np.array([[-30.0, -100.0, -710.0, -1000.0]])),
+        edge_case("large upstream gradients", 1e6 * rng.standard_normal((3, 2)),
+                  rng.standard_normal((3, 2))),
+    ]
+
+
+def _huber_cases(rng):
+    y = rng.standard_normal((4, 3))
+    y_exact = np.array([[0.0, 1.0], [2.0, -1.0]])
+    e_exact = np.array([[2.0, -2.0], [0.5, 2.0]])  # |error| = delta = 2 in three places
+    y_mid = rng.standard_normal((2, 3))
+    e_mid = np.array([[1.5, -1.2, 0.3], [3.0, -2.5, 1.9]])
+    return [
+        fixed_case("3x2 example, delta = 1", np.array([[0.0, 1.0], [2.0, -1.0], [0.5, 0.5]]),
+                   np.array([[0.2, 0.5], [3.5, -4.0], [1.4, 2.5]])),
+        random_case("random 6x1, delta = 1", rng.standard_normal((6, 1)),
+                    2 * rng.standard_normal((6, 1))),
+        random_case("random 4x3, delta = 0.5", y, y + 1.5 * rng.standard_normal((4, 3)),
+                    delta=0.5),
+        edge_case("errors of exactly +-delta (where the branches meet), delta = 2", y_exact,
+                  y_exact + e_exact, delta=2.0),
+        edge_case("delta = 2, errors between 1 and 2 and beyond", y_mid, y_mid + e_mid,
+                  delta=2.0),
+        edge_case("perfect predictions (every error 0)", np.ones((3, 2)), np.ones((3, 2))),
+        edge_case("large errors (1e6)", np.zeros((2, 3)), 1e6 * rng.standard_normal((2, 3))),
+        edge_case("batch of one", rng.standard_normal((1, 3)), 2 * rng.standard_normal((1, 3))),
+    ]
+
+
+def _labels(rng, shape):
+    return rng.choice([-1.0, 1.0], size=shape)
+
+
+def _hinge_cases(rng):
+    y_kink = np.array([[1.0, -1.0], [-1.0, 1.0], [1.0, 1.0]])
+    p_kink = np.array([[1.0, -1.0], [0.5, 1.0], [2.0, -0.5]])  # margin exactly 1 in 3 places
+    return [
+        fixed_case("4 examples, 1 output", np.array([[1.0], [-1.0], [1.0], [-1.0]]),
+                   np.array([[0.3], [0.5], [2.0], [-1.5]])),
+        random_case("random 6x2", _labels(rng, (6, 2)), rng.standard_normal((6, 2))),
+        random_case("random 5x1, scores around the margin", _labels(rng, (5, 1)),
+                    1.5 * rng.standard_normal((5, 1))),
+        edge_case("margins of exactly 1 (the kink)", y_kink, p_kink),
+        edge_case("every score 0 (every margin 0)", _labels(rng, (3, 2)), np.zeros((3, 2))),
+        edge_case("large scores (1e6)", _labels(rng, (3, 2)), 1e6 * rng.standard_normal((3, 2))),
+        edge_case("batch of one", _labels(rng, (1, 3)), rng.standard_normal((1, 3))),
+    ]
+
+
+def _dense_l2_cases(rng):
+    x = np.array([[1.0, -2.0, 0.5], [0.0, 1.0, -1.0]])
+    W = np.array([[0.2, -0.1, 0.4, 1.5], [0.5, 0.3, -0.2, 0.1], [-0.3, 0.8, 0.1, -0.6]])
+    dz = np.array([[1.0, 0.0, -1.0, 0.5], [-0.5, 2.0, 0.0, 1.0]])
+    x5, W5 = rng.standard_normal((5, 3)), rng.standard_normal((3, 2))
+    x3, W3 = rng.standard_normal((3, 3)), rng.standard_normal((3, 3))
+    x1, W1 = rng.standard_normal((1, 4)), rng.standard_normal((4, 2))
+    return [
+        fixed_case("2 examples, 3 inputs, 4 units, l2 = 0.01", dz, (x, W), 0.01),
+        random_case("random 5x3 input, 2 units, l2 = 0.1", rng.standard_normal((5, 2)),
+                    (x5, W5), 0.1),
+        edge_case("l2 = 0 (no penalty)", rng.standard_normal((5, 2)), (x5, W5), 0.0),
+        edge_case("zero upstream gradient (the penalty alone), l2 = 0.5", np.zeros((5, 2)),
+                  (x5, W5), 0.5),
+        edge_case("batch of one, l2 = 0.01", rng.standard_normal((1, 2)), (x1, W1), 0.01),
+        edge_case("square shapes, l2 = 1", rng.standard_normal((3, 3)), (x3, W3), 1.0),
+        edge_case("large magnitudes, l2 = 0.001", 1e6 * rng.standard_normal((5, 2)),
+                  (1e3 * x5, W5), 0.001),
+    ]
+
+
+def _bilinear_case(kind, name, dout, x, U, V):
+    return kind(name, dout, bilinear_forward(x, U, V)[1])
+
+
+def _bilinear_cases(rng):
+    x = np.array([[1.0, -2.0, 0.5], [0.0, 1.0, -1.0]])
+    U = np.array([[0.2, -0.1], [0.5, 0.3], [-0.3, 0.8]])
+    V = np.array([[1.0, 0.5], [-0.4, 0.2], [0.6, -0.7]])
+    U_same = rng.standard_normal((3, 2))
+    return [
+        _bilinear_case(fixed_case, "2 examples, 3 inputs, 2 units",
+                       np.array([[1.0, -0.5], [0.25, 2.0]]), x, U, V),
+        _bilinear_case(random_case, "random 5x3 input, 4 units", rng.standard_normal((5, 4)),
+                       rng.standard_normal((5, 3)), rng.standard_normal((3, 4)),
+                       rng.standard_normal((3, 4))),
+        _bilinear_case(edge_case, "U equals V (out = (x U) squared)",
+                       rng.standard_normal((4, 2)), rng.standard_normal((4, 3)), U_same,
+                       U_same.copy()),
+        _bilinear_case(edge_case, "batch of one", rng.standard_normal((1, 2)),
+                       rng.standard_normal((1, 4)), rng.standard_normal((4, 2)),
+                       rng.standard_normal((4, 2))),
+        _bilinear_case(edge_case, "square shapes (3 examples, 3 inputs, 3 units)",
+                       rng.standard_normal((3, 3)), rng.standard_normal((3, 3)),
+                       rng.standard_normal((3, 3)), rng.standard_normal((3, 3))),
+        _bilinear_case(edge_case, "zero upstream gradient", np.zeros((2, 2)), x, U, V),
+        _bilinear_case(edge_case, "large magnitudes", 1e3 * rng.standard_normal((3, 2)),
+                       1e3 * rng.standard_normal((3, 3)), rng.standard_normal((3, 2)),
+                       rng.standard_normal((3, 2))),
+    ]
+
+
+def _layer_norm_forward_cases(rng):
+    x = np.array([[1.0, 2.0, 3.0, 4.0], [-1.0, 0.0, 0.0, 5.0]])
+    constant = rng.standard_normal((3, 4))
+    constant[1] = 2.5
+    return [
+        fixed_case("2 examples, 4 features", x, np.ones(4), np.zeros(4)),
+        random_case("random 5x3 with gamma and beta", rng.standard_normal((5, 3)),
+                    rng.standard_normal(3), rng.standard_normal(3)),
+        random_case("random 4x6, eps = 0.1", rng.standard_normal((4, 6)),
+                    rng.standard_normal(6), rng.standard_normal(6), eps=0.1),
+        edge_case("a constant row (variance 0)", constant, rng.standard_normal(4),
+                  rng.standard_normal(4)),
+        edge_case("small variance (features close together)",
+                  1e-2 * rng.standard_normal((3, 5)), np.ones(5), np.zeros(5)),
+        edge_case("batch of one", rng.standard_normal((1, 5)), rng.standard_normal(5),
+                  rng.standard_normal(5)),
+        edge_case("square: 4 examples, 4 features", rng.standard_normal((4, 4)),
+                  rng.standard_normal(4), rng.standard_normal(4)),
+        edge_case("large offset (1e8 plus noise of size 1)",
+                  1e8 + rng.standard_normal((3, 4)), np.ones(4), np.zeros(4)),
+    ]
+
+
+def _layer_norm_case(kind, name, dout, x, gamma):
+    cache = layer_norm_forward(x, gamma, np.zeros_like(gamma))[1]
+    return kind(name, dout, cache)
+
+
+def _layer_norm_backward_cases(rng):
+    x = np.array([[1.0, 2.0, 3.0, 4.0], [-1.0, 0.0, 0.0, 5.0]])
+    gamma = np.array([1.0, 0.5, -1.0, 2.0])
+    constant = rng.standard_normal((3, 4))
+    constant[1] = -1.5
+    return [
+        _layer_norm_case(fixed_case, "2 examples, 4 features",
+                         np.array([[1.0, -1.0, 0.5, 0.0], [0.25, 2.0, -0.5, 1.0]]), x, gamma),
+        _layer_norm_case(random_case, "random 5x3", rng.standard_normal((5, 3)),
+                         rng.standard_normal((5, 3)), rng.standard_normal(3)),
+        _layer_norm_case(random_case, "random 3x6", rng.standard_normal((3, 6)),
+                         2 * rng.standard_normal((3, 6)) + 1, rng.standard_normal(6)),
+        _layer_norm_case(edge_case, "a constant row (x_hat = 0 there)",
+                         rng.standard_normal((3, 4)), constant, rng.standard_normal(4)),
+        _layer_norm_case(edge_case, "batch of one", rng.standard_normal((1, 5)),
+                         rng.standard_normal((1, 5)), rng.standard_normal(5)),
+        _layer_norm_case(edge_case, "square: 4 examples, 4 features",
+                         rng.standard_normal((4, 4)), rng.standard_normal((4, 4)),
+                         rng.standard_normal(4)),
+        _layer_norm_case(edge_case, "two features", rng.standard_normal((4, 2)),
+                         rng.standard_normal((4, 2)), rng.standard_normal(2)),
+        _layer_norm_case(edge_case, "large upstream gradient (1e6)",
+                         1e6 * rng.standard_normal((3, 4)), rng.standard_normal((3, 4)),
+                         rng.standard_normal(4)),
+    ]
+
+
+def _elu_cases(rng):
+    def cache(z, alpha):
+        return elu_forward(z, alpha)[1]
+
+    kinks = np.array([[0.0, -1.0, 0.0, 2.0], [0.0, 0.5, -3.0, 1.0]])
+    return [
+        fixed_case("2x3 example, alpha = 1", np.array([[0.5, 1.0, -1.0], [2.0, -3.0, 0.1]]),
+                   cache(np.array([[1.0, -2.0, 3.0], [-1.0, 0.5, -0.5]]), 1.0)),
+        random_case("random 5x3 input, alpha = 0.5", rng.standard_normal((5, 3)),
+                    cache(2 * rng.standard_normal((5, 3)), 0.5)),
+        edge_case("z = 0 in places (the kink), alpha = 2", rng.standard_normal((2, 4)),
+                  cache(kinks, 2.0)),
+        edge_case("very negative z (down to -800), alpha = 1", rng.standard_normal((1, 4)),
+                  cache(np.array([[-5.0, -40.0, -700.0, -800.0]]), 1.0)),
+        edge_case("large positive z (up to 800), alpha = 0.5", rng.standard_normal((1, 3)),
+                  cache(np.array([[5.0, 100.0, 800.0]]), 0.5)),
+        edge_case("batch of one, alpha = 1.5", rng.standard_normal((1, 4)),
+                  cache(rng.standard_normal((1, 4)), 1.5)),
+    ]
+
+
+def _sigmoid_squared_error_cases(rng):
+    return [
+        fixed_case("5 examples, z from -40 to 40, y = 1", np.ones((5, 1)),
+                   np.array([[-40.0], [-10.0], [0.0], [10.0], [40.0]])),
+        random_case("random 6x1, labels 0 or 1", rng.integers(0, 2, (6, 1)).astype(float),
+                    2 * rng.standard_normal((6, 1))),
+        random_case("random 4x3, targets in [0, 1]", rng.uniform(size=(4, 3)),
+                    rng.standard_normal((4, 3))),
+        edge_case("z = 0 everywhere", rng.uniform(size=(3, 2)), np.zeros((3, 2))),
+        edge_case("batch of one", np.array([[1.0, 0.0]]), rng.standard_normal((1, 2))),
+        edge_case("very large |z| (1000)", np.array([[1.0, 0.0], [0.0, 1.0]]),
+                  np.array([[-1000.0, 1000.0], [-1000.0, 1000.0]])),
     ]
 
 
@@ -531,6 +980,399 @@ def _mlp_over_N(dout, caches, activation_backwards):
     return [(dW / n, db / n) for dW, db in mlp_backward(dout, caches, activation_backwards)]
 
 
+# Typical mistakes in the derived backward passes ------------------------------------------
+def _multiply_not_swapped(dout, cache):
+    x, y = cache
+    return dout * x, dout * y
+
+
+def _multiply_no_dout(dout, cache):
+    x, y = cache
+    return y * 1.0, x * 1.0
+
+
+def _multiply_like_add(dout, cache):
+    return dout * 1.0, dout * 1.0
+
+
+def _multiply_matmul(dout, cache):
+    x, y = cache
+    return dout @ y.T, x.T @ dout
+
+
+def _maximum_ties_twice(dout, cache):
+    x, y = cache
+    return dout * (x >= y), dout * (y >= x)
+
+
+def _maximum_ties_dropped(dout, cache):
+    x, y = cache
+    return dout * (x > y), dout * (y > x)
+
+
+def _maximum_ties_to_x(dout, cache):
+    x, y = cache
+    return dout * (x >= y), dout * (y > x)
+
+
+def _maximum_to_smaller(dout, cache):
+    x, y = cache
+    return dout * (x < y), dout * (y < x)
+
+
+def _maximum_no_dout(dout, cache):
+    x, y = cache
+    share_x = np.where(x > y, 1.0, np.where(x == y, 0.5, 0.0))
+    return share_x, 1.0 - share_x
+
+
+def _maximum_like_add(dout, cache):
+    return dout * 1.0, dout * 1.0
+
+
+def _leaky_no_alpha(da, cache):
+    z, alpha = cache
+    return da * (z > 0)
+
+
+def _leaky_alpha_where_positive(da, cache):
+    z, alpha = cache
+    return da * np.where(z > 0, alpha, 1.0)
+
+
+def _leaky_mask_ge(da, cache):
+    z, alpha = cache
+    return da * np.where(z >= 0, 1.0, alpha)
+
+
+def _leaky_fixed_alpha(da, cache):
+    z, alpha = cache
+    return da * np.where(z > 0, 1.0, 0.01)
+
+
+def _leaky_alpha_without_da(da, cache):
+    z, alpha = cache
+    return da * (z > 0) + alpha * (z <= 0)
+
+
+def _leaky_no_da(da, cache):
+    z, alpha = cache
+    return np.where(z > 0, 1.0, alpha)
+
+
+def _leaky_times_value(da, cache):
+    z, alpha = cache
+    return da * np.where(z > 0, z, alpha * z)
+
+
+def _softplus_value(da, cache):
+    return da * np.logaddexp(0.0, cache)
+
+
+def _softplus_no_da(da, cache):
+    return F.sigmoid_forward(cache)[0]
+
+
+def _softplus_sigmoid_of_minus_z(da, cache):
+    return da * F.sigmoid_forward(-cache)[0]
+
+
+def _softplus_sigmoid_slope(da, cache):
+    s = F.sigmoid_forward(cache)[0]
+    return da * s * (1 - s)
+
+
+def _softplus_exp_ratio(da, cache):
+    e = np.exp(cache)
+    return da * e / (1 + e)
+
+
+def _softplus_textbook_sigmoid(da, cache):
+    return da / (1 + np.exp(-cache))
+
+
+def _softplus_no_denominator(da, cache):
+    return da * np.exp(cache)
+
+
+def _huber_no_mean(y_true, y_pred, delta=1.0):
+    return np.clip(y_pred - y_true, -delta, delta)
+
+
+def _huber_over_N(y_true, y_pred, delta=1.0):
+    return np.clip(y_pred - y_true, -delta, delta) / y_pred.shape[0]
+
+
+def _huber_sign(y_true, y_pred, delta=1.0):
+    return np.clip(y_true - y_pred, -delta, delta) / y_pred.size
+
+
+def _huber_delta_ignored(y_true, y_pred, delta=1.0):
+    return np.clip(y_pred - y_true, -1.0, 1.0) / y_pred.size
+
+
+def _huber_linear_slope_one(y_true, y_pred, delta=1.0):
+    e = y_pred - y_true
+    return np.where(np.abs(e) <= delta, e, np.sign(e)) / y_pred.size
+
+
+def _huber_branches_swapped(y_true, y_pred, delta=1.0):
+    e = y_pred - y_true
+    return np.where(np.abs(e) <= delta, delta * np.sign(e), e) / y_pred.size
+
+
+def _huber_factor_two(y_true, y_pred, delta=1.0):
+    e = y_pred - y_true
+    return np.where(np.abs(e) <= delta, 2 * e, delta * np.sign(e)) / y_pred.size
+
+
+def _hinge_mask_ge(y_true, y_pred):
+    return -y_true * ((1.0 - y_true * y_pred) >= 0) / y_pred.size
+
+
+def _hinge_no_y(y_true, y_pred):
+    return -1.0 * ((1.0 - y_true * y_pred) > 0) / y_pred.size
+
+
+def _hinge_sign(y_true, y_pred):
+    return y_true * ((1.0 - y_true * y_pred) > 0) / y_pred.size
+
+
+def _hinge_no_mean(y_true, y_pred):
+    return -y_true * ((1.0 - y_true * y_pred) > 0)
+
+
+def _hinge_over_N(y_true, y_pred):
+    return -y_true * ((1.0 - y_true * y_pred) > 0) / y_pred.shape[0]
+
+
+def _hinge_margin_without_y(y_true, y_pred):
+    return -y_true * ((1.0 - y_pred) > 0) / y_pred.size
+
+
+def _hinge_times_value(y_true, y_pred):
+    return -y_true * np.maximum(1.0 - y_true * y_pred, 0.0) / y_pred.size
+
+
+def _l2_no_penalty(dz, cache, l2):
+    return F.dense_backward(dz, cache)
+
+
+def _l2_no_factor_two(dz, cache, l2):
+    dx, dW, db = F.dense_backward(dz, cache)
+    return dx, dW + l2 * cache[1], db
+
+
+def _l2_over_N(dz, cache, l2):
+    dx, dW, db = F.dense_backward(dz, cache)
+    return dx, dW + 2.0 * l2 * cache[1] / dz.shape[0], db
+
+
+def _l2_subtracted(dz, cache, l2):
+    dx, dW, db = F.dense_backward(dz, cache)
+    return dx, dW - 2.0 * l2 * cache[1], db
+
+
+def _l2_summed(dz, cache, l2):
+    dx, dW, db = F.dense_backward(dz, cache)
+    return dx, dW + 2.0 * l2 * cache[1].sum(), db
+
+
+def _l2_value(dz, cache, l2):
+    dx, dW, db = F.dense_backward(dz, cache)
+    return dx, dW + l2 * cache[1] ** 2, db
+
+
+def _bilinear_one_path(dout, cache):
+    x, U, V, p, q = cache
+    dp, dq = dout * q, dout * p
+    return dp @ U.T, x.T @ dp, x.T @ dq
+
+
+def _bilinear_not_swapped(dout, cache):
+    x, U, V, p, q = cache
+    dp, dq = dout * p, dout * q
+    return dp @ U.T + dq @ V.T, x.T @ dp, x.T @ dq
+
+
+def _bilinear_no_other_factor(dout, cache):
+    x, U, V, p, q = cache
+    return dout @ U.T + dout @ V.T, x.T @ dout, x.T @ dout
+
+
+def _bilinear_paths_multiplied(dout, cache):
+    x, U, V, p, q = cache
+    dp, dq = dout * q, dout * p
+    return (dp @ U.T) * (dq @ V.T), x.T @ dp, x.T @ dq
+
+
+def _bilinear_transposed(dout, cache):
+    x, U, V, p, q = cache
+    dp, dq = dout * q, dout * p
+    return dp @ U.T + dq @ V.T, dp.T @ x, dq.T @ x
+
+
+def _bilinear_no_transpose(dout, cache):
+    x, U, V, p, q = cache
+    dp, dq = dout * q, dout * p
+    return dp @ U + dq @ V, x.T @ dp, x.T @ dq
+
+
+def _ln_forward(x, gamma, beta, eps, axis=1, ddof=0, eps_inside=True, keepdims=True):
+    """A layer-norm forward with one of the typical slips switched on."""
+    mu = x.mean(axis=axis, keepdims=keepdims)
+    var = ((x - mu) ** 2).sum(axis=axis, keepdims=keepdims) / (x.shape[axis] - ddof)
+    inv_std = 1.0 / np.sqrt(var + eps) if eps_inside else 1.0 / (np.sqrt(var) + eps)
+    x_hat = (x - mu) * inv_std
+    return gamma * x_hat + beta, (x_hat, inv_std, gamma)
+
+
+def _ln_batch_axis(x, gamma, beta, eps=1e-5):
+    return _ln_forward(x, gamma, beta, eps, axis=0)
+
+
+def _ln_ddof(x, gamma, beta, eps=1e-5):
+    return _ln_forward(x, gamma, beta, eps, ddof=1)
+
+
+def _ln_eps_outside(x, gamma, beta, eps=1e-5):
+    return _ln_forward(x, gamma, beta, eps, eps_inside=False)
+
+
+def _ln_no_eps(x, gamma, beta, eps=1e-5):
+    return _ln_forward(x, gamma, beta, 0.0)
+
+
+def _ln_no_keepdims(x, gamma, beta, eps=1e-5):
+    return _ln_forward(x, gamma, beta, eps, keepdims=False)
+
+
+def _ln_one_pass_variance(x, gamma, beta, eps=1e-5):
+    mu = x.mean(axis=1, keepdims=True)
+    var = (x * x).mean(axis=1, keepdims=True) - mu * mu
+    inv_std = 1.0 / np.sqrt(var + eps)
+    x_hat = (x - mu) * inv_std
+    return gamma * x_hat + beta, (x_hat, inv_std, gamma)
+
+
+def _ln_no_gamma_beta(x, gamma, beta, eps=1e-5):
+    _, cache = layer_norm_forward(x, gamma, beta, eps)
+    return cache[0], cache
+
+
+def _ln_std_in_cache(x, gamma, beta, eps=1e-5):
+    out, (x_hat, inv_std, gamma) = layer_norm_forward(x, gamma, beta, eps)
+    return out, (x_hat, 1.0 / inv_std, gamma)
+
+
+def _lnb_parts(dout, cache):
+    x_hat, inv_std, gamma = cache
+    return x_hat, inv_std, dout * gamma, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
+
+
+def _lnb_batch_axis(dout, cache):
+    x_hat, inv_std, dx_hat, dgamma, dbeta = _lnb_parts(dout, cache)
+    dx = inv_std * (dx_hat - dx_hat.mean(axis=0) - x_hat * (dx_hat * x_hat).mean(axis=0))
+    return dx, dgamma, dbeta
+
+
+def _lnb_no_mean_term(dout, cache):
+    x_hat, inv_std, dx_hat, dgamma, dbeta = _lnb_parts(dout, cache)
+    dx = inv_std * (dx_hat - x_hat * (dx_hat * x_hat).mean(axis=1, keepdims=True))
+    return dx, dgamma, dbeta
+
+
+def _lnb_no_variance_term(dout, cache):
+    x_hat, inv_std, dx_hat, dgamma, dbeta = _lnb_parts(dout, cache)
+    dx = inv_std * (dx_hat - dx_hat.mean(axis=1, keepdims=True))
+    return dx, dgamma, dbeta
+
+
+def _lnb_constants(dout, cache):
+    x_hat, inv_std, dx_hat, dgamma, dbeta = _lnb_parts(dout, cache)
+    return inv_std * dx_hat, dgamma, dbeta
+
+
+def _lnb_no_gamma(dout, cache):
+    x_hat, inv_std, gamma = cache
+    return layer_norm_backward(dout, (x_hat, inv_std, np.ones_like(gamma)))[0], \
+        (dout * x_hat).sum(axis=0), dout.sum(axis=0)
+
+
+def _lnb_ddof(dout, cache):
+    x_hat, inv_std, dx_hat, dgamma, dbeta = _lnb_parts(dout, cache)
+    D = x_hat.shape[1]
+    dx = inv_std * (dx_hat - dx_hat.mean(axis=1, keepdims=True)
+                    - x_hat * (dx_hat * x_hat).sum(axis=1, keepdims=True) / (D - 1))
+    return dx, dgamma, dbeta
+
+
+def _lnb_variance_sign(dout, cache):
+    x_hat, inv_std, dx_hat, dgamma, dbeta = _lnb_parts(dout, cache)
+    dx = inv_std * (dx_hat - dx_hat.mean(axis=1, keepdims=True)
+                    + x_hat * (dx_hat * x_hat).mean(axis=1, keepdims=True))
+    return dx, dgamma, dbeta
+
+
+def _lnb_not_summed(dout, cache):
+    dx = layer_norm_backward(dout, cache)[0]
+    return dx, dout * cache[0], dout * 1.0
+
+
+def _lnb_summed_over_features(dout, cache):
+    dx = layer_norm_backward(dout, cache)[0]
+    return dx, (dout * cache[0]).sum(axis=1), dout.sum(axis=1)
+
+
+def _lnb_dgamma_without_x_hat(dout, cache):
+    dx, _, dbeta = layer_norm_backward(dout, cache)
+    return dx, dout.sum(axis=0), dbeta
+
+
+def _elu_no_alpha(da, cache):
+    z, alpha = cache
+    return da * np.where(z > 0, 1.0, np.exp(np.minimum(z, 0.0)))
+
+
+def _elu_forward_formula(da, cache):
+    z, alpha = cache
+    return da * np.where(z > 0, 1.0, alpha * np.expm1(np.minimum(z, 0.0)))
+
+
+def _elu_mask_ge(da, cache):
+    z, alpha = cache
+    return da * np.where(z >= 0, 1.0, alpha * np.exp(np.minimum(z, 0.0)))
+
+
+def _elu_no_da(da, cache):
+    z, alpha = cache
+    return np.where(z > 0, 1.0, alpha * np.exp(np.minimum(z, 0.0)))
+
+
+def _sse_no_slope(y_true, z):
+    return F.sigmoid_forward(z)[0] - y_true
+
+
+def _sse_sign(y_true, z):
+    p = F.sigmoid_forward(z)[0]
+    return (y_true - p) * p * (1 - p)
+
+
+def _sse_over_N(y_true, z):
+    p = F.sigmoid_forward(z)[0]
+    return (p - y_true) * p * (1 - p) / z.shape[0]
+
+
+def _sse_factor_two(y_true, z):
+    p = F.sigmoid_forward(z)[0]
+    return 2 * (p - y_true) * p * (1 - p)
+
+
+def _sse_slope_of_z(y_true, z):
+    p = F.sigmoid_forward(z)[0]
+    return (p - y_true) * z * (1 - z)
+
+
 # --------------------------------------------------------------------------------------
 # The registry
 # --------------------------------------------------------------------------------------
@@ -586,6 +1428,80 @@ EXERCISES = [
             "each input and each bias touches.",
             "Let the shapes guide you: dx is (N, D), dW is (D, M), db is (M,); dz is (N, M).",
             "dx = dz @ W.T, dW = x.T @ dz, db = dz.sum(axis=0).",
+        ],
+    ),
+    Exercise(
+        id="multiply_backward",
+        title="The multiply gate, backward (derived)",
+        notebook=NOTEBOOK,
+        points=1,
+        difficulty=4,
+        reference=multiply_backward,
+        cases=_multiply_cases,
+        outputs=("dx", "dy"),
+        mistakes=[
+            ("not swapped", _multiply_not_swapped,
+             "you gave each input dout times ITSELF. Hold y fixed and move x: out changes "
+             "by y per unit of x, so dx = dout * y, and dy = dout * x: the factors swap."),
+            ("forgot dout", _multiply_no_dout,
+             "you returned the local derivatives (y, x) alone; the chain rule multiplies "
+             "each by the upstream gradient dout."),
+            ("like an add gate", _multiply_like_add,
+             "you passed dout through unchanged, which is the add gate's rule. For "
+             "out = x * y the local derivative of x is y, not 1."),
+            ("matrix products", _multiply_matmul,
+             "@ is a matrix product, but out = x * y multiplies entry by entry: each "
+             "out[n, j] depends on x[n, j] and y[n, j] only, so the gradients are "
+             "element-wise products too."),
+        ],
+        hints=[
+            "Take one entry, out = x * y with two numbers. If x moves by a small h while y "
+            "stays, how much does out move?",
+            "d out / d x = y and d out / d y = x. Each out[n, j] depends only on x[n, j] "
+            "and y[n, j], so the Jacobian is diagonal and the vector-Jacobian product is "
+            "an element-wise product with dout.",
+            "dx = dout ⊙ y and dy = dout ⊙ x: each input receives dout times the other "
+            "input.",
+        ],
+    ),
+    Exercise(
+        id="maximum_backward",
+        title="The max gate, backward (derived)",
+        notebook=NOTEBOOK,
+        points=2,
+        difficulty=4,
+        reference=maximum_backward,
+        cases=_maximum_cases,
+        outputs=("dx", "dy"),
+        mistakes=[
+            ("ties counted twice", _maximum_ties_twice,
+             "at a tie (x == y) you passed the whole of dout to BOTH inputs, so the "
+             "gradient doubles there. Split it: dout / 2 to each."),
+            ("ties dropped", _maximum_ties_dropped,
+             "at a tie (x == y) you passed the gradient to neither input, so it is lost. "
+             "Split it: dout / 2 to each."),
+            ("ties all to x", _maximum_ties_to_x,
+             "at a tie (x == y) you gave all of dout to x, which is TensorFlow's choice. "
+             "Any split is a valid subgradient, but this exercise asks for the even split "
+             "of PyTorch and autograd: dout / 2 to each."),
+            ("routed to the smaller input", _maximum_to_smaller,
+             "your masks are swapped: the gradient goes to the input that won, the LARGER "
+             "one, because only it reaches the output."),
+            ("forgot dout", _maximum_no_dout,
+             "you returned the local derivatives (the 0, 1/2 and 1 masks) alone; multiply "
+             "them by the upstream gradient dout."),
+            ("like an add gate", _maximum_like_add,
+             "you passed dout to both inputs unchanged, which is the add gate's rule. The "
+             "smaller input does not reach the output at all: its gradient is 0."),
+        ],
+        hints=[
+            "Take one entry with x > y. If x moves by a small h, how much does max(x, y) "
+            "move? And if y moves by h?",
+            "Where x > y the output is x: slope 1 for x, 0 for y. Where x < y it is the "
+            "other way round. The gradient goes to the winner.",
+            "Where x == y the two slopes are 1 and 0 or 0 and 1 depending on the side: "
+            "split dout evenly. dx = dout ⊙ ([x > y] + ½[x == y]), and dy takes the rest "
+            "of dout.",
         ],
     ),
     Exercise(
@@ -694,8 +1610,89 @@ EXERCISES = [
         ],
     ),
     Exercise(
+        id="leaky_relu_backward",
+        title="Leaky ReLU, backward (derived)",
+        notebook=NOTEBOOK,
+        points=2,
+        difficulty=4,
+        reference=leaky_relu_backward,
+        cases=_leaky_relu_cases,
+        mistakes=[
+            ("forgot alpha", _leaky_no_alpha,
+             "you returned ReLU's gradient: 0 where z <= 0. Leaky ReLU's slope there is "
+             "alpha (from the cache), not 0."),
+            ("alpha where z > 0", _leaky_alpha_where_positive,
+             "the slopes are swapped: for z > 0 leaky ReLU is the identity (slope 1); "
+             "alpha is the slope for z <= 0."),
+            ("mask z >= 0", _leaky_mask_ge,
+             "at the kink z = 0 use the slope of the left side, alpha (as relu_backward "
+             "uses 0 there): the mask for slope 1 is (z > 0), not (z >= 0)."),
+            ("alpha fixed at 0.01", _leaky_fixed_alpha,
+             "you used alpha = 0.01 whatever the cache says. Take alpha from the cache: "
+             "z, alpha = cache."),
+            ("alpha without da", _leaky_alpha_without_da,
+             "where z <= 0 you added alpha itself; the chain rule multiplies the slope "
+             "alpha by the upstream gradient da there too."),
+            ("forgot da", _leaky_no_da,
+             "you returned the local slope (1 or alpha) alone; multiply it by the upstream "
+             "gradient da."),
+            ("times the activation", _leaky_times_value,
+             "you multiplied da by the function's VALUE (z or alpha * z). The chain rule "
+             "needs its SLOPE: 1 where z > 0, alpha elsewhere."),
+        ],
+        hints=[
+            "Leaky ReLU is made of two straight lines. What is the slope of each?",
+            "For z > 0 the function is z; for z < 0 it is alpha * z. At z = 0 pick the "
+            "left-hand slope, as relu_backward does.",
+            "dz = da ⊙ s, where s = 1 where z > 0 and s = alpha where z ≤ 0.",
+        ],
+    ),
+    Exercise(
+        id="softplus_backward",
+        title="Softplus, backward (derived, stable)",
+        notebook=NOTEBOOK,
+        points=2,
+        difficulty=4,
+        reference=softplus_backward,
+        cases=_softplus_cases,
+        depends=("sigmoid_forward",),  # F.sigmoid_forward may be used
+        floating_point="raise",
+        mistakes=[
+            ("the value, not the slope", _softplus_value,
+             "you multiplied da by softplus(z) itself. The chain rule needs the SLOPE of "
+             "log(1 + e^z), which is a different function of z."),
+            ("forgot da", _softplus_no_da,
+             "you returned the local slope alone; multiply it by the upstream gradient da."),
+            ("sigmoid of -z", _softplus_sigmoid_of_minus_z,
+             "you have sigmoid(-z) = 1 - sigmoid(z). Softplus is increasing and its slope "
+             "tends to 1 for large z: the slope is sigmoid(z)."),
+            ("the sigmoid's own slope", _softplus_sigmoid_slope,
+             "you used sigmoid(z) * (1 - sigmoid(z)), the slope of the SIGMOID, which is "
+             "softplus's second derivative. Differentiate log(1 + e^z) once."),
+            ("e^z / (1 + e^z) overflows", _softplus_exp_ratio,
+             "np.exp(z) overflows to inf for z > 709 and inf / inf is NaN. The slope "
+             "e^z / (1 + e^z) is the sigmoid: compute it without overflow, for example "
+             "with F.sigmoid_forward(z)[0]."),
+            ("textbook sigmoid overflows", _softplus_textbook_sigmoid,
+             "1 / (1 + np.exp(-z)) computes exp(1000) for z = -1000: it overflows to inf "
+             "(numpy warns). Compute the sigmoid without overflow, for example with "
+             "F.sigmoid_forward(z)[0]."),
+            ("no denominator", _softplus_no_denominator,
+             "you differentiated log(1 + e^z) as e^z, forgetting the derivative of the "
+             "log: d log(u) = du / u, so divide by 1 + e^z."),
+        ],
+        hints=[
+            "Softplus is a smooth ReLU: log(1 + e^z). Use the chain rule on the log.",
+            "d/dz log(1 + e^z) = e^z / (1 + e^z). Divide numerator and denominator by e^z: "
+            "you have met this function before.",
+            "The slope is sigmoid(z), so dz = da ⊙ sigmoid(z). For z = ±1000 compute the "
+            "sigmoid the way sigmoid_forward does (F.sigmoid_forward), not with a bare "
+            "np.exp.",
+        ],
+    ),
+    Exercise(
         id="softmax_backward",
-        title="Softmax, backward (Jacobian-vector product)",
+        title="Softmax, backward (vector-Jacobian product)",
         notebook=NOTEBOOK,
         points=2,
         difficulty=2,
@@ -732,6 +1729,82 @@ EXERCISES = [
             "Write the Jacobian of one row: da_k/dz_j = a_k (delta_kj - a_j).",
             "dz_j = sum_k da_k a_k (delta_kj - a_j) = a_j (da_j - sum_k da_k a_k).",
             "a = cache; return a * (da - (da * a).sum(axis=-1, keepdims=True)).",
+        ],
+    ),
+    Exercise(
+        id="huber_grad",
+        title="Huber loss, gradient (derived)",
+        notebook=NOTEBOOK,
+        points=2,
+        difficulty=4,
+        reference=F.huber_grad,
+        cases=_huber_cases,
+        mistakes=[
+            ("no mean", _huber_no_mean,
+             "the loss is the MEAN over every entry, so its gradient carries a factor "
+             "1 / y_pred.size: divide by it."),
+            ("divided by N only", _huber_over_N,
+             "the loss averages over every entry, N * M of them, not only over the N "
+             "examples: divide by y_pred.size."),
+            ("sign error", _huber_sign,
+             "wrong sign: with e = y_pred - y_true, increasing y_pred increases the error, "
+             "so the gradient has the sign of e."),
+            ("delta ignored (clipped at 1)", _huber_delta_ignored,
+             "you used 1 where delta belongs: the quadratic part ends at |e| = delta, and "
+             "beyond it the slope is ±delta."),
+            ("linear slope 1", _huber_linear_slope_one,
+             "beyond |e| = delta the loss is delta * (|e| - delta / 2): its slope is "
+             "delta * sign(e), not sign(e)."),
+            ("branches swapped", _huber_branches_swapped,
+             "your branches are swapped: the quadratic part 1/2 e^2 (slope e) holds for "
+             "|e| <= delta, the linear part (slope ±delta) beyond."),
+            ("factor 2 in the quadratic part", _huber_factor_two,
+             "the quadratic part is 1/2 e^2, whose slope is e: the 1/2 cancels the 2."),
+        ],
+        hints=[
+            "Write the loss of one entry with e = y_pred - y_true, piece by piece: one "
+            "formula for |e| <= delta, one beyond. Differentiate each piece.",
+            "The pieces give e and ±delta; they meet at |e| = delta, so the gradient is "
+            "continuous. Then remember the mean over every entry.",
+            "dL/dy_pred = clip(e, -delta, delta) / (number of entries).",
+        ],
+    ),
+    Exercise(
+        id="hinge_grad",
+        title="Hinge loss, gradient (derived)",
+        notebook=NOTEBOOK,
+        points=2,
+        difficulty=4,
+        reference=hinge_grad,
+        cases=_hinge_cases,
+        mistakes=[
+            ("mask >= at the kink", _hinge_mask_ge,
+             "at a margin of exactly 1 the hinge max(1 - y * y_pred, 0) has a kink; use 0 "
+             "there (as relu_backward does at z = 0): the mask is (1 - y * y_pred > 0)."),
+            ("forgot y", _hinge_no_y,
+             "d(1 - y * y_pred)/d y_pred = -y: the label's sign belongs in the gradient."),
+            ("sign error", _hinge_sign,
+             "wrong sign: raising the score of a +1 example lowers its hinge, so the "
+             "gradient there is negative, -y / size."),
+            ("no mean", _hinge_no_mean,
+             "the loss is the MEAN over every entry, so its gradient carries a factor "
+             "1 / y_pred.size."),
+            ("divided by N only", _hinge_over_N,
+             "the loss averages over every entry, N * M of them, not only over the N "
+             "examples: divide by y_pred.size."),
+            ("margin without y", _hinge_margin_without_y,
+             "the hinge is active where the MARGIN y * y_pred is below 1, not where "
+             "y_pred is: the mask is (1 - y_true * y_pred > 0)."),
+            ("times the hinge value", _hinge_times_value,
+             "you multiplied by the hinge's VALUE max(1 - y * y_pred, 0). The chain rule "
+             "needs its SLOPE: 1 where the hinge is active, 0 elsewhere."),
+        ],
+        hints=[
+            "The hinge is a ReLU of the number 1 - y * y_pred. Which two local derivatives "
+            "does the chain rule multiply?",
+            "ReLU's slope is 1 where its input is positive, 0 elsewhere; the slope of "
+            "1 - y * y_pred with respect to y_pred is -y. Then the mean over every entry.",
+            "dL/dy_pred = -y ⊙ [1 - y ⊙ y_pred > 0] / (number of entries).",
         ],
     ),
     Exercise(
@@ -835,6 +1908,241 @@ EXERCISES = [
             "d, dW, db = dense_backward(dz, dense_cache).",
             "for layer in reversed(range(len(caches))): ... grads.append((dW, db)); at the "
             "end grads.reverse() and return grads.",
+        ],
+    ),
+    Exercise(
+        id="dense_l2_backward",
+        title="Dense layer with an L2 penalty, backward (derived)",
+        notebook=NOTEBOOK,
+        points=2,
+        difficulty=4,
+        reference=dense_l2_backward,
+        cases=_dense_l2_cases,
+        depends=("dense_backward",),
+        outputs=("dx", "dW", "db"),
+        mistakes=[
+            ("no penalty", _l2_no_penalty,
+             "you returned the data loss's gradients only. The total loss adds "
+             "l2 * sum(W**2), whose gradient with respect to W must be added to dW."),
+            ("forgot the factor 2", _l2_no_factor_two,
+             "the penalty is l2 * sum(W**2) without a 1/2 (Keras's convention), so its "
+             "gradient is 2 * l2 * W, not l2 * W."),
+            ("penalty divided by N", _l2_over_N,
+             "the penalty is added once to the total loss, not averaged over the batch: "
+             "its gradient 2 * l2 * W has no 1/N."),
+            ("penalty subtracted", _l2_subtracted,
+             "wrong sign on the penalty: it grows with every |W_ij|, so its gradient "
+             "+2 * l2 * W points away from 0 (and gradient descent pulls W back)."),
+            ("penalty summed into one number", _l2_summed,
+             "you added 2 * l2 * W.sum(), one number, to every entry. Each weight has its "
+             "own term: dW + 2 * l2 * W, entry by entry."),
+            ("the penalty's value", _l2_value,
+             "you added l2 * W**2, the penalty's VALUE per weight. dW needs its slope: "
+             "d(l2 W_ij^2)/dW_ij = 2 l2 W_ij."),
+        ],
+        hints=[
+            "The total loss is a sum of two terms, and only the second one is new. Which "
+            "of x, W, b does the penalty depend on?",
+            "Only W: dx and db are exactly dense_backward's. Differentiate l2 * W_ij^2 "
+            "with respect to W_ij; every other term of the sum has slope 0.",
+            "dW = x^T dz + 2 l2 W; dx and db as in dense_backward.",
+        ],
+    ),
+    Exercise(
+        id="bilinear_backward",
+        title="Product of two learned projections, backward (derived)",
+        notebook=NOTEBOOK,
+        points=3,
+        difficulty=4,
+        reference=bilinear_backward,
+        cases=_bilinear_cases,
+        outputs=("dx", "dU", "dV"),
+        mistakes=[
+            ("dx from one path only", _bilinear_one_path,
+             "x feeds BOTH projections, p = x U and q = x V, so dx is the sum of two "
+             "terms, one through each path."),
+            ("factors not swapped", _bilinear_not_swapped,
+             "for out = p * q the multiply gate swaps: dp = dout * q and dq = dout * p. "
+             "You used each projection's own value."),
+            ("forgot the other factor", _bilinear_no_other_factor,
+             "out = p * q, so dp = dout * q, not dout: the multiply gate scales the "
+             "upstream gradient by the other factor."),
+            ("paths multiplied", _bilinear_paths_multiplied,
+             "the two paths from x to the loss ADD (a sum over paths); you multiplied "
+             "their contributions."),
+            ("dU and dV transposed", _bilinear_transposed,
+             "dU must have U's shape (D, M): x.T @ dp, (D, N) @ (N, M). Yours is "
+             "transposed."),
+            ("dx without W.T", _bilinear_no_transpose,
+             "each path's dx is a dense layer's: dp @ U.T, with the transpose, so that "
+             "(N, M) @ (M, D) has x's shape."),
+        ],
+        hints=[
+            "Draw the graph: x → p = x U and x → q = x V, then out = p ⊙ q. Go backwards "
+            "one node at a time with the gates and the dense layer you know.",
+            "The multiply node gives dp and dq; each projection is a dense layer without "
+            "a bias, which gives dU, dV and a contribution to dx.",
+            "dp = dout ⊙ q, dq = dout ⊙ p; dU = xᵀ dp, dV = xᵀ dq; dx = dp Uᵀ + dq Vᵀ "
+            "(the two paths add).",
+        ],
+    ),
+    Exercise(
+        id="layer_norm_forward",
+        title="Layer normalisation, forward",
+        notebook=NOTEBOOK,
+        points=2,
+        difficulty=2,
+        reference=layer_norm_forward,
+        cases=_layer_norm_forward_cases,
+        outputs=("out", "cache"),
+        mistakes=[
+            ("normalised over the batch axis", _ln_batch_axis,
+             "you normalised each FEATURE over the batch (axis 0), which is batch "
+             "normalisation. Layer normalisation normalises each ROW over its features: "
+             "axis=1, keepdims=True."),
+            ("variance with D - 1", _ln_ddof,
+             "the variance divides by D, the number of features (np.var's default "
+             "ddof=0), not by D - 1."),
+            ("epsilon outside the square root", _ln_eps_outside,
+             "eps goes under the square root: 1 / sqrt(var + eps), not 1 / (sqrt(var) "
+             "+ eps)."),
+            ("forgot epsilon", _ln_no_eps,
+             "without eps a constant row (variance 0) divides 0 by 0. Add eps to the "
+             "variance under the square root: 1 / sqrt(var + eps)."),
+            ("no keepdims", _ln_no_keepdims,
+             "x.mean(axis=1) has shape (N,), which numpy lines up with the COLUMNS of "
+             "(N, D). Keep the axis: x.mean(axis=1, keepdims=True) has shape (N, 1)."),
+            ("one-pass variance", _ln_one_pass_variance,
+             "mean(x**2) - mean(x)**2 subtracts two huge, nearly equal numbers when the "
+             "features share a large offset, and the digits cancel. Compute "
+             "mean((x - mu)**2) instead."),
+            ("forgot gamma and beta", _ln_no_gamma_beta,
+             "out is gamma * x_hat + beta: after normalising, scale by gamma and shift by "
+             "beta (they are learned, one per feature)."),
+            ("standard deviation in the cache", _ln_std_in_cache,
+             "the cache holds inv_std = 1 / sqrt(var + eps), the INVERSE of the standard "
+             "deviation, as the exercise states."),
+        ],
+        hints=[
+            "Each row is one example: compute its mean and variance over the features, "
+            "axis=1, keeping the axis so that the results broadcast against (N, D).",
+            "inv_std = 1 / np.sqrt(var + eps) has shape (N, 1); x_hat = (x - mu) * inv_std; "
+            "out = gamma * x_hat + beta.",
+            "mu = x.mean(axis=1, keepdims=True); var = ((x - mu) ** 2).mean(axis=1, "
+            "keepdims=True); then inv_std, x_hat and out; return out, (x_hat, inv_std, "
+            "gamma).",
+        ],
+    ),
+    Exercise(
+        id="layer_norm_backward",
+        title="Layer normalisation, backward (derived, capstone)",
+        notebook=NOTEBOOK,
+        points=4,
+        difficulty=5,
+        reference=layer_norm_backward,
+        cases=_layer_norm_backward_cases,
+        outputs=("dx", "dgamma", "dbeta"),
+        mistakes=[
+            ("normalised over the batch axis", _lnb_batch_axis,
+             "your means run over the batch (axis 0), as in batch normalisation. In layer "
+             "normalisation mu and var belong to each row: the means in dx run over the "
+             "features, axis=1, keepdims=True."),
+            ("forgot the mean term", _lnb_no_mean_term,
+             "x also reaches x_hat through mu, and that path subtracts the row mean of "
+             "dx_hat: dx has a term -mean(dx_hat) per row."),
+            ("forgot the variance term", _lnb_no_variance_term,
+             "x also reaches x_hat through the variance, and that path gives the term "
+             "-x_hat * mean(dx_hat * x_hat) per row."),
+            ("mean and variance taken as constants", _lnb_constants,
+             "dx = dx_hat * inv_std treats mu and var as constants, but both depend on x: "
+             "x reaches x_hat along three paths, and each adds a term."),
+            ("forgot gamma", _lnb_no_gamma,
+             "out = gamma * x_hat + beta, so dx_hat = dout * gamma (the multiply gate); "
+             "you used dout itself."),
+            ("variance with D - 1", _lnb_ddof,
+             "the forward pass divides the variance by D, so its derivative brings 2 "
+             "(x_i - mu) / D, a mean over the features, not a sum divided by D - 1."),
+            ("sign of the variance term", _lnb_variance_sign,
+             "a larger variance shrinks x_hat, so the variance path enters with a minus: "
+             "- x_hat * mean(dx_hat * x_hat)."),
+            ("dgamma and dbeta not summed", _lnb_not_summed,
+             "gamma and beta have shape (D,) and are used by every example: sum their "
+             "gradients over the batch, axis=0."),
+            ("dgamma and dbeta summed over the features", _lnb_summed_over_features,
+             "dgamma and dbeta have the shape (D,) of gamma and beta: sum over the batch "
+             "(axis 0), not over the features."),
+            ("dgamma without x_hat", _lnb_dgamma_without_x_hat,
+             "out = gamma * x_hat + beta: gamma multiplies x_hat, so dgamma = "
+             "sum over the batch of dout * x_hat."),
+        ],
+        hints=[
+            "Start with the easy part: out = gamma ⊙ x_hat + beta is a multiply gate and "
+            "an add gate per feature, repeated over the batch. Then dx_hat = dout ⊙ gamma.",
+            "Work on one row. Write x_hat_i = (x_i - mu) * s with s = (var + eps)^(-1/2): "
+            "x_i reaches the loss directly, through mu and through var. Draw the graph "
+            "x → mu → var → s → x_hat.",
+            "The local derivatives: d mu/d x_i = 1/D, d var/d x_i = 2 (x_i - mu)/D (the "
+            "part through mu vanishes, since the (x_j - mu) add up to 0), d s/d var = "
+            "-s³/2.",
+            "Collect the three paths: dx_i = s (dx_hat_i - mean_j dx_hat_j - x_hat_i "
+            "mean_j(dx_hat_j x_hat_j)), the means over the features of the row.",
+        ],
+    ),
+    Exercise(
+        id="elu_backward",
+        title="ELU, backward (going further, optional)",
+        notebook=NOTEBOOK,
+        points=0,
+        difficulty=4,
+        reference=elu_backward,
+        cases=_elu_cases,
+        mistakes=[
+            ("forgot alpha", _elu_no_alpha,
+             "for z <= 0 the function is alpha * (e^z - 1), so its slope is alpha * e^z: "
+             "you left out alpha."),
+            ("the forward formula, not its slope", _elu_forward_formula,
+             "you used alpha * (e^z - 1), the function's VALUE, for z <= 0. Its slope "
+             "drops the -1: alpha * e^z."),
+            ("mask z >= 0", _elu_mask_ge,
+             "at the kink z = 0 use the left-hand slope, alpha * e^0 = alpha (PyTorch's "
+             "choice): the mask for slope 1 is (z > 0)."),
+            ("forgot da", _elu_no_da,
+             "you returned the local slope alone; multiply it by the upstream gradient da."),
+        ],
+        hints=[
+            "ELU is z for z > 0 and alpha * (e^z - 1) for z <= 0. Differentiate each piece.",
+            "The slopes are 1 and alpha * e^z; at z = 0 take the left one, alpha.",
+            "dz = da ⊙ s with s = 1 where z > 0 and s = alpha e^z elsewhere (which equals "
+            "a + alpha there).",
+        ],
+    ),
+    Exercise(
+        id="sigmoid_squared_error_grad",
+        title="Squared error after a sigmoid, dL/dz (going further, optional)",
+        notebook=NOTEBOOK,
+        points=0,
+        difficulty=2,
+        reference=sigmoid_squared_error_grad,
+        cases=_sigmoid_squared_error_cases,
+        depends=("sigmoid_forward",),  # F.sigmoid_forward may be used
+        mistakes=[
+            ("forgot the sigmoid's slope", _sse_no_slope,
+             "p - y is dL/dp. dL/dz goes through the sigmoid as well: multiply by its "
+             "slope p * (1 - p)."),
+            ("sign error", _sse_sign,
+             "wrong sign: dL/dp = p - y for L = 1/2 (y - p)^2."),
+            ("divided by N", _sse_over_N,
+             "the article's loss is a SUM, 1/2 * sum (y - p)^2, with no mean: no 1/N."),
+            ("factor 2", _sse_factor_two,
+             "the 1/2 in 1/2 (y - p)^2 cancels the 2 of the square: dL/dp = p - y."),
+            ("slope from z", _sse_slope_of_z,
+             "the sigmoid's slope is p * (1 - p) with p = sigmoid(z), not z * (1 - z)."),
+        ],
+        hints=[
+            "Chain two steps: dL/dp for L = 1/2 sum (y - p)^2, then the sigmoid's slope.",
+            "dL/dz = (p - y) * p * (1 - p) with p = sigmoid(z), as in the section on fusing "
+            "the output activation with the loss.",
+            "p = F.sigmoid_forward(z)[0]; return (p - y_true) * p * (1 - p).",
         ],
     ),
 ]

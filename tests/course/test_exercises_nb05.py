@@ -1,28 +1,54 @@
 """Exercises of notebook 05_backprop_layers: several correct styles of each function pass
-its checks, and mlp_backward (the reference of the assembling exercise, which is not in
-backprop_lab.functional) agrees with the autograd package.
+its checks, typical wrong versions get the right hint, the references that are not in
+backprop_lab.functional (mlp_backward, and those of the exercises the learner derives)
+agree with the autograd package, and the forward functions the notebook gives are the ones
+the checks use.
 
 (tests/course/test_grading.py already checks that every reference passes and that every
 catalogued mistake fails with its own hint.)"""
+from pathlib import Path
+
 import autograd
 import autograd.numpy as anp
+import nbformat
 import numpy as np
 import pytest
 
 from backprop_lab import functional as F
 from backprop_lab.exercises import EXERCISES, by_notebook
+from backprop_lab.exercises import nb05_backprop as nb05
 from backprop_lab.exercises.nb01_forward import mlp_forward
 from backprop_lab.exercises.nb05_backprop import mlp_backward
+from backprop_lab.grading import grade
 
 from exercise_helpers import assert_passes
 
+NOTEBOOK = Path(__file__).resolve().parents[2] / "solutions" / "05_backprop_layers.ipynb"
+DERIVED = ["multiply_backward", "maximum_backward", "leaky_relu_backward", "softplus_backward",
+           "huber_grad", "hinge_grad", "dense_l2_backward", "bilinear_backward",
+           "layer_norm_backward", "elu_backward"]
 
-def test_the_notebook_has_seven_exercises_worth_twelve_points():
+
+def test_the_notebook_has_nineteen_exercises_worth_thirty_four_points():
     exercises = by_notebook("05_backprop_layers")
     assert [ex.id for ex in exercises] == [
-        "dense_backward", "relu_backward", "sigmoid_backward", "tanh_backward",
-        "softmax_backward", "softmax_categorical_crossentropy_grad", "mlp_backward"]
-    assert sum(ex.points for ex in exercises) == 12
+        "dense_backward", "multiply_backward", "maximum_backward", "relu_backward",
+        "sigmoid_backward", "tanh_backward", "leaky_relu_backward", "softplus_backward",
+        "softmax_backward", "huber_grad", "hinge_grad",
+        "softmax_categorical_crossentropy_grad", "mlp_backward", "dense_l2_backward",
+        "bilinear_backward", "layer_norm_forward", "layer_norm_backward", "elu_backward",
+        "sigmoid_squared_error_grad"]
+    assert sum(ex.points for ex in exercises) == 34
+    # the going-further questions are optional checks
+    assert [ex.id for ex in exercises if ex.points == 0] == [
+        "elu_backward", "sigmoid_squared_error_grad"]
+
+
+def test_the_derived_exercises_are_rated_4_or_5():
+    rated = {ex_id: EXERCISES[ex_id].difficulty for ex_id in DERIVED}
+    assert set(rated.values()) <= {4, 5}
+    assert rated["layer_norm_backward"] == 5
+    assert len([i for i in DERIVED if EXERCISES[i].points > 0]) >= 8
 
 
 @pytest.mark.parametrize("exercise_id", [
@@ -31,6 +57,15 @@ def test_the_notebook_has_seven_exercises_worth_twelve_points():
 def test_references_are_the_package_functions(exercise_id):
     # the learner writes, line for line, what backprop_lab.functional uses
     assert EXERCISES[exercise_id].reference is getattr(F, exercise_id)
+
+
+def test_huber_grad_is_the_package_function_and_the_others_are_not_in_it():
+    assert EXERCISES["huber_grad"].reference is F.huber_grad
+    for ex_id in DERIVED + ["layer_norm_forward", "sigmoid_squared_error_grad"]:
+        if ex_id != "huber_grad":
+            # if the package gains one of them, that function becomes the reference
+            assert not hasattr(F, ex_id), f"functional now has {ex_id}: use it as the reference"
+            assert EXERCISES[ex_id].reference is getattr(nb05, ex_id)
 
 
 # --------------------------------------------------------------------------------------
@@ -384,3 +419,543 @@ def _mlp_returns_a_tuple(dout, caches, activation_backwards):
     ("mlp_backward", _mlp_while_insert_lists), ("mlp_backward", _mlp_returns_a_tuple)])
 def test_more_unusual_styles_pass(exercise_id, fn):
     assert_passes(exercise_id, fn)
+
+
+# --------------------------------------------------------------------------------------
+# The exercises the learner derives: correct styles
+# --------------------------------------------------------------------------------------
+def _multiply_loops(dout, cache):
+    x, y = cache
+    dx, dy = np.empty_like(x), np.empty_like(y)
+    for index in np.ndindex(x.shape):
+        dx[index] = dout[index] * y[index]
+        dy[index] = dout[index] * x[index]
+    return dx, dy
+
+
+def _multiply_np(dout, cache):
+    x, y = cache
+    return np.multiply(dout, y), np.multiply(x, dout)
+
+
+def _multiply_einsum_list(dout, cache):
+    x, y = cache
+    return [np.einsum("nm,nm->nm", dout, y), np.einsum("nm,nm->nm", dout, x)]
+
+
+def _maximum_where(dout, cache):
+    x, y = cache
+    dx = np.where(x > y, dout, np.where(x == y, dout / 2, 0.0))
+    dy = np.where(y > x, dout, np.where(x == y, dout / 2, 0.0))
+    return dx, dy
+
+
+def _maximum_masks(dout, cache):
+    x, y = cache
+    tie = (x == y)
+    return dout * ((x > y) + 0.5 * tie), dout * ((y > x) + 0.5 * tie)
+
+
+def _maximum_loops(dout, cache):
+    x, y = cache
+    dx, dy = np.zeros_like(x), np.zeros_like(y)
+    for index in np.ndindex(x.shape):
+        if x[index] > y[index]:
+            dx[index] = dout[index]
+        elif x[index] < y[index]:
+            dy[index] = dout[index]
+        else:
+            dx[index] = dy[index] = dout[index] / 2
+    return dx, dy
+
+
+def _maximum_sign(dout, cache):
+    x, y = cache
+    share_x = (1 + np.sign(x - y)) / 2  # 1, 1/2 or 0
+    return dout * share_x, dout - dout * share_x
+
+
+def _leaky_where_da(da, cache):
+    z, alpha = cache
+    return np.where(z > 0, da, alpha * da)
+
+
+def _leaky_two_masks(da, cache):
+    z, alpha = cache
+    return da * (z > 0) + alpha * da * (z <= 0)
+
+
+def _leaky_copy(da, cache):
+    z, alpha = cache
+    dz = da.copy()
+    dz[z <= 0] *= alpha
+    return dz
+
+
+def _leaky_loop(da, cache):
+    z, alpha = cache
+    out = np.empty_like(da)
+    for index, value in np.ndenumerate(z):
+        out[index] = da[index] * (1.0 if value > 0 else alpha)
+    return out
+
+
+def _softplus_stable_sigmoid(da, cache):
+    z = cache
+    e = np.exp(-np.abs(z))
+    return da * np.where(z >= 0, 1.0, e) / (1.0 + e)
+
+
+def _softplus_exp_of_difference(da, cache):
+    z = cache
+    return da * np.exp(z - np.logaddexp(0.0, z))  # e^z / (1 + e^z), exponent <= 0
+
+
+def _softplus_from_the_value(da, cache):
+    z = cache
+    return da * -np.expm1(-np.logaddexp(0.0, z))  # sigmoid(z) = 1 - e^(-softplus(z))
+
+
+def _softplus_tanh(da, cache):
+    return da * 0.5 * (1.0 + np.tanh(cache / 2))
+
+
+def _huber_where(y_true, y_pred, delta=1.0):
+    e = y_pred - y_true
+    return np.where(np.abs(e) <= delta, e, delta * np.sign(e)) / e.size
+
+
+def _huber_minimum(y_true, y_pred, delta=1.0):
+    e = y_pred - y_true
+    return np.sign(e) * np.minimum(np.abs(e), delta) / np.prod(e.shape)
+
+
+def _huber_loop(y_true, y_pred, delta=1.0):
+    grad = np.empty_like(y_pred)
+    for index in np.ndindex(y_pred.shape):
+        e = y_pred[index] - y_true[index]
+        grad[index] = max(-delta, min(delta, e))
+    return grad / y_pred.size
+
+
+def _hinge_where(y_true, y_pred):
+    return np.where(y_true * y_pred < 1, -y_true, 0.0) / y_pred.size
+
+
+def _hinge_heaviside(y_true, y_pred):
+    return -y_true * np.heaviside(1.0 - y_true * y_pred, 0.0) / y_pred.size
+
+
+def _hinge_loop(y_true, y_pred):
+    grad = np.zeros_like(y_pred)
+    for index in np.ndindex(y_pred.shape):
+        if y_true[index] * y_pred[index] < 1:
+            grad[index] = -y_true[index] / y_pred.size
+    return grad
+
+
+def _l2_written_out(dz, cache, l2):
+    x, W = cache
+    return dz @ W.T, x.T @ dz + 2 * l2 * W, dz.sum(axis=0)
+
+
+def _l2_einsum(dz, cache, l2):
+    x, W = cache
+    return (np.einsum("nm,dm->nd", dz, W), np.einsum("nd,nm->dm", x, dz) + l2 * 2 * W,
+            np.einsum("nm->m", dz))
+
+
+def _l2_calls_dense_backward(dz, cache, l2):
+    dx, dW, db = dense_backward(dz, cache)  # noqa: F821 - provided by depends
+    return dx, dW + 2 * l2 * cache[1], db
+
+
+def _bilinear_einsum(dout, cache):
+    x, U, V, p, q = cache
+    dp, dq = dout * q, dout * p
+    return (np.einsum("nm,dm->nd", dp, U) + np.einsum("nm,dm->nd", dq, V),
+            np.einsum("nd,nm->dm", x, dp), np.einsum("nd,nm->dm", x, dq))
+
+
+def _bilinear_recomputed(dout, cache):
+    x, U, V, _, _ = cache
+    p, q = x @ U, x @ V
+    return (dout * q) @ U.T + (dout * p) @ V.T, x.T @ (dout * q), x.T @ (dout * p)
+
+
+def _bilinear_loops(dout, cache):
+    x, U, V, p, q = cache
+    dx, dU, dV = np.zeros_like(x), np.zeros_like(U), np.zeros_like(V)
+    for n in range(x.shape[0]):
+        dp, dq = dout[n] * q[n], dout[n] * p[n]
+        dx[n] = U @ dp + V @ dq
+        dU += np.outer(x[n], dp)
+        dV += np.outer(x[n], dq)
+    return dx, dU, dV
+
+
+def _ln_forward_np_var(x, gamma, beta, eps=1e-5):
+    mu = np.mean(x, axis=-1, keepdims=True)
+    inv_std = 1 / np.sqrt(np.var(x, axis=-1, keepdims=True) + eps)
+    x_hat = (x - mu) * inv_std
+    return x_hat * gamma + beta, (x_hat, inv_std, gamma)
+
+
+def _ln_forward_std(x, gamma, beta, eps=1e-5):
+    centred = x - x.mean(axis=1)[:, None]
+    inv_std = (centred.std(axis=1) ** 2 + eps)[:, None] ** -0.5
+    return gamma * centred * inv_std + beta, [centred * inv_std, inv_std, gamma]
+
+
+def _ln_forward_rows(x, gamma, beta, eps=1e-5):
+    x_hat = np.empty_like(x)
+    inv_std = np.empty((x.shape[0], 1))
+    for n, row in enumerate(x):
+        centred = row - row.sum() / row.size
+        inv_std[n, 0] = 1 / np.sqrt(centred @ centred / row.size + eps)
+        x_hat[n] = centred * inv_std[n, 0]
+    return gamma * x_hat + beta, (x_hat, inv_std, gamma)
+
+
+def _ln_backward_cs231n(dout, cache):
+    # the staged form: through x_hat, the variance and the mean, one node at a time
+    x_hat, inv_std, gamma = cache
+    D = x_hat.shape[1]
+    centred = x_hat / inv_std
+    dx_hat = dout * gamma
+    dvar = np.sum(dx_hat * centred, axis=1, keepdims=True) * -0.5 * inv_std ** 3
+    dmu = -np.sum(dx_hat * inv_std, axis=1, keepdims=True)
+    dx = dx_hat * inv_std + dvar * 2 * centred / D + dmu / D
+    return dx, np.sum(dout * x_hat, axis=0), np.sum(dout, axis=0)
+
+
+def _ln_backward_compact(dout, cache):
+    # the same with sums: dx = s / D * (D dx_hat - sum dx_hat - x_hat sum(dx_hat x_hat))
+    x_hat, inv_std, gamma = cache
+    D = x_hat.shape[1]
+    g = dout * gamma
+    dx = inv_std / D * (D * g - g.sum(axis=1, keepdims=True)
+                        - x_hat * (g * x_hat).sum(axis=1, keepdims=True))
+    return dx, np.einsum("nd,nd->d", dout, x_hat), np.einsum("nd->d", dout)
+
+
+def _ln_backward_jacobian_rows(dout, cache):
+    # one row at a time with the explicit Jacobian of x_hat: s (I - 1/D - x_hat x_hat^T / D)
+    x_hat, inv_std, gamma = cache
+    D = x_hat.shape[1]
+    dx = np.empty_like(x_hat)
+    for n in range(x_hat.shape[0]):
+        J = inv_std[n, 0] * (np.eye(D) - 1.0 / D - np.outer(x_hat[n], x_hat[n]) / D)
+        dx[n] = (dout[n] * gamma) @ J
+    return dx, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
+
+
+def _elu_from_exp(da, cache):
+    z, alpha = cache
+    return np.where(z > 0, da, da * alpha * np.exp(np.minimum(z, 0)))
+
+
+def _elu_from_the_output(da, cache):
+    z, alpha = cache
+    a = np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0)))
+    return da * np.where(z > 0, 1.0, a + alpha)  # alpha e^z = a + alpha for z <= 0
+
+
+def _sse_written_out(y_true, z):
+    p = 1 / (1 + np.exp(-z))
+    return (p - y_true) * p * (1 - p)
+
+
+def _sse_chained(y_true, z):
+    p = sigmoid_forward(z)[0]  # noqa: F821 - provided by depends
+    dp = p - y_true  # dL/dp of the 1/2-sum squared error
+    return dp * (p - p * p)
+
+
+@pytest.mark.parametrize("exercise_id,fn", [
+    ("multiply_backward", _multiply_loops), ("multiply_backward", _multiply_np),
+    ("multiply_backward", _multiply_einsum_list),
+    ("maximum_backward", _maximum_where), ("maximum_backward", _maximum_masks),
+    ("maximum_backward", _maximum_loops), ("maximum_backward", _maximum_sign),
+    ("leaky_relu_backward", _leaky_where_da), ("leaky_relu_backward", _leaky_two_masks),
+    ("leaky_relu_backward", _leaky_copy), ("leaky_relu_backward", _leaky_loop),
+    ("softplus_backward", _softplus_stable_sigmoid),
+    ("softplus_backward", _softplus_exp_of_difference),
+    ("softplus_backward", _softplus_from_the_value), ("softplus_backward", _softplus_tanh),
+    ("huber_grad", _huber_where), ("huber_grad", _huber_minimum), ("huber_grad", _huber_loop),
+    ("hinge_grad", _hinge_where), ("hinge_grad", _hinge_heaviside), ("hinge_grad", _hinge_loop),
+    ("dense_l2_backward", _l2_written_out), ("dense_l2_backward", _l2_einsum),
+    ("dense_l2_backward", _l2_calls_dense_backward),
+    ("bilinear_backward", _bilinear_einsum), ("bilinear_backward", _bilinear_recomputed),
+    ("bilinear_backward", _bilinear_loops),
+    ("layer_norm_forward", _ln_forward_np_var), ("layer_norm_forward", _ln_forward_std),
+    ("layer_norm_forward", _ln_forward_rows),
+    ("layer_norm_backward", _ln_backward_cs231n), ("layer_norm_backward", _ln_backward_compact),
+    ("layer_norm_backward", _ln_backward_jacobian_rows),
+    ("elu_backward", _elu_from_exp), ("elu_backward", _elu_from_the_output),
+    ("sigmoid_squared_error_grad", _sse_written_out),
+    ("sigmoid_squared_error_grad", _sse_chained)])
+def test_derived_exercises_correct_styles_pass(exercise_id, fn):
+    assert_passes(exercise_id, fn)
+
+
+# --------------------------------------------------------------------------------------
+# Typical wrong versions, written differently from the catalogue, get the right hint
+# --------------------------------------------------------------------------------------
+def _wrong_multiply_loop_not_swapped(dout, cache):
+    x, y = cache
+    dx, dy = np.empty_like(x), np.empty_like(y)
+    for index in np.ndindex(x.shape):
+        dx[index], dy[index] = dout[index] * x[index], dout[index] * y[index]
+    return dx, dy
+
+
+def _wrong_maximum_where_ge(dout, cache):
+    x, y = cache
+    return np.where(x >= y, dout, 0.0), np.where(y >= x, dout, 0.0)
+
+
+def _wrong_maximum_tensorflow(dout, cache):
+    x, y = cache
+    x_wins = x >= y
+    return dout * x_wins, dout * ~x_wins
+
+
+def _wrong_leaky_where_ge(da, cache):
+    z, alpha = cache
+    return np.where(z >= 0, da, alpha * da)
+
+
+def _wrong_leaky_relu_only(da, cache):
+    z, _ = cache
+    return np.where(z > 0, da, 0.0)
+
+
+def _wrong_leaky_default_alpha(da, cache, alpha=0.01):
+    z, _ = cache
+    return np.where(z > 0, da, alpha * da)
+
+
+def _wrong_softplus_naive(da, cache):
+    return da * np.exp(cache) / (np.exp(cache) + 1)
+
+
+def _wrong_huber_mse_habit(y_true, y_pred, delta=1.0):
+    e = y_pred - y_true
+    return np.where(np.abs(e) <= delta, 2 * e, delta * np.sign(e)) / e.size
+
+
+def _wrong_huber_no_mean_where(y_true, y_pred, delta=1.0):
+    e = y_pred - y_true
+    return np.where(np.abs(e) <= delta, e, delta * np.sign(e))
+
+
+def _wrong_hinge_le(y_true, y_pred):
+    return np.where(y_true * y_pred <= 1, -y_true, 0.0) / y_pred.size
+
+
+def _wrong_hinge_no_label(y_true, y_pred):
+    return np.where(y_true * y_pred < 1, -1.0, 0.0) / y_pred.size
+
+
+def _wrong_l2_half_convention(dz, cache, l2):
+    x, W = cache
+    return dz @ W.T, x.T @ dz + l2 * W, dz.sum(axis=0)
+
+
+def _wrong_bilinear_single_path(dout, cache):
+    x, U, V, p, q = cache
+    return (dout * q) @ U.T, x.T @ (dout * q), x.T @ (dout * p)
+
+
+def _wrong_ln_forward_ddof(x, gamma, beta, eps=1e-5):
+    mu = x.mean(axis=1, keepdims=True)
+    inv_std = 1 / np.sqrt(x.var(axis=1, ddof=1, keepdims=True) + eps)
+    x_hat = (x - mu) * inv_std
+    return gamma * x_hat + beta, (x_hat, inv_std, gamma)
+
+
+def _wrong_ln_forward_batch_norm(x, gamma, beta, eps=1e-5):
+    mu = x.mean(axis=0)
+    inv_std = 1 / np.sqrt(x.var(axis=0, keepdims=True) + eps)
+    x_hat = (x - mu) * inv_std
+    return gamma * x_hat + beta, (x_hat, inv_std, gamma)
+
+
+def _wrong_ln_forward_std_plus_eps(x, gamma, beta, eps=1e-5):
+    mu = x.mean(axis=1, keepdims=True)
+    inv_std = 1 / (x.std(axis=1, keepdims=True) + eps)
+    x_hat = (x - mu) * inv_std
+    return gamma * x_hat + beta, (x_hat, inv_std, gamma)
+
+
+def _wrong_ln_backward_no_mean(dout, cache):
+    x_hat, inv_std, gamma = cache
+    g = dout * gamma
+    D = x_hat.shape[1]
+    dx = inv_std * (g - x_hat * np.sum(g * x_hat, axis=1, keepdims=True) / D)
+    return dx, np.sum(dout * x_hat, axis=0), np.sum(dout, axis=0)
+
+
+def _wrong_ln_backward_batch_means(dout, cache):
+    x_hat, inv_std, gamma = cache
+    g = dout * gamma
+    dx = inv_std * (g - np.mean(g, axis=0, keepdims=True)
+                    - x_hat * np.mean(g * x_hat, axis=0, keepdims=True))
+    return dx, np.sum(dout * x_hat, axis=0), np.sum(dout, axis=0)
+
+
+def _wrong_ln_backward_constants(dout, cache):
+    x_hat, inv_std, gamma = cache
+    return gamma * dout * inv_std, (dout * x_hat).sum(0), dout.sum(0)
+
+
+@pytest.mark.parametrize("exercise_id,fn,mistake", [
+    ("multiply_backward", _wrong_multiply_loop_not_swapped, "not swapped"),
+    ("maximum_backward", _wrong_maximum_where_ge, "ties counted twice"),
+    ("maximum_backward", _wrong_maximum_tensorflow, "ties all to x"),
+    ("leaky_relu_backward", _wrong_leaky_where_ge, "mask z >= 0"),
+    ("leaky_relu_backward", _wrong_leaky_relu_only, "forgot alpha"),
+    ("leaky_relu_backward", _wrong_leaky_default_alpha, "alpha fixed at 0.01"),
+    ("softplus_backward", _wrong_softplus_naive, "e^z / (1 + e^z) overflows"),
+    ("huber_grad", _wrong_huber_mse_habit, "factor 2 in the quadratic part"),
+    ("huber_grad", _wrong_huber_no_mean_where, "no mean"),
+    ("hinge_grad", _wrong_hinge_le, "mask >= at the kink"),
+    ("hinge_grad", _wrong_hinge_no_label, "forgot y"),
+    ("dense_l2_backward", _wrong_l2_half_convention, "forgot the factor 2"),
+    ("bilinear_backward", _wrong_bilinear_single_path, "dx from one path only"),
+    ("layer_norm_forward", _wrong_ln_forward_ddof, "variance with D - 1"),
+    ("layer_norm_forward", _wrong_ln_forward_batch_norm, "normalised over the batch axis"),
+    ("layer_norm_forward", _wrong_ln_forward_std_plus_eps, "epsilon outside the square root"),
+    ("layer_norm_backward", _wrong_ln_backward_no_mean, "forgot the mean term"),
+    ("layer_norm_backward", _wrong_ln_backward_batch_means, "normalised over the batch axis"),
+    ("layer_norm_backward", _wrong_ln_backward_constants,
+     "mean and variance taken as constants")])
+def test_derived_exercises_typical_wrong_versions_get_their_hint(exercise_id, fn, mistake):
+    result = grade(exercise_id, fn)
+    assert result.status == "failed"
+    assert result.mistake == mistake, result.verdict()
+    hint_text = next(m.hint for m in EXERCISES[exercise_id].mistakes if m.name == mistake)
+    assert hint_text in result.verdict()
+
+
+def test_the_max_gate_passes_no_gradient_to_a_loser_and_splits_ties():
+    dx, dy = nb05.maximum_backward(np.array([4.0, 4.0, 4.0]),
+                                   (np.array([1.0, 2.0, 3.0]), np.array([2.0, 2.0, 1.0])))
+    np.testing.assert_array_equal(dx, [0.0, 2.0, 4.0])
+    np.testing.assert_array_equal(dy, [4.0, 2.0, 0.0])
+
+
+def test_softplus_backward_raises_no_overflow_for_huge_inputs():
+    with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
+        dz = nb05.softplus_backward(np.ones(4), np.array([-1000.0, -710.0, 710.0, 1000.0]))
+    np.testing.assert_allclose(dz, [0.0, 0.0, 1.0, 1.0], atol=1e-300)
+
+
+# --------------------------------------------------------------------------------------
+# The references against autograd (written again here in autograd.numpy)
+# --------------------------------------------------------------------------------------
+def _vjp(fn, dout, *inputs):
+    """Gradients of sum(dout * fn(*inputs)) with respect to every input, by autograd."""
+    def scalar(*args):
+        return anp.sum(dout * fn(*args))
+
+    return tuple(autograd.grad(scalar, i)(*inputs) for i in range(len(inputs)))
+
+
+def _ag_layer_norm(x, gamma, beta, eps=1e-5):
+    mu = anp.mean(x, axis=1, keepdims=True)
+    var = anp.mean((x - mu) ** 2, axis=1, keepdims=True)
+    return gamma * (x - mu) / anp.sqrt(var + eps) + beta
+
+
+def _close(got, expected):
+    for g, e in zip(got, expected):
+        np.testing.assert_allclose(g, e, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_derived_references_match_autograd(seed):
+    rng = np.random.default_rng(seed)
+    x, y = rng.standard_normal((4, 3)), rng.standard_normal((4, 3))
+    x[0, 0] = y[0, 0]  # a tie: autograd splits it evenly too
+    d = rng.standard_normal((4, 3))
+
+    _close(nb05.multiply_backward(d, nb05.multiply_forward(x, y)[1]),
+           _vjp(lambda a, b: a * b, d, x, y))
+    _close(nb05.maximum_backward(d, nb05.maximum_forward(x, y)[1]),
+           _vjp(anp.maximum, d, x, y))
+    for alpha in (0.01, 0.3):
+        _close([nb05.leaky_relu_backward(d, nb05.leaky_relu_forward(x, alpha)[1])],
+               _vjp(lambda z, a=alpha: anp.where(z > 0, z, a * z), d, x))
+        _close([nb05.elu_backward(d, nb05.elu_forward(x, alpha)[1])],
+               _vjp(lambda z, a=alpha: anp.where(z > 0, z, a * (anp.exp(z) - 1)), d, x))
+    _close([nb05.softplus_backward(d, nb05.softplus_forward(x)[1])],
+           _vjp(lambda z: anp.logaddexp(0.0, z), d, x))
+
+    labels = np.where(rng.standard_normal((4, 3)) > 0, 1.0, -1.0)
+    _close([nb05.hinge_grad(labels, x)],
+           [autograd.grad(lambda p: anp.mean(anp.maximum(1 - labels * p, 0.0)))(x)])
+    _close([nb05.sigmoid_squared_error_grad(y, x)],
+           [autograd.grad(lambda z: 0.5 * anp.sum((y - 1 / (1 + anp.exp(-z))) ** 2))(x)])
+
+    W, b = rng.standard_normal((3, 2)), rng.standard_normal(2)
+    dz = rng.standard_normal((4, 2))
+    _close(nb05.dense_l2_backward(dz, (x, W), 0.3),
+           [autograd.grad(lambda *p: anp.sum(dz * (anp.dot(p[0], p[1]) + p[2]))
+                          + 0.3 * anp.sum(p[1] ** 2), i)(x, W, b) for i in range(3)])
+
+    U, V = rng.standard_normal((3, 5)), rng.standard_normal((3, 5))
+    d5 = rng.standard_normal((4, 5))
+    _close(nb05.bilinear_backward(d5, nb05.bilinear_forward(x, U, V)[1]),
+           _vjp(lambda a, u, v: anp.dot(a, u) * anp.dot(a, v), d5, x, U, V))
+
+    gamma, beta = rng.standard_normal(3), rng.standard_normal(3)
+    out, cache = nb05.layer_norm_forward(x, gamma, beta)
+    np.testing.assert_allclose(out, _ag_layer_norm(x, gamma, beta), rtol=1e-12)
+    _close(nb05.layer_norm_backward(d, cache), _vjp(_ag_layer_norm, d, x, gamma, beta))
+
+
+# --------------------------------------------------------------------------------------
+# The notebook gives the forward functions the checks use
+# --------------------------------------------------------------------------------------
+GIVEN_IN_THE_NOTEBOOK = {
+    "multiply-forward": ("multiply_forward",), "max-forward": ("maximum_forward",),
+    "leaky-forward": ("leaky_relu_forward",), "softplus-forward": ("softplus_forward",),
+    "hinge-forward": ("hinge",), "bilinear-forward": ("bilinear_forward",),
+    "elu-forward": ("elu_forward",),
+}
+
+
+def _notebook_functions():
+    nb = nbformat.read(str(NOTEBOOK), as_version=4)
+    cells = {c.id: c.source for c in nb.cells}
+    found = {}
+    for cell_id, names in GIVEN_IN_THE_NOTEBOOK.items():
+        namespace = {"np": np, "F": F,
+                     "rng_derive": np.random.default_rng(0)}  # some cells also draw inputs
+        exec(compile(cells[cell_id], cell_id, "exec"), namespace)
+        found.update({n: namespace[n] for n in names})
+    return found
+
+
+def test_the_notebooks_forward_functions_are_the_checks_ones():
+    given = _notebook_functions()
+    rng = np.random.default_rng(7)
+    x, y = rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
+    x[0, :2] = 0.0
+    labels = np.where(y > 0, 1.0, -1.0)
+    U, V = rng.standard_normal((4, 2)), rng.standard_normal((4, 2))
+    calls = {
+        "multiply_forward": (x, y), "maximum_forward": (x, y), "leaky_relu_forward": (x,),
+        "softplus_forward": (x,), "hinge": (labels, x), "bilinear_forward": (x, U, V),
+        "elu_forward": (x,),
+    }
+    for name, args in calls.items():
+        ours, theirs = given[name](*args), getattr(nb05, name)(*args)
+        if isinstance(ours, tuple):
+            np.testing.assert_array_equal(ours[0], theirs[0])
+            for a, b in zip(ours[1], theirs[1]):
+                np.testing.assert_array_equal(a, b)
+        else:
+            assert ours == theirs, name
