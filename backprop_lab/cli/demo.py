@@ -6,12 +6,15 @@ The article trains on 1000 random samples with *random* 0/1 labels.  Here the la
 samples are kept aside, so we can see the point the article leaves out: with labels that
 are pure noise, training accuracy can rise (the network memorises), but accuracy on
 samples it has not seen stays near 50%, the score of a coin flip.
+
+What it prints speaks the language of ``backprop_lab.config.language()``.
 """
 import sys
 
 import numpy as np
 
 from .. import utils
+from ..i18n import _, ljust, rjust
 from ..layers import Dense
 from ..models import Sequential
 from ..optimizers import SGD
@@ -52,22 +55,30 @@ def main(args):
     """
     for flag, value, smallest in (("--epochs", args.epochs, 1), ("--seed", args.seed, 0)):
         if value < smallest:
-            print(f"demo: {flag} must be {smallest} or more, got {value}.", file=sys.stderr)
+            print(_("demo: {flag} must be {smallest} or more, got {value}.")
+                  .format(flag=flag, smallest=smallest, value=value), file=sys.stderr)
             return 2
-    print(f"The seed's example: {N_SAMPLES} random samples x {N_FEATURES} features, random 0/1 "
-          f"labels; Dense(10, relu) -> Dense(1, sigmoid), SGD(learning_rate=0.01).")
-    print(f"Training on the first {N_TRAIN} samples, holding out the last "
-          f"{N_SAMPLES - N_TRAIN}.\n")
+    print(_("The seed's example: {samples} random samples x {features} features, random 0/1 "
+            "labels; Dense(10, relu) -> Dense(1, sigmoid), SGD(learning_rate=0.01).")
+          .format(samples=N_SAMPLES, features=N_FEATURES))
+    print(_("Training on the first {train} samples, holding out the last {held_out}.")
+          .format(train=N_TRAIN, held_out=N_SAMPLES - N_TRAIN) + "\n")
     result = run(seed=args.seed, epochs=args.epochs, verbose=args.verbose)
     (train_loss, train_acc), (test_loss, test_acc) = result["train"], result["held_out"]
+    y_pred = result["y_pred"]
     print()
-    print(f"predict(X) gave shape {result['y_pred'].shape}, values in "
-          f"[{result['y_pred'].min():.3f}, {result['y_pred'].max():.3f}].")
-    print(f"{'':22}{'loss':>8}{'accuracy':>10}")
-    print(f"{'training data (800)':22}{train_loss:8.4f}{train_acc:10.4f}")
-    print(f"{'held-out data (200)':22}{test_loss:8.4f}{test_acc:10.4f}")
+    print(_("predict(X) gave shape {shape}, values in [{low:.3f}, {high:.3f}].")
+          .format(shape=y_pred.shape, low=y_pred.min(), high=y_pred.max()))
+    print(ljust("", 22) + rjust(_("loss"), 8) + rjust(_("accuracy"), 10))
+    for label, loss, accuracy in (
+            (_("training data ({count})").format(count=N_TRAIN), train_loss, train_acc),
+            (_("held-out data ({count})").format(count=N_SAMPLES - N_TRAIN), test_loss,
+             test_acc)):
+        print(f"{ljust(label, 22)}{loss:8.4f}{accuracy:10.4f}")
     print()
-    print("The labels are coin flips unrelated to X, so there is nothing to learn: training")
-    print("accuracy rises only as the network memorises its 800 examples, while on the 200")
-    print("held-out samples accuracy stays near 50%, chance (a few points either way is normal).")
+    print(_("The labels are coin flips unrelated to X, so there is nothing to learn: training\n"
+            "accuracy rises only as the network memorises its {train} examples, while on the "
+            "{held_out}\n"
+            "held-out samples accuracy stays near 50%, chance (a few points either way is "
+            "normal).").format(train=N_TRAIN, held_out=N_SAMPLES - N_TRAIN))
     return 0

@@ -7,21 +7,26 @@ results and ``.ok`` is True when nothing needs fixing.
 What is required is read from backprop_lab's own installed metadata (its dependencies and
 its ``course`` extra in pyproject.toml), and the versions found from each package's
 metadata, so nothing heavy is imported; versions are compared with ``packaging``.
+
+The report speaks the language of ``backprop_lab.config.language()``; the rows keep their
+English values (``"missing"``, ``"installed"``), which only the table translates.
 """
 import importlib.metadata
 import sys
 
+from ..i18n import N_, _, display_width, ljust, pgettext
+
 #: What the course needs each package for (the names of the ``course`` extra and numpy).
 PURPOSES = {
-    "numpy": "arrays: everything",
-    "jupyterlab": "runs the notebooks",
-    "ipykernel": "the Python kernel of the notebooks",
-    "ipywidgets": "sliders and interactive apps",
-    "jupyterlab_widgets": "shows ipywidgets in JupyterLab",
-    "matplotlib": "plots",
-    "nbformat": "reads and writes notebooks",
-    "nbclient": "runs notebooks headless (grading)",
-    "nbconvert": "makes the student notebooks",
+    "numpy": N_("arrays: everything"),
+    "jupyterlab": N_("runs the notebooks"),
+    "ipykernel": N_("the Python kernel of the notebooks"),
+    "ipywidgets": N_("sliders and interactive apps"),
+    "jupyterlab_widgets": N_("shows ipywidgets in JupyterLab"),
+    "matplotlib": N_("plots"),
+    "nbformat": N_("reads and writes notebooks"),
+    "nbclient": N_("runs notebooks headless (grading)"),
+    "nbconvert": N_("makes the student notebooks"),
 }
 #: Used only when backprop_lab itself is not installed (no metadata to read).
 FALLBACK_PYTHON = "3.9"
@@ -97,26 +102,26 @@ def check():
     found_python = ".".join(str(v) for v in sys.version_info[:3])
     rows = [{
         "name": "Python", "required": ">=" + floor, "found": found_python,
-        "ok": Version(found_python) >= Version(floor), "purpose": "runs everything",
+        "ok": Version(found_python) >= Version(floor), "purpose": _("runs everything"),
         "fix": None,
     }]
     needed = requirements()
     if not needed:
         rows.append({"name": DISTRIBUTION, "required": "installed", "found": "missing",
-                     "ok": False, "purpose": "the course's package",
+                     "ok": False, "purpose": _("the course's package"),
                      "fix": "-e .[course]  (from the folder of the course)"})
     for dist, minimum in needed:
         found = _installed(dist)
         ok = found is not None and (minimum is None or _at_least(found, minimum))
         required = ">=" + minimum if minimum else "any"
         rows.append({"name": dist, "required": required, "found": found or "missing",
-                     "ok": ok, "purpose": PURPOSES.get(dist, ""),
+                     "ok": ok, "purpose": _(PURPOSES.get(dist, "")),
                      "fix": None if ok else f"{dist}{required if minimum else ''}"})
     if _installed("jupyterlab_widgets") is not None:
         present = _widget_extension_present()
         rows.append({"name": "widget extension", "required": "installed",
                      "found": "installed" if present else "missing files", "ok": present,
-                     "purpose": "JupyterLab side of ipywidgets",
+                     "purpose": _("JupyterLab side of ipywidgets"),
                      "fix": None if present else "--force-reinstall jupyterlab_widgets"})
     return rows
 
@@ -153,26 +158,43 @@ def _fix_command(rows):
     return "\n".join(commands)
 
 
+def _shown(value):
+    """A table cell in the current language: the words the rows hold in English are
+    translated, versions and names are not."""
+    words = {
+        "installed": pgettext("doctor", "installed"),
+        "missing": pgettext("doctor", "missing"),
+        "missing files": pgettext("doctor", "missing files"),
+        "any": pgettext("doctor", "any"),
+        "widget extension": pgettext("doctor", "widget extension"),
+    }
+    return words.get(value, value)
+
+
 def _format(rows):
-    header = ("check", "required", "found", "status")
-    table = [header] + [(r["name"], r["required"], r["found"], "ok" if r["ok"] else "FIX")
+    header = (pgettext("doctor", "check"), pgettext("doctor", "required"),
+              pgettext("doctor", "found"), pgettext("doctor", "status"))
+    table = [header] + [(_shown(r["name"]), _shown(r["required"]), _shown(r["found"]),
+                         pgettext("doctor", "ok") if r["ok"] else pgettext("doctor", "FIX"))
                         for r in rows]
-    widths = [max(len(row[i]) for row in table) for i in range(4)]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in table]
+    widths = [max(display_width(row[i]) for row in table) for i in range(4)]
+    lines = ["  ".join(ljust(cell, w) for cell, w in zip(row, widths)).rstrip()
+             for row in table]
     lines.insert(1, "  ".join("-" * w for w in widths))
     if all(r["ok"] for r in rows):
-        lines.append("All good: the course's notebooks and widgets should work here.")
+        lines.append(_("All good: the course's notebooks and widgets should work here."))
         return "\n".join(lines)
     lines.append("")
     if not rows[0]["ok"]:
-        lines.append(f"Python {rows[0]['found']} is too old: install Python "
-                     f"{python_floor()} or newer and create a new environment.")
+        lines.append(_("Python {found} is too old: install Python {floor} or newer and create "
+                       "a new environment.").format(found=rows[0]["found"], floor=python_floor()))
     command = _fix_command(rows)
     if command:
-        lines.append("To fix, run in a terminal, with the Python that runs Jupyter:")
-        lines += ["    " + c for c in command.splitlines()]
-        lines.append("(in a notebook cell, use %pip instead of python -m pip), "
-                     "then restart JupyterLab.")
+        commands = "\n".join("    " + c for c in command.splitlines())
+        lines.append(_("To fix, run in a terminal, with the Python that runs Jupyter:\n"
+                       "{commands}\n"
+                       "(in a notebook cell, use %pip instead of python -m pip), then restart "
+                       "JupyterLab.").format(commands=commands))
     return "\n".join(lines)
 
 

@@ -1,39 +1,75 @@
 """``python -m backprop_lab make-notebooks`` and ``python -m backprop_lab execute``.
 
 make-notebooks writes the student version of every ``solutions/*.ipynb`` into
-``notebooks/`` (``--check``: exit 1 if it is out of date, and say what differs).
+``notebooks/``, and of every ``solutions/zh/*.ipynb`` (the Chinese edition) into
+``notebooks/zh/`` (``--check``: exit 1 if either is out of date, or if ``solutions/zh/`` is
+not what the English and the catalogues make, and say what differs).
 execute runs solution notebooks top to bottom in a fresh kernel and stores their outputs
 and nbgrader metadata in place, reproducibly (seeded), for nbval to compare.
 """
 import sys
 
+from ..course.edition import edition_dir, edition_problems, make_zh_notebooks, stale_zh_notebooks
 from ..course.execute import execute_notebook
 from ..course.notebooks import make_notebooks, stale_notebooks
+
+
+def _check(args):
+    code = 0
+    problems = stale_notebooks(args.solutions, args.out)
+    if problems:
+        print(f"{args.out}/ is out of date:")
+        for p in problems:
+            print(f"  {p}")
+        print("Run: python -m backprop_lab make-notebooks")
+        code = 1
+    else:
+        print(f"{args.out}/ is up to date with {args.solutions}/.")
+    zh_out, zh_solutions = edition_dir(args.out), edition_dir(args.solutions)
+    problems = stale_zh_notebooks(args.solutions, args.out)
+    if problems:
+        print(f"{zh_out}/ is out of date:")
+        for p in problems:
+            print(f"  {p}")
+        print("Run: python -m backprop_lab make-notebooks")
+        code = 1
+    elif zh_solutions.is_dir():
+        print(f"{zh_out}/ is up to date with {zh_solutions}/.")
+    problems = edition_problems(args.solutions)
+    if problems:
+        print(f"{zh_solutions}/ is out of date with {args.solutions}/ and its catalogues:")
+        for p in problems:
+            print(f"  {p}")
+        code = 1
+    return code
+
+
+def _print_report(folder, report):
+    print(f"{folder}/: {len(report['written'])} written, {len(report['unchanged'])} unchanged, "
+          f"{len(report['removed'])} removed.")
+    for name in report["written"]:
+        print(f"  wrote {name}")
+    for name in report["removed"]:
+        print(f"  removed {name}")
 
 
 def main(args):
     """``python -m backprop_lab make-notebooks [--solutions DIR] [--out DIR] [--check]``."""
     try:
         if args.check:
-            problems = stale_notebooks(args.solutions, args.out)
-            if problems:
-                print(f"{args.out}/ is out of date:")
-                for p in problems:
-                    print(f"  {p}")
-                print("Run: python -m backprop_lab make-notebooks")
-                return 1
-            print(f"{args.out}/ is up to date with {args.solutions}/.")
-            return 0
+            return _check(args)
         report = make_notebooks(args.solutions, args.out)
+        zh_report = make_zh_notebooks(args.solutions, args.out)
     except (OSError, ValueError) as e:
         print(f"make-notebooks: {e}", file=sys.stderr)
         return 1
-    print(f"{args.out}/: {len(report['written'])} written, {len(report['unchanged'])} unchanged, "
-          f"{len(report['removed'])} removed.")
-    for name in report["written"]:
-        print(f"  wrote {name}")
-    for name in report["removed"]:
-        print(f"  removed {name}")
+    _print_report(args.out, report)
+    if zh_report is not None:
+        _print_report(edition_dir(args.out), zh_report)
+        stale = edition_problems(args.solutions)
+        if stale:
+            print(f"note: {edition_dir(args.solutions)}/ is out of date "
+                  "(python -m backprop_lab make-notebooks --check says how)")
     return 0
 
 

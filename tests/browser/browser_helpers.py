@@ -237,16 +237,32 @@ def _menu(page, menu, item):
     page.locator(".lm-Menu-itemLabel", has_text=re.compile(f"^{item}")).first.click()
 
 
+TAB = ".lm-DockPanel-tabBar .lm-TabBar-tab"
+
+
+def _tab(page, name):
+    """The tab of notebook ``name`` (a path under the server's root, e.g.
+    ``zh/00_start_here.ipynb``).  Tabs are labelled with the file name only; when two
+    open notebooks share one (an English and a Chinese edition), the tab's caption, which
+    JupyterLab sets to "Name: ...\nPath: <path>...", tells them apart."""
+    label = name.rsplit("/", 1)[-1]
+    tabs = page.locator(TAB, has=page.locator(".lm-TabBar-tabLabel", has_text=re.compile(
+        "^" + re.escape(label) + "$")))
+    if tabs.count() <= 1:
+        return tabs.first
+    return page.locator(f'{TAB}[title*="Path: {name}"]').first
+
+
 def open_notebook(page, name):
     """Open notebook ``name`` (File -> Open from Path) and wait until its kernel is idle."""
     _menu(page, "File", "Open from Path")
     page.locator(".jp-Dialog input").fill(name)
     page.locator(".jp-Dialog .jp-mod-accept").click()
+    page.wait_for_selector(f'{TAB}[title*="Path: {name}"]')
     activate(page, name)
     page.wait_for_selector(f"{PANEL} .jp-Notebook .jp-Cell")
     # the launcher's tab can be closed once another tab is open: close it (screenshots)
-    launcher = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab",
-                            has=page.locator(".lm-TabBar-tabLabel", has_text="Launcher"))
+    launcher = page.locator(TAB, has=page.locator(".lm-TabBar-tabLabel", has_text="Launcher"))
     if launcher.locator(".lm-TabBar-tabCloseIcon").count():
         launcher.locator(".lm-TabBar-tabCloseIcon").first.click()
         activate(page, name)
@@ -259,23 +275,20 @@ def open_notebook(page, name):
 
 def activate(page, name):
     """Make the tab of notebook ``name`` the current one."""
-    tab = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab",
-                       has=page.locator(".lm-TabBar-tabLabel", has_text=re.compile(
-                           "^" + re.escape(name) + "$")))
-    tab.first.click()
+    _tab(page, name).click()
     page.wait_for_function(
-        "(name) => { const t = document.querySelector("
-        "'.lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel');"
-        " return t && t.textContent === name; }", arg=name)
+        "(path) => { const t = document.querySelector("
+        "'.lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current');"
+        " return t && (t.getAttribute('title') || '').includes('Path: ' + path); }", arg=name)
 
 
 def close_notebook(page, name):
     """Close the current notebook and shut its kernel down (File -> Close and Shut Down)."""
     activate(page, name)
+    tab = page.locator(f'{TAB}[title*="Path: {name}"]').first
     _menu(page, "File", "Close and Shut Down")
     page.locator(".jp-Dialog .jp-mod-accept").click()
-    page.locator(".lm-DockPanel-tabBar .lm-TabBar-tabLabel",
-                 has_text=re.compile("^" + re.escape(name) + "$")).wait_for(state="detached")
+    tab.wait_for(state="detached")
 
 
 def run_all_cells(page):

@@ -1,12 +1,17 @@
 """Real-browser test: JupyterLab in headless chromium runs every student notebook.
 
 The server, its environment (the Binder one when it can be built) and the browser are
-the fixtures of ``conftest.py``.  For each notebook of ``notebooks/``, as a learner opens
-it, the test clicks Run -> Run All Cells, waits until every code cell shows an execution
-count and the kernel is idle, then checks that no cell shows a traceback, that widget
-outputs render as live widgets, and, in the notebook JupyterLab saves, that every check
-cell says "not attempted" (nothing is solved yet, and the demos after an exercise run on
-the reference).  A last test moves the learning-rate slider of the LearningRateExplorer,
+the fixtures of ``conftest.py``.  For each notebook of ``notebooks/`` and of the Chinese
+edition's ``notebooks/zh/``, as a learner opens it, the test clicks Run -> Run All Cells,
+waits until every code cell shows an execution count and the kernel is idle, then checks
+that no cell shows a traceback, that widget outputs render as live widgets, and, in the
+notebook JupyterLab saves, that every check cell says "not attempted" (in Chinese, the
+catalogue's words for it, once the verdicts are translated: nothing is solved yet, and
+the demos after an exercise run on the reference), that no output warns of a glyph
+missing from a font, and that in the Chinese edition every figure the solution shows is
+drawn.  A small notebook the fixture writes switches to Chinese and draws a figure with
+Chinese text: it must come back as a picture, drawn with the bundled Chinese font and no
+missing glyph.  A last test moves the learning-rate slider of the LearningRateExplorer,
 checks that the picture and the verdict change, and measures how long a slider step
 takes to come back as a new picture (the benchmark's target is a 95th percentile of at
 most 100 ms; the test prints the figures and asserts none, timing being the benchmark's
@@ -30,8 +35,10 @@ from pathlib import Path
 
 import pytest
 
+from backprop_lab.i18n import fonts, translate
+
 import browser_helpers as bh
-from conftest import RUN_TIMEOUT, STUDENT_NOTEBOOKS
+from conftest import CHINESE_FIGURE, RUN_TIMEOUT, STUDENT_NAMES, chinese_figure_notebook
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = (REPO / "docs" / "screenshots"
@@ -40,6 +47,11 @@ WIDGET_TIMEOUT = 15  # seconds for widget views to appear after the run
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 EXPLORER = "LearningRateExplorer"
 NOT_ATTEMPTED = "not attempted"
+#: What a check cell says instead in an edition: the catalogue's translation (the English
+#: words until the verdicts are translated).
+NOT_ATTEMPTED_IN = {"zh": translate(NOT_ATTEMPTED, "zh")}
+MISSING_GLYPH = "missing from font"
+IMAGE_MIME = "image/png"
 LATENCY_STEPS = 20  # slider steps timed
 BROWSERS = 2  # notebooks run at once, each in its own chromium
 CELLS = f"{bh.PANEL} .jp-Notebook .jp-Cell"  # the cells of the notebook on show
@@ -48,11 +60,12 @@ CELLS = f"{bh.PANEL} .jp-Notebook .jp-Cell"  # the cells of the notebook on show
 # --------------------------------------------------------------------------------------
 # Reading the notebook files
 # --------------------------------------------------------------------------------------
-def read_cells(path):
-    """For each cell of a notebook file: {'type', 'source', 'tags', 'graded' (an nbgrader
-    grade cell), 'widget' (a stored widget view among its outputs), 'text' (its stored
-    text outputs), 'errors' (its stored error outputs, as text)}."""
-    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+def read_cells(path, text=None):
+    """For each cell of a notebook file (or of its JSON ``text``): {'type', 'source',
+    'tags', 'graded' (an nbgrader grade cell), 'widget' (a stored widget view among its
+    outputs), 'image' (a stored PNG), 'text' (its stored text outputs), 'errors' (its
+    stored error outputs, as text)}."""
+    nb = json.loads(Path(path).read_text(encoding="utf-8") if text is None else text)
     cells = []
     for cell in nb["cells"]:
         source = cell.get("source", "")
@@ -69,6 +82,7 @@ def read_cells(path):
             "tags": meta.get("tags", []),
             "graded": bool(meta.get("nbgrader", {}).get("grade")) and cell["cell_type"] == "code",
             "widget": any(WIDGET_MIME in o.get("data", {}) for o in outputs),
+            "image": any(IMAGE_MIME in o.get("data", {}) for o in outputs),
             "text": "\n".join(text),
             "errors": [f"{o.get('ename')}: {o.get('evalue')}" for o in outputs
                        if o.get("output_type") == "error"],
@@ -83,19 +97,27 @@ def solution_of(name):
 
 
 def with_widgets(name):
-    """The student notebook's cells, each marked 'widget' when its solution shows one."""
+    """The student notebook's cells, each marked 'widget' (and 'image') when its solution
+    shows one."""
+    if name == CHINESE_FIGURE:
+        return read_cells(None, chinese_figure_notebook())
     cells = read_cells(REPO / "notebooks" / name)
     for cell, solved in zip(cells, read_cells(solution_of(name))):
-        cell["widget"] = solved["widget"]
+        cell["widget"], cell["image"] = solved["widget"], solved["image"]
     return cells
+
+
+def edition(name):
+    """The edition of a notebook: "zh" for "zh/00_start_here.ipynb", None for English."""
+    return name.split("/")[0] if "/" in name else None
 
 
 def find_explorer():
     """(notebook name, cell index) of the first LearningRateExplorer shown as a widget."""
-    for path in STUDENT_NOTEBOOKS:
-        for index, cell in enumerate(with_widgets(path.name)):
+    for name in STUDENT_NAMES:
+        for index, cell in enumerate(with_widgets(name)):
             if cell["type"] == "code" and EXPLORER in cell["source"] and cell["widget"]:
-                return path.name, index
+                return name, index
     return None, None
 
 
@@ -178,18 +200,29 @@ def run_problems(name, cells, state):
 
 def saved_problems(page, lab, name):
     """What the notebook as JupyterLab saves it shows wrongly: error outputs (cells tagged
-    raises-exception excluded), and check cells that do not say "not attempted"."""
+    raises-exception excluded), check cells that do not say "not attempted" (or its
+    translation), warnings of glyphs missing from a font, and, in an edition, figures of
+    the solution that were not drawn."""
     bh.save_notebook(page)
     saved = read_cells(lab.root_dir / name)
     problems = [f"error output in the saved notebook: {describe(name, i, saved)}\n  -> "
                 + "; ".join(c["errors"])
                 for i, c in enumerate(saved)
                 if c["errors"] and "raises-exception" not in c["tags"]]
+    words = {NOT_ATTEMPTED, NOT_ATTEMPTED_IN.get(edition(name), NOT_ATTEMPTED)}
     for i, c in enumerate(saved):
-        if c["graded"] and NOT_ATTEMPTED not in c["text"]:
+        if c["graded"] and not any(w in c["text"] for w in words):
             problems.append(f"a check cell of the untouched student notebook does not say "
-                            f"{NOT_ATTEMPTED!r}: {describe(name, i, saved)}\n  -> "
-                            f"{c['text'][:300]!r}")
+                            f"{' or '.join(sorted(words))!r}: {describe(name, i, saved)}\n"
+                            f"  -> {c['text'][:300]!r}")
+        if MISSING_GLYPH in c["text"]:
+            problems.append(f"a glyph is missing from the font in {describe(name, i, saved)}"
+                            f"\n  -> {c['text'][:300]!r}")
+    if edition(name) is not None:
+        expected = with_widgets(name)
+        problems += [f"the figure of {describe(name, i, saved)} was not drawn"
+                     for i, (c, solved) in enumerate(zip(saved, expected))
+                     if solved["image"] and not c["image"]]
     if not any(c["graded"] for c in saved) and any("check(" in c["source"] for c in saved):
         problems.append(f"{name}: check cells without nbgrader grade metadata")
     return problems
@@ -324,7 +357,7 @@ def check_notebook(lab, page, name, explorer):
         result["seconds"] = state["seconds"]
         if SCREENSHOTS is not None:
             hide_sidebar(page)
-            if name == STUDENT_NOTEBOOKS[0].name:
+            if name == STUDENT_NAMES[0]:
                 screenshot_start(page, cells)
             screenshot_training_plot(page, cells)
         result["kept_open"] = explorer[0] == name and not result["problems"]
@@ -372,16 +405,37 @@ def _browser_worker(lab, chromium_path, todo, results, explorer, all_run):
         browser.close()
 
 
+def selected_notebooks(items):
+    """The notebooks the selected tests need (``pytest -k zh`` runs only the Chinese ones):
+    those of the selected notebook tests, the explorer's for the slider test, the Chinese
+    figure notebook for its test."""
+    wanted = set()
+    for item in items:
+        if item.originalname == "test_student_notebook_runs_in_jupyterlab":
+            wanted.add(item.callspec.params["name"])
+        elif item.originalname == "test_learning_rate_slider_redraws_the_plot":
+            wanted.add(find_explorer()[0])
+        elif item.originalname == "test_a_figure_with_chinese_text_renders_in_jupyterlab":
+            wanted.add(CHINESE_FIGURE)
+    return [n for n in STUDENT_NAMES + [CHINESE_FIGURE] if n in wanted]
+
+
+def _running_time(name):
+    """File size stands in for a notebook's running time."""
+    return 0 if name == CHINESE_FIGURE else solution_of(name).stat().st_size
+
+
 @pytest.fixture(scope="session")
-def browser_runs(lab, chromium_path, playwright_api):
-    """{notebook name: result of ``check_notebook``}, every student notebook run once, two
-    at a time (one per browser; the kernels mostly wait on each other otherwise)."""
+def browser_runs(request, lab, chromium_path, playwright_api):
+    """{notebook name: result of ``check_notebook``}, every notebook the selected tests need
+    run once, two at a time (one per browser; the kernels mostly wait on each other
+    otherwise)."""
     explorer = find_explorer()
     todo = queue.Queue()
-    # longest first (file size stands in for running time), so the two end together
-    for path in sorted(STUDENT_NOTEBOOKS, key=lambda p: solution_of(p.name).stat().st_size,
+    # longest first, so the two end together
+    for name in sorted(selected_notebooks(request.session.items), key=_running_time,
                        reverse=True):
-        todo.put(path.name)
+        todo.put(name)
     results = {}
     all_run = threading.Barrier(BROWSERS)
     threads = [threading.Thread(target=_browser_worker,
@@ -397,7 +451,7 @@ def browser_runs(lab, chromium_path, playwright_api):
 # --------------------------------------------------------------------------------------
 # Tests
 # --------------------------------------------------------------------------------------
-@pytest.mark.parametrize("name", [p.name for p in STUDENT_NOTEBOOKS])
+@pytest.mark.parametrize("name", STUDENT_NAMES)
 def test_student_notebook_runs_in_jupyterlab(name, lab, browser_runs):
     result = browser_runs.get(name)
     assert result is not None, f"{name} was not run (a browser thread failed to start)"
@@ -420,3 +474,17 @@ def test_learning_rate_slider_redraws_the_plot(browser_runs):
     print(f"slider step to new picture, {len(times)} steps: median "
           f"{bh.percentile(times, 50):.0f} ms, 95th percentile {bh.percentile(times, 95):.0f} ms, "
           f"max {max(times):.0f} ms")
+
+
+def test_a_figure_with_chinese_text_renders_in_jupyterlab(lab, browser_runs):
+    """The Chinese figure notebook ran cleanly (no traceback, no missing glyph), its figure
+    came back as a picture, and matplotlib drew the Chinese text with the bundled font."""
+    result = browser_runs.get(CHINESE_FIGURE)
+    assert result is not None, f"{CHINESE_FIGURE} was not run"
+    assert not result["problems"], "\n\n".join(result["problems"])
+    saved = read_cells(lab.root_dir / CHINESE_FIGURE)
+    figure = saved[1]
+    assert figure["image"], "the figure with Chinese text did not come back as a PNG"
+    assert figure["text"].strip().splitlines()[-1].endswith(fonts.FONT_FILE.name), \
+        figure["text"]
+    assert MISSING_GLYPH not in figure["text"]
