@@ -484,6 +484,80 @@ def _mlp_no_caches(x, layers):
     return mlp_forward(x, layers)[0]
 
 
+
+# --------------------------------------------------------------------------------------
+# Optional checks of "going further"
+# --------------------------------------------------------------------------------------
+def sigmoid_from_softmax(z):
+    """sigma(z), computed as the first column of softmax([z, 0]) row by row.
+
+    z: (N,) numbers.  Returns (N,): the probability of class 0 when the two classes have
+    the logits z and 0, which is sigmoid(z).
+    """
+    pairs = np.stack([z, np.zeros_like(z)], axis=1)
+    return F.softmax_forward(pairs)[0][:, 0]
+
+
+def _pair_cases(rng):
+    return [
+        fixed_case("z = [-2, 0, 3]", np.array([-2.0, 0.0, 3.0])),
+        random_case("random 8 numbers", 3.0 * rng.standard_normal(8)),
+        edge_case("large |z|", np.array([-800.0, -40.0, 40.0, 800.0])),
+        edge_case("a single number", np.array([0.5])),
+    ]
+
+
+def _pair_second_column(z):
+    return F.softmax_forward(np.stack([z, np.zeros_like(z)], axis=1))[0][:, 1]
+
+
+def _pair_both_columns(z):
+    return F.softmax_forward(np.stack([z, np.zeros_like(z)], axis=1))[0]
+
+
+def _pair_softmax_of_z_alone(z):
+    return F.softmax_forward(z.reshape(-1, 1))[0][:, 0]
+
+
+def _pair_logit_one(z):
+    return F.softmax_forward(np.stack([z, np.ones_like(z)], axis=1))[0][:, 0]
+
+
+def dense_forward_columns(x_columns, W_t, b):
+    """A dense layer in the column layout of many textbooks: z = W_t @ x + b[:, None].
+
+    x_columns: (D, N), one example per column.  W_t: (M, D), one row per unit (the
+    transpose of Keras's kernel).  b: (M,).  Returns z: (M, N), one example per column.
+    """
+    return W_t @ x_columns + b[:, None]
+
+
+def _columns_cases(rng):
+    return [
+        fixed_case("2 features, 3 examples, 2 units", np.array([[1.0, 0.0, -1.0],
+                                                                 [2.0, 1.0, 0.5]]),
+                   np.array([[0.5, -1.0], [1.0, 2.0]]), np.array([0.1, -0.2])),
+        random_case("random D=4, N=5, M=3", rng.standard_normal((4, 5)),
+                    rng.standard_normal((3, 4)), rng.standard_normal(3)),
+        edge_case("as many examples as units (N = M = 3)", rng.standard_normal((2, 3)),
+                  rng.standard_normal((3, 2)), rng.standard_normal(3)),
+        edge_case("a single example", rng.standard_normal((3, 1)), rng.standard_normal((2, 3)),
+                  rng.standard_normal(2)),
+    ]
+
+
+def _columns_bias_on_rows(x_columns, W_t, b):
+    return W_t @ x_columns + b
+
+
+def _columns_keras_layout(x_columns, W_t, b):
+    return x_columns.T @ W_t.T + b
+
+
+def _columns_no_bias(x_columns, W_t, b):
+    return W_t @ x_columns
+
+
 EXERCISES = [
     Exercise(
         id="neuron_forward",
@@ -746,4 +820,56 @@ EXERCISES = [
             "After the loop, return a, caches.",
         ],
     ),
+    Exercise(
+        id="sigmoid_from_softmax",
+        title="A two-class softmax is a sigmoid (going further)",
+        notebook=NOTEBOOK,
+        points=0,
+        difficulty=2,
+        reference=sigmoid_from_softmax,
+        cases=_pair_cases,
+        depends=("softmax_forward",),
+        mistakes=[
+            ("second column", _pair_second_column,
+             "column 1 is the class with logit 0, whose probability is sigmoid(-z); take "
+             "column 0, the class with logit z."),
+            ("both columns", _pair_both_columns,
+             "return one probability per number, shape (N,): the first column of the "
+             "softmax, [:, 0]."),
+            ("softmax of z alone", _pair_softmax_of_z_alone,
+             "a softmax over a single logit is always 1: pair each z with a second logit 0, "
+             "np.stack([z, np.zeros_like(z)], axis=1)."),
+            ("second logit 1", _pair_logit_one,
+             "the second logit must be 0: softmax([z, c])_0 = sigmoid(z - c)."),
+        ],
+        hints=[
+            "Build an (N, 2) array whose rows are [z_n, 0] and pass it to softmax_forward.",
+            "np.stack([z, np.zeros_like(z)], axis=1), then the column [:, 0] of the "
+            "softmax.",
+        ],
+    ),
+    Exercise(
+        id="dense_forward_columns",
+        title="A dense layer, one example per column (going further)",
+        notebook=NOTEBOOK,
+        points=0,
+        difficulty=2,
+        reference=dense_forward_columns,
+        cases=_columns_cases,
+        mistakes=[
+            ("bias along the wrong axis", _columns_bias_on_rows,
+             "b has shape (M,): added to an (M, N) array, numpy lines it up with the last "
+             "axis, the N examples. Make it a column, b[:, None], of shape (M, 1)."),
+            ("Keras's layout returned", _columns_keras_layout,
+             "in the column layout the result is (M, N), one example per column: "
+             "W_t @ x_columns + b[:, None]."),
+            ("no bias", _columns_no_bias,
+             "the bias is missing: add b to every column."),
+        ],
+        hints=[
+            "With one example per column, the layer is z = W_t x + b for every column x.",
+            "return W_t @ x_columns + b[:, None]",
+        ],
+    ),
 ]
+

@@ -1,8 +1,11 @@
-"""Exercises of notebook 02_loss_functions: squared errors and cross-entropies, stably.
+"""Exercises of notebook 02_loss_functions: squared errors and cross-entropies, stably;
+two gradients to derive (Huber, hinge); optional checks for "going further".
 
-Every reference is the function of ``backprop_lab.functional`` with the same name: each
-loss returns a Python float; ``log_softmax`` returns an array.  The probabilities are
-clipped to [EPSILON, 1 - EPSILON] with ``EPSILON = 1e-7``, as Keras does.
+The references are the functions of ``backprop_lab.functional`` with the same names: each
+loss returns a Python float; ``log_softmax`` and the gradients return arrays.  The
+probabilities are clipped to [EPSILON, 1 - EPSILON] with ``EPSILON = 1e-7``, as Keras does.
+Defined here: Keras's ``hinge`` and its gradient ``hinge_grad``, and the references of the
+optional checks (``sigmoid_pair_crossentropy``, ``clamped_log_binary_crossentropy``).
 """
 import numpy as np
 
@@ -377,6 +380,246 @@ def _log_softmax_whole_batch(z):
     return shifted - np.log(np.exp(shifted).sum())
 
 
+
+# --------------------------------------------------------------------------------------
+# huber_grad (derive it yourself): the reference is functional.huber_grad
+# --------------------------------------------------------------------------------------
+def _huber_cases(rng):
+    y = np.array([[0.0, 1.0, 2.0], [1.0, -1.0, 0.5]])
+    return [
+        fixed_case("2x3, errors in both zones", y,
+                   y + np.array([[0.5, -3.0, 1.5], [-0.2, 2.0, -0.9]])),
+        fixed_case("4 examples, one output, delta 0.5", _column([0.0, 1.0, 2.0, 3.0]),
+                   _column([0.2, 0.1, 2.7, 3.4]), delta=0.5),
+        random_case("random 6x2, delta 1", rng.standard_normal((6, 2)),
+                    2.0 * rng.standard_normal((6, 2))),
+        random_case("random 5x4, delta 2", rng.standard_normal((5, 4)),
+                    4.0 * rng.standard_normal((5, 4)), delta=2.0),
+        edge_case("errors exactly at +-delta", np.zeros((1, 4)),
+                  np.array([[1.0, -1.0, 0.0, 3.0]])),
+        edge_case("perfect predictions", np.ones((3, 2)), np.ones((3, 2))),
+        edge_case("a single example, delta 0.1", np.array([[2.0]]), np.array([[-1.0]]),
+                  delta=0.1),
+        edge_case("large errors", np.zeros((3, 3)), 1e6 * rng.standard_normal((3, 3)),
+                  delta=1.5),
+    ]
+
+
+def _huber_sign(y_true, y_pred, delta=1.0):
+    return np.clip(y_true - y_pred, -delta, delta) / y_pred.size
+
+
+def _huber_no_size(y_true, y_pred, delta=1.0):
+    return np.clip(y_pred - y_true, -delta, delta)
+
+
+def _huber_zones_swapped(y_true, y_pred, delta=1.0):
+    e = y_pred - y_true
+    return np.where(np.abs(e) <= delta, delta * np.sign(e), e) / y_pred.size
+
+
+def _huber_batch_only(y_true, y_pred, delta=1.0):
+    return np.clip(y_pred - y_true, -delta, delta) / y_pred.shape[0]
+
+
+def _huber_linear_without_delta(y_true, y_pred, delta=1.0):
+    e = y_pred - y_true
+    return np.where(np.abs(e) <= delta, e, np.sign(e)) / y_pred.size
+
+
+def _huber_factor_two(y_true, y_pred, delta=1.0):
+    e = y_pred - y_true
+    return np.where(np.abs(e) <= delta, 2 * e, delta * np.sign(e)) / y_pred.size
+
+
+def _huber_delta_ignored(y_true, y_pred, delta=1.0):
+    return np.clip(y_pred - y_true, -1.0, 1.0) / y_pred.size
+
+
+# --------------------------------------------------------------------------------------
+# hinge and hinge_grad (derive it yourself)
+# --------------------------------------------------------------------------------------
+def hinge(y_true, y_pred):
+    """Keras's hinge loss for labels in {-1, +1}: ``mean(max(1 - y * y_hat, 0))`` over the
+    last axis, then over the batch (for an (N, M) array, the mean over every entry).
+
+    y_true: labels -1 or +1.  y_pred: scores of the same shape.  Returns a float.
+    """
+    margins = np.asarray(y_true, dtype=np.float64) * y_pred
+    return float(np.mean(np.maximum(1.0 - margins, 0.0)))
+
+
+def hinge_grad(y_true, y_pred):
+    """dL/dy_hat of ``hinge``: ``-y / size`` where the margin y * y_hat is below 1, else 0.
+
+    At a margin of exactly 1 (the kink) the loss has no derivative; like ``relu_backward``
+    at z = 0 we use 0 there.  Returns an array shaped like y_pred.
+    """
+    return np.where(y_true * y_pred < 1.0, -y_true, 0.0) / y_pred.size
+
+
+def _signs(rng, shape):
+    return np.where(rng.random(shape) < 0.5, -1.0, 1.0)
+
+
+def _hinge_cases(rng):
+    return [
+        fixed_case("2x3, some margins exactly 1",
+                   np.array([[1.0, -1.0, 1.0], [-1.0, 1.0, -1.0]]),
+                   np.array([[1.0, -1.0, 0.3], [0.5, 2.0, -0.2]])),
+        fixed_case("4 examples, one output", _column([1.0, -1.0, 1.0, -1.0]),
+                   _column([0.2, -3.0, -0.5, 1.0])),
+        random_case("random 6x2", _signs(rng, (6, 2)), 1.5 * rng.standard_normal((6, 2))),
+        random_case("random 5x4", _signs(rng, (5, 4)), 2.0 * rng.standard_normal((5, 4))),
+        edge_case("every margin exactly 1", np.array([[1.0, -1.0], [-1.0, 1.0]]),
+                  np.array([[1.0, -1.0], [-1.0, 1.0]])),
+        edge_case("every margin above 1 (no gradient)", np.array([[1.0, -1.0, 1.0]]),
+                  np.array([[2.0, -1.5, 4.0]])),
+        edge_case("all wrong side, a single example", np.array([[-1.0]]), np.array([[3.0]])),
+        edge_case("integer labels", np.array([[1, -1], [-1, 1], [1, 1]]),
+                  np.array([[0.5, 0.5], [-2.0, 0.0], [1.0, 3.0]])),
+        edge_case("large scores", _signs(rng, (3, 3)), 1e6 * rng.standard_normal((3, 3))),
+    ]
+
+
+def _hinge_sign(y_true, y_pred):
+    return np.where(y_true * y_pred < 1.0, y_true, 0.0) / y_pred.size
+
+
+def _hinge_no_size(y_true, y_pred):
+    return np.where(y_true * y_pred < 1.0, -y_true, 0.0) * 1.0
+
+
+def _hinge_kink_side(y_true, y_pred):
+    return np.where(y_true * y_pred <= 1.0, -y_true, 0.0) / y_pred.size
+
+
+def _hinge_margin_zero(y_true, y_pred):
+    return np.where(y_true * y_pred < 0.0, -y_true, 0.0) / y_pred.size
+
+
+def _hinge_forgot_y(y_true, y_pred):
+    return -1.0 * (y_true * y_pred < 1.0) / y_pred.size
+
+
+def _hinge_batch_only(y_true, y_pred):
+    return np.where(y_true * y_pred < 1.0, -y_true, 0.0) / y_pred.shape[0]
+
+
+def _hinge_mask_without_y(y_true, y_pred):
+    return np.where(y_pred < 1.0, -y_true, 0.0) / y_pred.size
+
+
+# --------------------------------------------------------------------------------------
+# Optional checks of "going further"
+# --------------------------------------------------------------------------------------
+def mean_squared_error_grad(y_true, y_pred):
+    """dL/dy_hat of Keras's MSE: 2 (y_hat - y) / size (functional.mean_squared_error_grad)."""
+    return F.mean_squared_error_grad(y_true, y_pred)
+
+
+def sigmoid_pair_crossentropy(y_onehot, z):
+    """Binary cross-entropy from the single logit z1 - z0, for two-class one-hot rows.
+
+    y_onehot: (N, 2) one-hot rows.  z: (N, 2) logits.  Equal to the categorical
+    cross-entropy of softmax(z), since softmax([z0, z1])_1 = sigmoid(z1 - z0).  A float.
+    """
+    return F.binary_crossentropy_from_logits(y_onehot[:, 1:], z[:, 1:] - z[:, :1])
+
+
+def _pair_cases(rng):
+    def onehot(labels):
+        return _one_hot(np.array(labels), 2)
+
+    return [
+        fixed_case("3 examples", onehot([0, 1, 1]),
+                   np.array([[2.0, 0.5], [-1.0, 1.0], [0.3, 0.3]])),
+        random_case("random 8 examples", onehot(rng.integers(0, 2, 8)),
+                    rng.standard_normal((8, 2))),
+        edge_case("extreme logits", onehot([1, 0]), np.array([[800.0, -800.0], [5.0, 900.0]])),
+        edge_case("a single example", onehot([1]), np.array([[0.0, 2.0]])),
+    ]
+
+
+def _pair_sign(y_onehot, z):
+    return F.binary_crossentropy_from_logits(y_onehot[:, 1:], z[:, :1] - z[:, 1:])
+
+
+def _pair_summed(y_onehot, z):
+    return len(z) * F.binary_crossentropy_from_logits(y_onehot[:, 1:], z[:, 1:] - z[:, :1])
+
+
+def _pair_logit_z1(y_onehot, z):
+    return F.binary_crossentropy_from_logits(y_onehot[:, 1:], z[:, 1:])
+
+
+def _pair_through_probabilities(y_onehot, z):
+    s = F.sigmoid_forward(z[:, 1:] - z[:, :1])[0]
+    return F.binary_crossentropy(y_onehot[:, 1:], s)
+
+
+def clamped_log_binary_crossentropy(y_true, p):
+    """Binary cross-entropy as PyTorch's BCELoss computes it: no clipping of p, but each log
+    clamped below at -100.  y_true, p: same shape.  Returns the mean, a float."""
+    with np.errstate(divide="ignore"):
+        log_p = np.maximum(np.log(p), -100.0)
+        log_not_p = np.maximum(np.log(1.0 - p), -100.0)
+    return float(-np.mean(y_true * log_p + (1 - y_true) * log_not_p))
+
+
+def _clamped_cases(rng):
+    return [
+        fixed_case("y = 1, p = 0", _column([1.0]), _column([0.0])),
+        fixed_case("three examples", _column([1.0, 0.0, 1.0]), _column([0.9, 0.2, 0.6])),
+        random_case("random 5x2", rng.integers(0, 2, (5, 2)).astype(float),
+                    rng.uniform(0.01, 0.99, (5, 2))),
+        edge_case("certain and right (p = y)", _column([1.0, 0.0]), _column([1.0, 0.0])),
+        edge_case("y = 0 but p = 1", _column([0.0, 1.0]), _column([1.0, 0.7])),
+    ]
+
+
+def _clamped_keras_clip(y_true, p):
+    return F.binary_crossentropy(y_true, p)
+
+
+def _clamped_one_log(y_true, p):
+    return float(-np.mean(y_true * np.maximum(np.log(p), -100.0)
+                          + (1 - y_true) * np.log(1 - p)))
+
+
+def _clamped_min(y_true, p):
+    return float(-np.mean(y_true * np.minimum(np.log(p), -100.0)
+                          + (1 - y_true) * np.minimum(np.log(1 - p), -100.0)))
+
+
+def _clamped_sum(y_true, p):
+    return y_true.size * clamped_log_binary_crossentropy(y_true, p)
+
+
+def _mse_grad_cases(rng):
+    return [
+        fixed_case("3 targets", np.array([1.0, 2.0, 3.0]), np.array([1.5, 2.0, 2.0])),
+        random_case("random 5x3", rng.standard_normal((5, 3)), rng.standard_normal((5, 3))),
+        edge_case("a single example", np.array([[2.0]]), np.array([[-1.0]])),
+        edge_case("perfect predictions", np.ones((2, 2)), np.ones((2, 2))),
+    ]
+
+
+def _mse_grad_no_two(y_true, y_pred):
+    return (y_pred - y_true) / y_pred.size
+
+
+def _mse_grad_sign(y_true, y_pred):
+    return 2 * (y_true - y_pred) / y_pred.size
+
+
+def _mse_grad_batch_only(y_true, y_pred):
+    return 2 * (y_pred - y_true) / y_pred.shape[0]
+
+
+def _mse_grad_half_sum(y_true, y_pred):
+    return y_pred - y_true
+
 EXERCISES = [
     Exercise(
         id="half_sum_squared_error",
@@ -646,4 +889,167 @@ EXERCISES = [
             "np.log(np.exp(shifted).sum(axis=1, keepdims=True))",
         ],
     ),
+    Exercise(
+        id="huber_grad",
+        title="Huber loss, gradient (derive it)",
+        notebook=NOTEBOOK,
+        points=3,
+        difficulty=4,
+        reference=F.huber_grad,
+        cases=_huber_cases,
+        mistakes=[
+            ("sign error", _huber_sign,
+             "your gradient has the wrong sign: the loss grows as y_pred moves away from "
+             "y_true, so the derivative has the sign of the error y_pred - y_true."),
+            ("forgot the 1/size", _huber_no_size,
+             "the loss is a mean over every entry, so each entry's derivative is divided by "
+             "the number of entries, y_pred.size."),
+            ("zones swapped", _huber_zones_swapped,
+             "the quadratic zone and the clipped zone are swapped: for |e| <= delta the "
+             "derivative of e^2 / 2 is e itself; beyond delta it is the constant +-delta."),
+            ("averaged over the batch only", _huber_batch_only,
+             "Keras's Huber is a mean over every entry (the last axis, then the batch): "
+             "divide by y_pred.size, not by the number of rows."),
+            ("linear zone without delta", _huber_linear_without_delta,
+             "beyond delta the loss is delta * (|e| - delta / 2), whose slope is "
+             "delta * sign(e), not sign(e)."),
+            ("factor 2 in the quadratic zone", _huber_factor_two,
+             "the quadratic zone is e^2 / 2: its derivative is e, not 2 e (the 1/2 is "
+             "there to cancel the 2)."),
+            ("delta ignored", _huber_delta_ignored,
+             "your zones always end at 1: use the argument delta, which the checks vary."),
+        ],
+        hints=[
+            "Work entry by entry with e = y_pred - y_true, in each zone separately; the mean "
+            "over all entries contributes one more factor.",
+            "In the quadratic zone the derivative is e; in the linear zone it does not depend "
+            "on |e|. What value does it have there, and what links the two zones at "
+            "|e| = delta?",
+            "The whole gradient is the error clipped to [-delta, delta], divided by the "
+            "number of entries. Check it with check_loss before running the check.",
+        ],
+    ),
+    Exercise(
+        id="hinge_grad",
+        title="Hinge loss, gradient (derive it)",
+        notebook=NOTEBOOK,
+        points=3,
+        difficulty=4,
+        reference=hinge_grad,
+        cases=_hinge_cases,
+        mistakes=[
+            ("sign error", _hinge_sign,
+             "your gradient has the wrong sign: increasing y * y_pred lowers the loss, so "
+             "where the margin is short the derivative is -y (divided by the size)."),
+            ("forgot the 1/size", _hinge_no_size,
+             "the loss is a mean over every entry: divide each entry's derivative by "
+             "y_pred.size."),
+            ("kink on the wrong side", _hinge_kink_side,
+             "at a margin of exactly 1 the loss is at its kink; the convention is 0 there, "
+             "as relu_backward uses at z = 0: the gradient is nonzero only where "
+             "y * y_pred < 1, strictly."),
+            ("kink at 0 instead of 1", _hinge_margin_zero,
+             "the loss is max(1 - y * y_pred, 0): it is still positive for margins between 0 "
+             "and 1, so the gradient is nonzero wherever y * y_pred < 1, not only < 0."),
+            ("forgot the label", _hinge_forgot_y,
+             "the derivative of 1 - y * y_pred with respect to y_pred is -y: multiply the "
+             "mask by -y_true, not by -1."),
+            ("averaged over the batch only", _hinge_batch_only,
+             "Keras's hinge is a mean over the last axis, then over the batch, i.e. over "
+             "every entry: divide by y_pred.size, not by the number of rows."),
+            ("mask without the label", _hinge_mask_without_y,
+             "the kink is where the margin y * y_pred equals 1; your mask compares y_pred "
+             "alone with 1, which is wrong for the labels -1."),
+        ],
+        hints=[
+            "Write the loss of one entry as max(u, 0) with u = 1 - y * y_pred, and use the "
+            "chain rule: d/du max(u, 0), times du/dy_pred.",
+            "max(u, 0) has slope 1 where u > 0 and 0 where u < 0 (and, by convention, 0 at "
+            "u = 0); du/dy_pred = -y. The mean over all entries divides by their number.",
+            "Build the mask y_true * y_pred < 1, multiply it by -y_true, divide by "
+            "y_pred.size, and check the result with check_loss.",
+        ],
+    ),
+    Exercise(
+        id="mean_squared_error_grad",
+        title="MSE, gradient (going further)",
+        notebook=NOTEBOOK,
+        points=0,
+        difficulty=1,
+        reference=mean_squared_error_grad,
+        cases=_mse_grad_cases,
+        mistakes=[
+            ("no factor 2", _mse_grad_no_two,
+             "the derivative of (y_hat - y)^2 is 2 (y_hat - y): the factor 2 stays, since "
+             "MSE has no 1/2."),
+            ("sign error", _mse_grad_sign,
+             "the gradient points towards larger loss: 2 (y_pred - y_true) / size, not "
+             "2 (y_true - y_pred) / size."),
+            ("averaged over the batch only", _mse_grad_batch_only,
+             "MSE is the mean over every entry: divide by y_pred.size."),
+            ("the half-sum's gradient", _mse_grad_half_sum,
+             "y_pred - y_true is the gradient of the half-sum; MSE's is "
+             "2 (y_pred - y_true) / y_pred.size."),
+        ],
+        hints=[
+            "MSE = sum((y_pred - y_true)^2) / size. Differentiate one term.",
+            "return 2 * (y_pred - y_true) / y_pred.size",
+        ],
+    ),
+    Exercise(
+        id="sigmoid_pair_crossentropy",
+        title="Two-class softmax as one sigmoid (going further)",
+        notebook=NOTEBOOK,
+        points=0,
+        difficulty=2,
+        reference=sigmoid_pair_crossentropy,
+        cases=_pair_cases,
+        depends=("binary_crossentropy_from_logits",),
+        mistakes=[
+            ("logits subtracted the wrong way", _pair_sign,
+             "class 1's probability is sigmoid(z1 - z0): subtract z0 from z1, not the "
+             "reverse."),
+            ("summed over the examples", _pair_summed,
+             "the loss is the mean over the examples, as binary_crossentropy_from_logits "
+             "returns it: do not multiply it by N."),
+            ("logit of class 1 alone", _pair_logit_z1,
+             "softmax depends only on differences of the logits: the single logit is "
+             "z1 - z0, not z1."),
+            ("through clipped probabilities", _pair_through_probabilities,
+             "through the sigmoid's probability the loss is clipped at 16.12 for extreme "
+             "logits; use binary_crossentropy_from_logits on z1 - z0."),
+        ],
+        hints=[
+            "softmax([z0, z1])_1 = e^z1 / (e^z0 + e^z1) = 1 / (1 + e^-(z1 - z0)).",
+            "return binary_crossentropy_from_logits(y_onehot[:, 1:], z[:, 1:] - z[:, :1])",
+        ],
+    ),
+    Exercise(
+        id="clamped_log_binary_crossentropy",
+        title="PyTorch's clamped logs (going further)",
+        notebook=NOTEBOOK,
+        points=0,
+        difficulty=2,
+        reference=clamped_log_binary_crossentropy,
+        cases=_clamped_cases,
+        mistakes=[
+            ("clipped p as Keras does", _clamped_keras_clip,
+             "that is Keras's way (p clipped to [1e-7, 1 - 1e-7]); PyTorch leaves p as it "
+             "is and clamps each log: np.maximum(np.log(p), -100)."),
+            ("only one log clamped", _clamped_one_log,
+             "both logs need the clamp: log(1 - p) is -inf when p = 1, and then 0 * (-inf) "
+             "is nan even where y = 1."),
+            ("np.minimum", _clamped_min,
+             "np.minimum keeps the smaller value, so every log becomes at most -100; the "
+             "clamp is from below: np.maximum(np.log(p), -100)."),
+            ("sum instead of mean", _clamped_sum,
+             "BCELoss averages over every entry by default: np.mean, not np.sum."),
+        ],
+        hints=[
+            "Compute the two logs, clamp each at -100 from below, then combine them with "
+            "the weights y and 1 - y and average.",
+            "np.maximum(np.log(p), -100) and np.maximum(np.log(1 - p), -100).",
+        ],
+    ),
 ]
+

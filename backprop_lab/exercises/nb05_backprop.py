@@ -7,11 +7,12 @@ signatures): the learner writes, line for line, what the package uses.  ``mlp_ba
 assembles them into the backward pass of notebook 01's ``mlp_forward(x, layers)``, whose
 caches it walks from the end.
 
-The "derive it yourself" exercises (difficulty 4 and 5: the gates, leaky ReLU, softplus,
-Huber, hinge, a dense layer with an L2 penalty, a product of two learned projections,
-layer normalisation; ELU and the squared error after a sigmoid as optional checks) are
-about functions the package does not have, except ``huber_grad``.  Their references live
-here, with the forward functions the notebook gives (the same code; a test compares them).
+The "derive it yourself" exercises (difficulty 4 and 5: the gates, leaky ReLU, softplus, a
+dense layer with an L2 penalty, a product of two learned projections, layer normalisation;
+ELU and the squared error after a sigmoid as optional checks) are about functions the
+package does not have.  Their references live here, with the forward functions the notebook
+gives (the same code; a test compares them).  (The derived loss gradients, Huber and hinge,
+are notebook 02's.)
 """
 import numpy as np
 
@@ -115,21 +116,6 @@ def softplus_backward(da, cache):
     """Backward of softplus: dz = da * sigmoid(z), the sigmoid computed without overflow."""
     z = cache
     return da * F.sigmoid_forward(z)[0]
-
-
-def hinge(y_true, y_pred):
-    """Keras's hinge loss: the mean over every entry of max(1 - y * y_hat, 0).
-
-    y_true: labels -1 or +1.  y_pred: scores of the same shape.  Returns a float.
-    """
-    return float(np.mean(np.maximum(1.0 - y_true * y_pred, 0.0)))
-
-
-def hinge_grad(y_true, y_pred):
-    """dL/dy_hat of the hinge loss: -y / size where the margin y * y_hat is below 1, else
-    0 (0 also at the kink y * y_hat = 1, as relu_backward at z = 0)."""
-    active = (1.0 - y_true * y_pred) > 0
-    return -y_true * active / y_pred.size
 
 
 def dense_l2_backward(dz, cache, l2):
@@ -452,47 +438,8 @@ def _softplus_cases(rng):
     ]
 
 
-def _huber_cases(rng):
-    y = rng.standard_normal((4, 3))
-    y_exact = np.array([[0.0, 1.0], [2.0, -1.0]])
-    e_exact = np.array([[2.0, -2.0], [0.5, 2.0]])  # |error| = delta = 2 in three places
-    y_mid = rng.standard_normal((2, 3))
-    e_mid = np.array([[1.5, -1.2, 0.3], [3.0, -2.5, 1.9]])
-    return [
-        fixed_case("3x2 example, delta = 1", np.array([[0.0, 1.0], [2.0, -1.0], [0.5, 0.5]]),
-                   np.array([[0.2, 0.5], [3.5, -4.0], [1.4, 2.5]])),
-        random_case("random 6x1, delta = 1", rng.standard_normal((6, 1)),
-                    2 * rng.standard_normal((6, 1))),
-        random_case("random 4x3, delta = 0.5", y, y + 1.5 * rng.standard_normal((4, 3)),
-                    delta=0.5),
-        edge_case("errors of exactly +-delta (where the branches meet), delta = 2", y_exact,
-                  y_exact + e_exact, delta=2.0),
-        edge_case("delta = 2, errors between 1 and 2 and beyond", y_mid, y_mid + e_mid,
-                  delta=2.0),
-        edge_case("perfect predictions (every error 0)", np.ones((3, 2)), np.ones((3, 2))),
-        edge_case("large errors (1e6)", np.zeros((2, 3)), 1e6 * rng.standard_normal((2, 3))),
-        edge_case("batch of one", rng.standard_normal((1, 3)), 2 * rng.standard_normal((1, 3))),
-    ]
-
-
 def _labels(rng, shape):
     return rng.choice([-1.0, 1.0], size=shape)
-
-
-def _hinge_cases(rng):
-    y_kink = np.array([[1.0, -1.0], [-1.0, 1.0], [1.0, 1.0]])
-    p_kink = np.array([[1.0, -1.0], [0.5, 1.0], [2.0, -0.5]])  # margin exactly 1 in 3 places
-    return [
-        fixed_case("4 examples, 1 output", np.array([[1.0], [-1.0], [1.0], [-1.0]]),
-                   np.array([[0.3], [0.5], [2.0], [-1.5]])),
-        random_case("random 6x2", _labels(rng, (6, 2)), rng.standard_normal((6, 2))),
-        random_case("random 5x1, scores around the margin", _labels(rng, (5, 1)),
-                    1.5 * rng.standard_normal((5, 1))),
-        edge_case("margins of exactly 1 (the kink)", y_kink, p_kink),
-        edge_case("every score 0 (every margin 0)", _labels(rng, (3, 2)), np.zeros((3, 2))),
-        edge_case("large scores (1e6)", _labels(rng, (3, 2)), 1e6 * rng.standard_normal((3, 2))),
-        edge_case("batch of one", _labels(rng, (1, 3)), rng.standard_normal((1, 3))),
-    ]
 
 
 def _dense_l2_cases(rng):
@@ -1095,65 +1042,6 @@ def _softplus_no_denominator(da, cache):
     return da * np.exp(cache)
 
 
-def _huber_no_mean(y_true, y_pred, delta=1.0):
-    return np.clip(y_pred - y_true, -delta, delta)
-
-
-def _huber_over_N(y_true, y_pred, delta=1.0):
-    return np.clip(y_pred - y_true, -delta, delta) / y_pred.shape[0]
-
-
-def _huber_sign(y_true, y_pred, delta=1.0):
-    return np.clip(y_true - y_pred, -delta, delta) / y_pred.size
-
-
-def _huber_delta_ignored(y_true, y_pred, delta=1.0):
-    return np.clip(y_pred - y_true, -1.0, 1.0) / y_pred.size
-
-
-def _huber_linear_slope_one(y_true, y_pred, delta=1.0):
-    e = y_pred - y_true
-    return np.where(np.abs(e) <= delta, e, np.sign(e)) / y_pred.size
-
-
-def _huber_branches_swapped(y_true, y_pred, delta=1.0):
-    e = y_pred - y_true
-    return np.where(np.abs(e) <= delta, delta * np.sign(e), e) / y_pred.size
-
-
-def _huber_factor_two(y_true, y_pred, delta=1.0):
-    e = y_pred - y_true
-    return np.where(np.abs(e) <= delta, 2 * e, delta * np.sign(e)) / y_pred.size
-
-
-def _hinge_mask_ge(y_true, y_pred):
-    return -y_true * ((1.0 - y_true * y_pred) >= 0) / y_pred.size
-
-
-def _hinge_no_y(y_true, y_pred):
-    return -1.0 * ((1.0 - y_true * y_pred) > 0) / y_pred.size
-
-
-def _hinge_sign(y_true, y_pred):
-    return y_true * ((1.0 - y_true * y_pred) > 0) / y_pred.size
-
-
-def _hinge_no_mean(y_true, y_pred):
-    return -y_true * ((1.0 - y_true * y_pred) > 0)
-
-
-def _hinge_over_N(y_true, y_pred):
-    return -y_true * ((1.0 - y_true * y_pred) > 0) / y_pred.shape[0]
-
-
-def _hinge_margin_without_y(y_true, y_pred):
-    return -y_true * ((1.0 - y_pred) > 0) / y_pred.size
-
-
-def _hinge_times_value(y_true, y_pred):
-    return -y_true * np.maximum(1.0 - y_true * y_pred, 0.0) / y_pred.size
-
-
 def _l2_no_penalty(dz, cache, l2):
     return F.dense_backward(dz, cache)
 
@@ -1729,82 +1617,6 @@ EXERCISES = [
             "Write the Jacobian of one row: da_k/dz_j = a_k (delta_kj - a_j).",
             "dz_j = sum_k da_k a_k (delta_kj - a_j) = a_j (da_j - sum_k da_k a_k).",
             "a = cache; return a * (da - (da * a).sum(axis=-1, keepdims=True)).",
-        ],
-    ),
-    Exercise(
-        id="huber_grad",
-        title="Huber loss, gradient (derived)",
-        notebook=NOTEBOOK,
-        points=2,
-        difficulty=4,
-        reference=F.huber_grad,
-        cases=_huber_cases,
-        mistakes=[
-            ("no mean", _huber_no_mean,
-             "the loss is the MEAN over every entry, so its gradient carries a factor "
-             "1 / y_pred.size: divide by it."),
-            ("divided by N only", _huber_over_N,
-             "the loss averages over every entry, N * M of them, not only over the N "
-             "examples: divide by y_pred.size."),
-            ("sign error", _huber_sign,
-             "wrong sign: with e = y_pred - y_true, increasing y_pred increases the error, "
-             "so the gradient has the sign of e."),
-            ("delta ignored (clipped at 1)", _huber_delta_ignored,
-             "you used 1 where delta belongs: the quadratic part ends at |e| = delta, and "
-             "beyond it the slope is ±delta."),
-            ("linear slope 1", _huber_linear_slope_one,
-             "beyond |e| = delta the loss is delta * (|e| - delta / 2): its slope is "
-             "delta * sign(e), not sign(e)."),
-            ("branches swapped", _huber_branches_swapped,
-             "your branches are swapped: the quadratic part 1/2 e^2 (slope e) holds for "
-             "|e| <= delta, the linear part (slope ±delta) beyond."),
-            ("factor 2 in the quadratic part", _huber_factor_two,
-             "the quadratic part is 1/2 e^2, whose slope is e: the 1/2 cancels the 2."),
-        ],
-        hints=[
-            "Write the loss of one entry with e = y_pred - y_true, piece by piece: one "
-            "formula for |e| <= delta, one beyond. Differentiate each piece.",
-            "The pieces give e and ±delta; they meet at |e| = delta, so the gradient is "
-            "continuous. Then remember the mean over every entry.",
-            "dL/dy_pred = clip(e, -delta, delta) / (number of entries).",
-        ],
-    ),
-    Exercise(
-        id="hinge_grad",
-        title="Hinge loss, gradient (derived)",
-        notebook=NOTEBOOK,
-        points=2,
-        difficulty=4,
-        reference=hinge_grad,
-        cases=_hinge_cases,
-        mistakes=[
-            ("mask >= at the kink", _hinge_mask_ge,
-             "at a margin of exactly 1 the hinge max(1 - y * y_pred, 0) has a kink; use 0 "
-             "there (as relu_backward does at z = 0): the mask is (1 - y * y_pred > 0)."),
-            ("forgot y", _hinge_no_y,
-             "d(1 - y * y_pred)/d y_pred = -y: the label's sign belongs in the gradient."),
-            ("sign error", _hinge_sign,
-             "wrong sign: raising the score of a +1 example lowers its hinge, so the "
-             "gradient there is negative, -y / size."),
-            ("no mean", _hinge_no_mean,
-             "the loss is the MEAN over every entry, so its gradient carries a factor "
-             "1 / y_pred.size."),
-            ("divided by N only", _hinge_over_N,
-             "the loss averages over every entry, N * M of them, not only over the N "
-             "examples: divide by y_pred.size."),
-            ("margin without y", _hinge_margin_without_y,
-             "the hinge is active where the MARGIN y * y_pred is below 1, not where "
-             "y_pred is: the mask is (1 - y_true * y_pred > 0)."),
-            ("times the hinge value", _hinge_times_value,
-             "you multiplied by the hinge's VALUE max(1 - y * y_pred, 0). The chain rule "
-             "needs its SLOPE: 1 where the hinge is active, 0 elsewhere."),
-        ],
-        hints=[
-            "The hinge is a ReLU of the number 1 - y * y_pred. Which two local derivatives "
-            "does the chain rule multiply?",
-            "ReLU's slope is 1 where its input is positive, 0 elsewhere; the slope of "
-            "1 - y * y_pred with respect to y_pred is -y. Then the mean over every entry.",
-            "dL/dy_pred = -y ⊙ [1 - y ⊙ y_pred > 0] / (number of entries).",
         ],
     ),
     Exercise(

@@ -10,6 +10,7 @@ a whole descent loop.
 The first two are ``backprop_lab.functional``'s own functions (what ``optimizers.SGD``
 runs); the last two are defined here.
 """
+import numbers
 import types
 
 import numpy as np
@@ -439,6 +440,345 @@ def _descent_changes_w0(grad, w0, learning_rate, steps):
     return np.array(path)
 
 
+# --------------------------------------------------------------------------------------
+# train_two_layer: a training loop from scratch
+# --------------------------------------------------------------------------------------
+#: The names a learner's training loop may call: the reference versions are put in its
+#: reach while it is graded (notebooks 01, 02 and 05, and this notebook's sgd_update and
+#: minibatch_indices).
+TRAINING_PIECES = ("dense_forward", "relu_forward", "softmax_forward", "categorical_crossentropy",
+                   "softmax_categorical_crossentropy_grad", "dense_backward", "relu_backward",
+                   "minibatch_indices", "sgd_update")
+PARAMETER_NAMES = ("W1", "b1", "W2", "b2")
+TRAINING_TIME_LIMIT = 3.0  # seconds for one call: the reference needs well under 0.1 s
+LOSS_TOLERANCE = 1e-6  # losses per epoch: relative and absolute
+WEIGHT_RTOL, WEIGHT_ATOL = 1e-6, 1e-8  # trained weights
+LEARNABLE_ACCURACY = 0.9  # the held-out accuracy the reference reaches on the learnable case
+
+
+def train_two_layer(params, X_train, Y_train, X_val, Y_val, learning_rate, epochs, batch_size,
+                    seed):
+    """Train the network  X -> Dense -> ReLU -> Dense -> softmax  by mini-batch gradient
+    descent on categorical cross-entropy, then measure it on held-out data.
+
+    params: {"W1": (D, H), "b1": (H,), "W2": (H, K), "b2": (K,)}, the initial weights
+        (left unchanged).
+    X_train: (N, D) inputs, one row per example.  Y_train: (N, K) one-hot rows.
+    X_val: (V, D), Y_val: (V, K): the held-out examples, never trained on.
+    learning_rate: eta > 0.  epochs: E >= 1.  batch_size: B >= 1.
+    seed: epoch e (counting from 0) uses the batches minibatch_indices(N, B, seed + e).
+    Returns a dict:
+        "params": the trained weights, a new dict with the same keys and shapes;
+        "losses": (E,) array, losses[e] = the mean of epoch e's batch losses, each computed
+            in the forward pass before that batch's update (every batch counts once);
+        "val_accuracy": the share of held-out rows whose most probable class (the argmax
+            of the predicted probabilities) is the argmax of their row of Y_val, a float.
+    """
+    p = dict(params)  # a new dict: the caller's stays as it was
+    losses = []
+    for epoch in range(epochs):
+        batch_losses = []
+        for rows in minibatch_indices(len(X_train), batch_size, seed + epoch):
+            x, y = X_train[rows], Y_train[rows]
+            # forward
+            z1, dense1_cache = F.dense_forward(x, p["W1"], p["b1"])
+            a1, relu_cache = F.relu_forward(z1)
+            z2, dense2_cache = F.dense_forward(a1, p["W2"], p["b2"])
+            probabilities, _ = F.softmax_forward(z2)
+            batch_losses.append(F.categorical_crossentropy(y, probabilities))
+            # backward: the fused softmax + cross-entropy gradient already divides by B
+            dz2 = F.softmax_categorical_crossentropy_grad(y, probabilities)
+            da1, dW2, db2 = F.dense_backward(dz2, dense2_cache)
+            dz1 = F.relu_backward(da1, relu_cache)
+            _, dW1, db1 = F.dense_backward(dz1, dense1_cache)
+            # update: every weight array, with this batch's gradient
+            grads = {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
+            p = {name: F.sgd_update(p[name], grads[name], learning_rate) for name in p}
+        losses.append(np.mean(batch_losses))
+    return {"params": p, "losses": np.array(losses),
+            "val_accuracy": _accuracy(p, X_val, Y_val)}
+
+
+def _predict(p, x):
+    """Softmax probabilities (N, K) of the two-layer network with weights p."""
+    a1, _ = F.relu_forward(F.dense_forward(x, p["W1"], p["b1"])[0])
+    return F.softmax_forward(F.dense_forward(a1, p["W2"], p["b2"])[0])[0]
+
+
+def _accuracy(p, x, y_onehot):
+    return float(np.mean(np.argmax(_predict(p, x), axis=1) == np.argmax(y_onehot, axis=1)))
+
+
+def _one_hot_rows(labels, k):
+    return np.eye(k)[labels]
+
+
+def _clusters(rng, n, d, k, spread, noise):
+    """n points in d dimensions around k random centres (one-hot labels): X (n, d), Y (n, k)."""
+    centres = rng.uniform(-spread, spread, size=(k, d))
+    labels = rng.integers(0, k, size=n)
+    return centres[labels] + noise * rng.standard_normal((n, d)), _one_hot_rows(labels, k)
+
+
+def _initial_params(rng, d, h, k, bias_scale=0.1):
+    return {"W1": rng.standard_normal((d, h)) * np.sqrt(2.0 / d),
+            "b1": bias_scale * rng.standard_normal(h),
+            "W2": rng.standard_normal((h, k)) * np.sqrt(1.0 / h),
+            "b2": bias_scale * rng.standard_normal(k)}
+
+
+def _training_case(make, name, rng, n, v, d, h, k, *, learning_rate, epochs, batch_size,
+                   seed, spread=2.0, noise=1.0):
+    X, Y = _clusters(rng, n + v, d, k, spread, noise)
+    return make(name, _initial_params(rng, d, h, k), X[:n], Y[:n], X[n:], Y[n:],
+                learning_rate=learning_rate, epochs=epochs, batch_size=batch_size, seed=seed)
+
+
+def _training_cases(rng):
+    tiny_x = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0], [-1.0, 0.5], [0.5, -1.0],
+                       [-0.5, -0.5]])
+    tiny_y = _one_hot_rows(np.array([0, 1, 1, 0, 1, 0]), 2)
+    tiny_params = {"W1": np.array([[0.5, -0.3, 0.8], [0.2, 0.7, -0.6]]),
+                   "b1": np.array([0.1, -0.1, 0.05]),
+                   "W2": np.array([[0.4, -0.2], [-0.5, 0.3], [0.6, 0.1]]),
+                   "b2": np.array([0.05, -0.05])}
+    return [
+        fixed_case("6 examples, batches of 4 and 2, 3 epochs", tiny_params, tiny_x, tiny_y,
+                   tiny_x[:3], tiny_y[[1, 0, 2]], learning_rate=0.5, epochs=3, batch_size=4,
+                   seed=0),
+        _training_case(random_case, "random 40 examples, 3 classes, batches of 8", rng,
+                       40, 20, 3, 5, 3, learning_rate=0.2, epochs=4, batch_size=8,
+                       seed=int(rng.integers(1000))),
+        _training_case(random_case, "random 37 examples, batches of 10 (the last of 7)", rng,
+                       37, 15, 4, 6, 3, learning_rate=0.3, epochs=3, batch_size=10,
+                       seed=int(rng.integers(1000))),
+        _training_case(random_case, "learnable clusters: 240 examples, 15 epochs", rng,
+                       240, 60, 2, 16, 3, learning_rate=0.1, epochs=15, batch_size=16,
+                       seed=int(rng.integers(1000)), spread=4.0, noise=0.8),
+        _training_case(edge_case, "one batch of all 12 examples (full batch)", rng,
+                       12, 8, 3, 4, 2, learning_rate=0.5, epochs=5, batch_size=12, seed=3),
+        _training_case(edge_case, "batch size 1", rng, 7, 5, 2, 3, 3, learning_rate=0.1,
+                       epochs=2, batch_size=1, seed=4),
+        _training_case(edge_case, "a single epoch", rng, 20, 10, 3, 4, 4, learning_rate=0.3,
+                       epochs=1, batch_size=6, seed=5),
+    ]
+
+
+def _loop(params, X_train, Y_train, X_val, Y_val, learning_rate, epochs, batch_size, seed, *,
+          order="shuffled", stale=False, average_again=False, skip_biases=False,
+          no_relu_backward=False, record="mean", evaluate_on="val", in_place=False,
+          ascend=False):
+    """The reference loop with one thing done wrong (the catalogued mistakes below)."""
+    p = params if in_place else dict(params)
+    n = len(X_train)
+    losses = []
+    previous = None
+    for epoch in range(epochs):
+        if order == "shuffled":
+            batches = [(rows, rows) for rows in minibatch_indices(n, batch_size, seed + epoch)]
+        elif order == "same every epoch":
+            batches = [(rows, rows) for rows in minibatch_indices(n, batch_size, seed)]
+        elif order == "stored":
+            batches = [(np.arange(s, min(s + batch_size, n)),) * 2
+                       for s in range(0, n, batch_size)]
+        else:  # "two permutations": the rows of X and of Y shuffled separately
+            rng = np.random.default_rng(seed + epoch)
+            x_order, y_order = rng.permutation(n), rng.permutation(n)
+            batches = [(x_order[s:s + batch_size], y_order[s:s + batch_size])
+                       for s in range(0, n, batch_size)]
+        batch_losses, sizes = [], []
+        for x_rows, y_rows in batches:
+            x, y = X_train[x_rows], Y_train[y_rows]
+            z1, dense1_cache = F.dense_forward(x, p["W1"], p["b1"])
+            a1, relu_cache = F.relu_forward(z1)
+            z2, dense2_cache = F.dense_forward(a1, p["W2"], p["b2"])
+            probabilities, _ = F.softmax_forward(z2)
+            batch_losses.append(F.categorical_crossentropy(y, probabilities))
+            sizes.append(len(x_rows))
+            dz2 = F.softmax_categorical_crossentropy_grad(y, probabilities)
+            da1, dW2, db2 = F.dense_backward(dz2, dense2_cache)
+            dz1 = da1 if no_relu_backward else F.relu_backward(da1, relu_cache)
+            _, dW1, db1 = F.dense_backward(dz1, dense1_cache)
+            grads = {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
+            if average_again:
+                grads = {name: g / len(x_rows) for name, g in grads.items()}
+            if stale:
+                grads, previous = previous, grads
+                if grads is None:
+                    continue
+            for name in PARAMETER_NAMES:
+                if skip_biases and name.startswith("b"):
+                    continue
+                step = -grads[name] if ascend else grads[name]
+                if in_place:
+                    p[name] -= learning_rate * step
+                else:
+                    p[name] = F.sgd_update(p[name], step, learning_rate)
+        if record == "mean":
+            losses.append(np.mean(batch_losses))
+        elif record == "last batch":
+            losses.append(batch_losses[-1])
+        elif record == "weighted":
+            losses.append(np.dot(batch_losses, sizes) / np.sum(sizes))
+        else:  # "after the epoch": the loss on all the training data, with the new weights
+            losses.append(F.categorical_crossentropy(Y_train, _predict(p, X_train)))
+    x_eval, y_eval = (X_val, Y_val) if evaluate_on == "val" else (X_train, Y_train)
+    return {"params": p, "losses": np.array(losses),
+            "val_accuracy": _accuracy(p, x_eval, y_eval)}
+
+
+def _mistake(**what):
+    def wrong(params, X_train, Y_train, X_val, Y_val, learning_rate, epochs, batch_size, seed):
+        return _loop(params, X_train, Y_train, X_val, Y_val, learning_rate, epochs,
+                     batch_size, seed, **what)
+    return wrong
+
+
+def _well_formed_training(value):
+    """Why ``value`` is not a result of the shape train_two_layer returns, or None."""
+    keys = ("params", "losses", "val_accuracy")
+    if not isinstance(value, dict):
+        kind = "None" if value is None else type(value).__name__
+        return (f"returned {kind}; return a dict with the keys 'params', 'losses' and "
+                "'val_accuracy'" + (" (is a `return` statement missing?)"
+                                    if value is None else ""))
+    missing = [k for k in keys if k not in value]
+    if missing:
+        return f"the returned dict has no key {missing[0]!r} (it needs 'params', 'losses' and " \
+               "'val_accuracy')"
+    params = value["params"]
+    if not isinstance(params, dict) or set(params) != set(PARAMETER_NAMES):
+        return "result['params'] must be a dict with the keys 'W1', 'b1', 'W2' and 'b2'"
+    for name in PARAMETER_NAMES:
+        if not isinstance(params[name], np.ndarray):
+            return f"result['params'][{name!r}] is not a numpy array"
+    try:
+        losses = np.asarray(value["losses"], dtype=np.float64)
+    except (TypeError, ValueError):
+        return "result['losses'] must be a sequence of numbers, one per epoch"
+    if losses.ndim != 1:
+        return f"result['losses'] has shape {losses.shape}; give one number per epoch"
+    accuracy = value["val_accuracy"]
+    if isinstance(accuracy, np.ndarray) and accuracy.ndim == 0:
+        accuracy = accuracy[()]
+    if not isinstance(accuracy, numbers.Real) or isinstance(accuracy, (bool, np.bool_)):
+        return "result['val_accuracy'] must be a single number, the share of right answers"
+    return None
+
+
+def _first_difference(expected, got, rtol, atol):
+    """Index of the first entry of two equal-shaped arrays that differs, or None."""
+    close = np.isclose(got, expected, rtol=rtol, atol=atol)
+    return None if close.all() else int(np.flatnonzero(~close)[0])
+
+
+def _same_training(expected, got):
+    """Whether two well-formed results agree within the stated tolerances."""
+    for name in PARAMETER_NAMES:
+        e, g = expected["params"][name], got["params"][name]
+        if e.shape != g.shape or not np.allclose(g, e, rtol=WEIGHT_RTOL, atol=WEIGHT_ATOL):
+            return False
+    e_losses = np.asarray(expected["losses"], dtype=np.float64)
+    g_losses = np.asarray(got["losses"], dtype=np.float64)
+    return (e_losses.shape == g_losses.shape
+            and np.allclose(g_losses, e_losses, rtol=LOSS_TOLERANCE, atol=LOSS_TOLERANCE)
+            and abs(float(expected["val_accuracy"]) - float(got["val_accuracy"])) < 1e-9)
+
+
+def _compare_training(expected, got):
+    """None when ``got`` follows the reference's trajectory (losses per epoch, trained
+    weights, held-out accuracy) within the stated tolerances; else what differs, in terms of
+    what the training did."""
+    if _well_formed_training(expected) is not None:
+        # only when two wrong outputs are compared (matching a catalogued mistake)
+        same = _well_formed_training(got) is not None and repr(expected) == repr(got)
+        return None if same else "the two outputs differ"
+    problem = _well_formed_training(got)
+    if problem:
+        return problem
+    e_params, g_params = expected["params"], got["params"]
+    for name in PARAMETER_NAMES:
+        if g_params[name].shape != e_params[name].shape:
+            return (f"result['params'][{name!r}] has shape {g_params[name].shape}, expected "
+                    f"{e_params[name].shape} (the shape of params[{name!r}])")
+    e_losses = np.asarray(expected["losses"], dtype=np.float64)
+    g_losses = np.asarray(got["losses"], dtype=np.float64)
+    if g_losses.shape != e_losses.shape:
+        return (f"result['losses'] holds {g_losses.size} numbers, expected {e_losses.size}: "
+                "one per epoch")
+    if not np.all(np.isfinite(g_losses)):
+        return "result['losses'] contains nan or inf: the training blew up"
+    if _same_training(expected, got):
+        return None
+    wrong_weights = [name for name in PARAMETER_NAMES if not np.allclose(
+        g_params[name], e_params[name], rtol=WEIGHT_RTOL, atol=WEIGHT_ATOL)]
+    epoch = _first_difference(e_losses, g_losses, LOSS_TOLERANCE, LOSS_TOLERANCE)
+    e_acc, g_acc = float(expected["val_accuracy"]), float(got["val_accuracy"])
+    if not wrong_weights and epoch is None:
+        return (f"the trained weights and the losses are right, but val_accuracy is "
+                f"{g_acc:.4f}, expected {e_acc:.4f}: measure it on X_val and Y_val, with the "
+                "trained weights")
+    if not wrong_weights:
+        return (f"the trained weights are right, but the loss of epoch {epoch} is "
+                f"{g_losses[epoch]:.6g}, expected {e_losses[epoch]:.6g}: losses[e] is the mean "
+                "of epoch e's batch losses, each computed before its batch's update")
+    if len(g_losses) > 1 and g_losses[-1] > g_losses[0] and e_losses[-1] < e_losses[0]:
+        return (f"your training loss rises, from {g_losses[0]:.4g} to {g_losses[-1]:.4g}, "
+                f"where the reference's falls from {e_losses[0]:.4g} to {e_losses[-1]:.4g}")
+    name = wrong_weights[0]
+    error = float(np.max(np.abs(g_params[name] - e_params[name])))
+    where = ("the losses per epoch are right, so the last updates differ" if epoch is None
+             else f"the losses first differ in epoch {epoch} ({g_losses[epoch]:.6g}, expected "
+                  f"{e_losses[epoch]:.6g})")
+    message = (f"the trained weights differ from the reference's ({name}: max abs error "
+               f"{error:.2g}); {where}")
+    if e_acc >= LEARNABLE_ACCURACY and g_acc < e_acc:
+        message += f"; held-out accuracy {g_acc:.3f}, where the reference reaches {e_acc:.3f}"
+    return message
+
+
+# --------------------------------------------------------------------------------------
+# momentum_matrix (an optional check of "going further")
+# --------------------------------------------------------------------------------------
+def momentum_matrix(learning_rate, curvature, momentum):
+    """The 2x2 matrix M of momentum descent on L(w) = a/2 (w - w*)^2 (Keras 3's form):
+
+        (e_{t+1}, e_t) = M @ (e_t, e_{t-1}),   e_t = w_t - w*,
+
+    from v_{t+1} = mu v_t - eta a e_t, e_{t+1} = e_t + v_{t+1} and v_t = e_t - e_{t-1}:
+    e_{t+1} = (1 + mu - eta a) e_t - mu e_{t-1}.  Returns an array (2, 2).
+    """
+    return np.array([[1.0 + momentum - learning_rate * curvature, -momentum],
+                     [1.0, 0.0]])
+
+
+def _momentum_matrix_cases(rng):
+    return [
+        fixed_case("eta 0.1, curvature 2, momentum 0.9", 0.1, 2.0, 0.9),
+        fixed_case("eta 0.05, curvature 13.75, momentum 0.5", 0.05, 13.75, 0.5),
+        random_case("random values", float(rng.uniform(0.01, 0.5)), float(rng.uniform(0.5, 20)),
+                    float(rng.uniform(0.1, 0.95))),
+        edge_case("momentum 0 (plain descent)", 0.1, 4.0, 0.0),
+        edge_case("eta * a = 1", 0.25, 4.0, 0.3),
+    ]
+
+
+def _momentum_matrix_no_mu(learning_rate, curvature, momentum):
+    return np.array([[1.0 - learning_rate * curvature, -momentum], [1.0, 0.0]])
+
+
+def _momentum_matrix_plus_mu(learning_rate, curvature, momentum):
+    return np.array([[1.0 + momentum - learning_rate * curvature, momentum], [1.0, 0.0]])
+
+
+def _momentum_matrix_transposed(learning_rate, curvature, momentum):
+    return momentum_matrix(learning_rate, curvature, momentum).T
+
+
+def _momentum_matrix_bottom_row(learning_rate, curvature, momentum):
+    return np.array([[1.0 + momentum - learning_rate * curvature, -momentum], [0.0, 1.0]])
+
+
 EXERCISES = [  # in the notebook's order, which the scoreboard follows
     Exercise(
         id="sgd_update",
@@ -626,5 +966,102 @@ EXERCISES = [  # in the notebook's order, which the scoreboard follows
             "Return (w_new, velocity_new).",
         ],
         outputs=("w_new", "velocity_new"),
+    ),
+    Exercise(
+        id="train_two_layer",
+        title="A training loop from scratch",
+        notebook=NOTEBOOK,
+        points=4,
+        difficulty=4,
+        reference=train_two_layer,
+        cases=_training_cases,
+        depends=TRAINING_PIECES,
+        compare=_compare_training,
+        time_limit=TRAINING_TIME_LIMIT,
+        mistakes=[
+            ("not shuffled", _mistake(order="stored"),
+             "your batches follow the stored order of the rows. Take each epoch's batches "
+             "from minibatch_indices(N, batch_size, seed + epoch), which shuffles them."),
+            ("the same order every epoch", _mistake(order="same every epoch"),
+             "every epoch visits the batches in the same order. Reshuffle each epoch: the "
+             "batches of epoch e are minibatch_indices(N, batch_size, seed + e)."),
+            ("x and y shuffled apart", _mistake(order="two permutations"),
+             "the rows of X and of Y were shuffled with two different permutations, so the "
+             "labels no longer belong to their inputs. Use one array of indices per batch: "
+             "X_train[rows] and Y_train[rows]."),
+            ("gradient of the previous batch", _mistake(stale=True),
+             "each update uses the gradient of the previous batch (and the first batch makes "
+             "no update). Run this batch's forward and backward pass first, then update with "
+             "its gradients."),
+            ("averaged twice", _mistake(average_again=True),
+             "you divided the gradients by the batch size, but "
+             "softmax_categorical_crossentropy_grad has already averaged over the batch: "
+             "dividing again makes every step batch_size times too small."),
+            ("biases not updated", _mistake(skip_biases=True),
+             "the biases never change. Update all four arrays: W1, b1, W2 and b2."),
+            ("ReLU skipped in the backward pass", _mistake(no_relu_backward=True),
+             "the gradient reaches W1 and b1 without going back through the ReLU: put "
+             "dz1 = relu_backward(da1, relu_cache) between the two dense_backward calls."),
+            ("evaluated on the training data", _mistake(evaluate_on="train"),
+             "val_accuracy was measured on the training data. Measure it on X_val and Y_val, "
+             "the examples the network never trained on."),
+            ("loss of the last batch only", _mistake(record="last batch"),
+             "losses[e] holds only the last batch's loss. Collect the loss of every batch of "
+             "the epoch and record their mean."),
+            ("losses weighted by batch size", _mistake(record="weighted"),
+             "you weighted each batch's loss by its size (as Keras's progress bar does); "
+             "here every batch counts once: losses[e] = np.mean(batch_losses)."),
+            ("loss measured after the epoch", _mistake(record="after the epoch"),
+             "you measured the loss on all the training data after the epoch. Record the "
+             "mean of the batch losses computed during the epoch, each before its update."),
+            ("changed params in place", _mistake(in_place=True),
+             "your function changed the dict `params` it was given (`p = params` does not "
+             "copy it, and `W -= ...` writes into its arrays). Start from p = dict(params) "
+             "and let sgd_update return new arrays."),
+            ("stepped uphill", _mistake(ascend=True),
+             "your loss rises: the update must subtract the gradient, as "
+             "sgd_update(w, dw, learning_rate) does."),
+        ],
+        hints=[
+            "Write the four steps for one batch first: the forward pass (dense, ReLU, dense, "
+            "softmax), the loss, the backward pass in reverse order, and the update of all "
+            "four arrays. Then put two loops around them: epochs outside, batches inside.",
+            "The batches of epoch e: for rows in minibatch_indices(len(X_train), batch_size, "
+            "seed + e), with x = X_train[rows] and y = Y_train[rows]. The backward pass "
+            "starts from softmax_categorical_crossentropy_grad(y, probabilities), which "
+            "already divides by the batch size.",
+            "Keep the weights in a new dict, p = dict(params), and replace its arrays after "
+            "each batch: p = {name: sgd_update(p[name], grads[name], learning_rate) for name "
+            "in p}. After the last epoch, run the forward pass on X_val and compare "
+            "np.argmax(..., axis=1) with np.argmax(Y_val, axis=1).",
+        ],
+    ),
+    Exercise(
+        id="momentum_matrix",
+        title="Momentum as a 2x2 map (going further)",
+        notebook=NOTEBOOK,
+        points=0,
+        difficulty=3,
+        reference=momentum_matrix,
+        cases=_momentum_matrix_cases,
+        mistakes=[
+            ("momentum missing on the diagonal", _momentum_matrix_no_mu,
+             "the top-left entry is 1 + momentum - learning_rate * curvature: with "
+             "v_t = e_t - e_{t-1}, the momentum term mu * v_t adds mu * e_t."),
+            ("sign of the e_{t-1} term", _momentum_matrix_plus_mu,
+             "mu * v_t = mu * (e_t - e_{t-1}) contributes -mu * e_{t-1}: the top-right entry "
+             "is -momentum."),
+            ("transposed", _momentum_matrix_transposed,
+             "row 1 gives e_{t+1} from (e_t, e_{t-1}); row 2 just copies e_t, so it is "
+             "(1, 0)."),
+            ("bottom row (0, 1)", _momentum_matrix_bottom_row,
+             "the bottom row must move e_t into the second place of the new state: (1, 0), "
+             "not (0, 1)."),
+        ],
+        hints=[
+            "Write e_{t+1} with the two update lines, then replace v_t by e_t - e_{t-1}.",
+            "You should find e_{t+1} = (1 + mu - eta a) e_t - mu e_{t-1}; the second row of "
+            "the map is e_t = 1 * e_t + 0 * e_{t-1}.",
+        ],
     ),
 ]

@@ -4,12 +4,20 @@ data honestly, and counting a classifier's mistakes.
     predict_classes(probabilities, threshold=0.5)        -> (N,) int64 labels
     train_test_split(x, y, test_fraction=0.2, seed=0)    -> x_train, x_test, y_train, y_test
     confusion_matrix(y_true, y_pred, n_classes)          -> (K, K) counts
+
+and two optional checks of "going further" (0 points):
+
+    softmax_regression(n_features, n_classes)            -> a compiled Sequential
+    per_class_accuracy(C)                                -> (K,) accuracy per true class
 """
 import math
 
 import numpy as np
 
 from ..grading.spec import Exercise, edge_case, fixed_case, random_case
+from ..layers import Dense
+from ..models import Sequential
+from ..optimizers import SGD
 
 NOTEBOOK = "08_keras_style_example"
 
@@ -338,6 +346,129 @@ def _confusion_normalised(y_true, y_pred, n_classes):
     return counts / np.where(totals == 0, 1, totals)
 
 
+
+# --------------------------------------------------------------------------------------
+# Optional checks of "going further"
+# --------------------------------------------------------------------------------------
+def per_class_accuracy(C):
+    """The accuracy on each true class (its recall): C[i, i] / (samples of class i).
+
+    C: (K, K) confusion matrix, rows the true class, columns the prediction, every class
+    with at least one sample.  Returns a float array (K,).
+    """
+    C = np.asarray(C)
+    return np.diag(C) / C.sum(axis=1)
+
+
+def _per_class_cases(rng):
+    labels = rng.integers(0, 4, 60)
+    guesses = np.where(rng.random(60) < 0.7, labels, rng.integers(0, 4, 60))
+    return [
+        fixed_case("3 classes", np.array([[5, 1, 0], [2, 6, 2], [0, 0, 4]])),
+        random_case("random 4 classes, 60 samples", confusion_matrix(labels, guesses, 4)),
+        edge_case("all correct", np.diag([3, 1, 2])),
+        edge_case("one class always wrong", np.array([[0, 4], [0, 5]])),
+    ]
+
+
+def _per_class_columns(C):
+    return np.diag(C) / np.asarray(C).sum(axis=0)
+
+
+def _per_class_total(C):
+    return np.diag(C) / np.asarray(C).sum()
+
+
+def _per_class_overall(C):
+    C = np.asarray(C)
+    return np.full(len(C), np.trace(C) / C.sum())
+
+
+def _per_class_integer_division(C):
+    return np.diag(C) // np.asarray(C).sum(axis=1)
+
+
+def softmax_regression(n_features, n_classes):
+    """The digits network without its hidden layer: one Dense(n_classes, softmax) reading
+    the n_features pixels, compiled like the digits network (sparse categorical
+    cross-entropy, SGD with learning rate 0.1 and momentum 0.9, accuracy)."""
+    model = Sequential()
+    model.add(Dense(n_classes, activation="softmax", input_dim=n_features))
+    model.compile(loss="sparse_categorical_crossentropy",
+                  optimizer=SGD(learning_rate=0.1, momentum=0.9), metrics=["accuracy"])
+    return model
+
+
+def _describe_model(build, n_features, n_classes):
+    """What the check compares: the layers (units, activation), the inputs, the loss and
+    the optimiser's settings of the model ``build(n_features, n_classes)`` returns."""
+    model = build(n_features, n_classes)
+    if model is None:
+        return "returned None instead of the model (is a `return` statement missing?)"
+    layers = getattr(model, "layers", None)
+    if layers is None:
+        return f"returned a {type(model).__name__}, not a model: return the Sequential"
+    described = {"layers": [(layer.units, layer.get_config()["activation"])
+                            for layer in layers],
+                 "inputs": model.input_features}
+    loss = getattr(model, "loss", None)
+    described["loss"] = getattr(loss, "name", None) if loss is not None else "not compiled"
+    optimizer = getattr(model, "optimizer", None)
+    described["optimizer"] = repr(optimizer) if optimizer is not None else "not compiled"
+    return described
+
+
+def _compare_models(expected, got):
+    """None when the two model descriptions agree, else what differs, in words."""
+    if isinstance(got, str) or isinstance(expected, str):
+        return None if got == expected else (got if isinstance(got, str) else
+                                            "the two outputs differ")
+    names = {"layers": "layers (units, activation)", "inputs": "inputs",
+             "loss": "loss", "optimizer": "optimizer"}
+    for key, name in names.items():
+        if got.get(key) != expected.get(key):
+            return f"{name}: yours {got.get(key)!r}, expected {expected.get(key)!r}"
+    return None
+
+
+def _regression_cases(rng):
+    return [
+        fixed_case("64 pixels, 10 digits", 64, 10),
+        random_case("random sizes", int(rng.integers(2, 40)), int(rng.integers(2, 12))),
+        edge_case("2 features, 2 classes", 2, 2),
+    ]
+
+
+def _regression_linear(n_features, n_classes):
+    model = Sequential()
+    model.add(Dense(n_classes, input_dim=n_features))
+    model.compile(loss="sparse_categorical_crossentropy",
+                  optimizer=SGD(learning_rate=0.1, momentum=0.9), metrics=["accuracy"])
+    return model
+
+
+def _regression_hidden_kept(n_features, n_classes):
+    model = Sequential()
+    model.add(Dense(64, activation="relu", input_dim=n_features))
+    model.add(Dense(n_classes, activation="softmax"))
+    model.compile(loss="sparse_categorical_crossentropy",
+                  optimizer=SGD(learning_rate=0.1, momentum=0.9), metrics=["accuracy"])
+    return model
+
+
+def _regression_one_hot_loss(n_features, n_classes):
+    model = Sequential()
+    model.add(Dense(n_classes, activation="softmax", input_dim=n_features))
+    model.compile(loss="categorical_crossentropy",
+                  optimizer=SGD(learning_rate=0.1, momentum=0.9), metrics=["accuracy"])
+    return model
+
+
+def _regression_not_compiled(n_features, n_classes):
+    model = Sequential()
+    model.add(Dense(n_classes, activation="softmax", input_dim=n_features))
+    return model
+
 EXERCISES = [
     Exercise(
         id="predict_classes",
@@ -470,4 +601,62 @@ EXERCISES = [
             "for t, p in zip(y_true, y_pred): counts[t, p] += 1",
         ],
     ),
+    Exercise(
+        id="softmax_regression",
+        title="The digits network without a hidden layer (going further)",
+        notebook=NOTEBOOK,
+        points=0,
+        difficulty=1,
+        reference=softmax_regression,
+        cases=_regression_cases,
+        call=_describe_model,
+        compare=_compare_models,
+        mistakes=[
+            ("no softmax", _regression_linear,
+             "the last layer needs activation='softmax': sparse categorical cross-entropy "
+             "expects probabilities."),
+            ("hidden layer kept", _regression_hidden_kept,
+             "remove the hidden layer: one Dense(n_classes, activation='softmax', "
+             "input_dim=n_features) reads the pixels directly."),
+            ("one-hot loss", _regression_one_hot_loss,
+             "the digits' labels are integers 0-9: keep loss='sparse_categorical_crossentropy' "
+             "(categorical_crossentropy wants one-hot rows)."),
+            ("not compiled", _regression_not_compiled,
+             "return a compiled model: call model.compile(loss=..., optimizer=..., "
+             "metrics=[...]) before returning it."),
+        ],
+        hints=[
+            "Start from digits_model() and delete one line.",
+            "Sequential([Dense(n_classes, activation='softmax', input_dim=n_features)]), then "
+            "compile it exactly as digits_model does.",
+        ],
+    ),
+    Exercise(
+        id="per_class_accuracy",
+        title="Accuracy per digit (going further)",
+        notebook=NOTEBOOK,
+        points=0,
+        difficulty=1,
+        reference=per_class_accuracy,
+        cases=_per_class_cases,
+        mistakes=[
+            ("divided by the columns", _per_class_columns,
+             "the columns count predictions; the samples of class i are row i: divide the "
+             "diagonal by C.sum(axis=1)."),
+            ("divided by the total", _per_class_total,
+             "divide each diagonal entry by the number of samples of its own class, the sum "
+             "of its row, not by all samples."),
+            ("overall accuracy", _per_class_overall,
+             "that is the overall accuracy, repeated: each class gets its own share, "
+             "C[i, i] / C[i].sum()."),
+            ("integer division", _per_class_integer_division,
+             "// rounds down to whole numbers; use / for a fraction."),
+        ],
+        hints=[
+            "Row i holds the samples whose true class is i; the diagonal entry is the part "
+            "of them read correctly.",
+            "return np.diag(C) / C.sum(axis=1)",
+        ],
+    ),
 ]
+

@@ -5,6 +5,8 @@ start from.
 None of these functions exists in ``backprop_lab.functional``, so the references live
 here.  ``backprop_lab.initializers`` uses the same formulas (``GlorotUniform``,
 ``HeNormal``); the tests check the references against samples drawn by those classes.
+The optional check of "going further" is ``update_ratios``: the real step of an optimizer,
+measured from the weights before and after it.
 """
 import math
 
@@ -22,12 +24,14 @@ NOTEBOOK = "09_training_in_practice"
 def activation_std_through_layers(x, weights, activation_forward):
     """The standard deviation of every layer's output in a deep stack without biases.
 
-    x: (N, D_0) inputs.  weights: a list of L kernels, W_l of shape (D_(l-1), D_l).
+    x: (N, D_0) inputs.  weights: a list of kernels, one per layer; layer l's has shape
+        (D_(l-1), D_l).
     activation_forward: one of ``functional``'s forward functions, f(z) -> (a, cache),
         applied after every layer.
-    Layer l computes z_l = a_(l-1) @ W_l and a_l = f(z_l), with a_0 = x.
-    Returns an (L,) float64 array: entry l - 1 is the standard deviation of all N * D_l
-    entries of a_l, sqrt(mean((a_l - mean(a_l))**2)) (numpy's np.std, ddof=0).
+    Layer l computes z^(l) = a^(l-1) @ W^(l) and a^(l) = f(z^(l)), with a^(0) = x.
+    Returns a float64 array with one entry per layer: entry l - 1 is the standard
+    deviation of all N * D_l entries of a^(l), sqrt(mean((a - mean(a))**2)) (np.std,
+    ddof=0).
     """
     a = x
     stds = []
@@ -317,6 +321,65 @@ def _loss_one_minus_probability(n_classes):
 # --------------------------------------------------------------------------------------
 # The exercises, in the notebook's order
 # --------------------------------------------------------------------------------------
+
+# --------------------------------------------------------------------------------------
+# update_ratios (an optional check of "going further")
+# --------------------------------------------------------------------------------------
+def update_ratios(weights_before, weights_after):
+    """The real update-to-weight ratio of every kernel over one training step:
+    ||K_after - K_before|| / ||K_before||.
+
+    weights_before, weights_after: lists as ``model.get_weights()`` returns them before and
+    after the step: kernel, bias, kernel, bias, ... (one kernel and one bias per layer).
+    Returns a list of floats, one per layer, input side first (the biases are left out).
+    """
+    return [float(np.linalg.norm(after - before) / np.linalg.norm(before))
+            for before, after in zip(weights_before[::2], weights_after[::2])]
+
+
+def _weights_and_step(rng, shapes, step_scale):
+    before, after = [], []
+    for d, m in shapes:
+        for shape in ((d, m), (m,)):
+            w = rng.standard_normal(shape) / np.sqrt(d)
+            before.append(w)
+            after.append(w + step_scale * rng.standard_normal(shape))
+    return before, after
+
+
+def _ratio_cases(rng):
+    kernel = np.array([[3.0, 0.0], [0.0, 4.0]])
+    return [
+        fixed_case("one layer, a step of norm 0.5", [kernel, np.zeros(2)],
+                   [kernel + np.array([[0.3, 0.0], [0.0, 0.4]]), np.array([0.1, -0.1])]),
+        random_case("random 64 -> 32 -> 10", *_weights_and_step(rng, [(64, 32), (32, 10)],
+                                                                  1e-3)),
+        random_case("random 8 -> 6 -> 6 -> 3, large steps",
+                    *_weights_and_step(rng, [(8, 6), (6, 6), (6, 3)], 0.3)),
+        edge_case("no change at all", [kernel, np.ones(2)], [kernel.copy(), np.ones(2)]),
+    ]
+
+
+def _ratios_with_biases(weights_before, weights_after):
+    return [float(np.linalg.norm(a - b) / np.linalg.norm(b)) if np.linalg.norm(b) else 0.0
+            for b, a in zip(weights_before, weights_after)]
+
+
+def _ratios_norm_change(weights_before, weights_after):
+    return [float(np.linalg.norm(a) / np.linalg.norm(b) - 1)
+            for b, a in zip(weights_before[::2], weights_after[::2])]
+
+
+def _ratios_over_after(weights_before, weights_after):
+    return [float(np.linalg.norm(a - b) / np.linalg.norm(a))
+            for b, a in zip(weights_before[::2], weights_after[::2])]
+
+
+def _ratios_biases_only(weights_before, weights_after):
+    return [float(np.linalg.norm(a - b) / max(np.linalg.norm(b), 1e-300))
+            for b, a in zip(weights_before[1::2], weights_after[1::2])]
+
+
 EXERCISES = [
     Exercise(
         id="activation_std_through_layers",
@@ -475,6 +538,33 @@ EXERCISES = [
             "probability, and what is the cross-entropy of one example?",
             "p = 1 / K for the true class, and the loss is -log p.",
             "return math.log(n_classes).",
+        ],
+    ),
+    Exercise(
+        id="update_ratios",
+        title="The real update-to-weight ratio (going further)",
+        notebook=NOTEBOOK,
+        points=0,
+        difficulty=1,
+        reference=update_ratios,
+        cases=_ratio_cases,
+        mistakes=[
+            ("biases included", _ratios_with_biases,
+             "the ratio is for the kernels only, one per layer: they are the entries 0, 2, "
+             "4, ... of get_weights() (weights[::2]); the biases sit in between."),
+            ("change of the norm", _ratios_norm_change,
+             "||K_after|| / ||K_before|| - 1 measures how the size changed, not how far the "
+             "kernel moved: use ||K_after - K_before|| / ||K_before||."),
+            ("divided by the new norm", _ratios_over_after,
+             "divide by the norm of the kernel before the step, ||K_before||."),
+            ("the biases instead of the kernels", _ratios_biases_only,
+             "weights[1::2] are the biases; the kernels are weights[::2]."),
+        ],
+        hints=[
+            "Pair each kernel before the step with the same kernel after it: "
+            "zip(weights_before[::2], weights_after[::2]).",
+            "return [float(np.linalg.norm(a - b) / np.linalg.norm(b)) for b, a in "
+            "zip(weights_before[::2], weights_after[::2])]",
         ],
     ),
 ]

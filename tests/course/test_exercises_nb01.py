@@ -18,7 +18,10 @@ from exercise_helpers import assert_passes
 def test_the_notebook_has_these_exercises_in_order():
     assert [ex.id for ex in by_notebook("01_forward_pass")] == [
         "neuron_forward", "dense_forward", "relu_forward", "sigmoid_forward",
-        "softmax_forward", "mlp_forward"]
+        "softmax_forward", "mlp_forward", "sigmoid_from_softmax", "dense_forward_columns"]
+    # the going-further checks are optional
+    assert [EXERCISES[i].points for i in ("sigmoid_from_softmax", "dense_forward_columns")] \
+        == [0, 0]
 
 
 def test_sigmoid_is_checked_up_to_1e4():
@@ -415,3 +418,45 @@ def test_softmax_shifted_by_the_minimum_fails_with_its_hint():
 
     r = grade("softmax_forward", softmax_forward)
     assert (r.status, r.mistake) == ("failed", "shifted by the row minimum")
+
+
+
+# --------------------------------------------------------------------------------------
+# Optional checks (going further)
+# --------------------------------------------------------------------------------------
+def sigmoid_from_softmax_column_stack(z):
+    pairs = np.column_stack([z, np.zeros(len(z))])
+    return F.softmax_forward(pairs)[0][:, 0]
+
+
+def sigmoid_from_softmax_by_hand(z):
+    pairs = np.stack([z, 0 * z], axis=-1)
+    e = np.exp(pairs - pairs.max(axis=1, keepdims=True))
+    return e[:, 0] / e.sum(axis=1)
+
+
+def dense_columns_transposed(x_columns, W_t, b):
+    return (x_columns.T @ W_t.T + b).T
+
+
+def dense_columns_einsum(x_columns, W_t, b):
+    return np.einsum("md,dn->mn", W_t, x_columns) + b.reshape(-1, 1)
+
+
+@pytest.mark.parametrize("exercise_id,fn", [
+    ("sigmoid_from_softmax", sigmoid_from_softmax_column_stack),
+    ("sigmoid_from_softmax", sigmoid_from_softmax_by_hand),
+    ("dense_forward_columns", dense_columns_transposed),
+    ("dense_forward_columns", dense_columns_einsum)])
+def test_optional_exercises_accept_other_styles(exercise_id, fn):
+    assert_passes(exercise_id, fn)
+
+
+def test_the_column_layout_agrees_with_keras_layout():
+    from backprop_lab.exercises.nb01_forward import dense_forward_columns, sigmoid_from_softmax
+
+    rng = np.random.default_rng(0)
+    x, W, b = rng.standard_normal((5, 3)), rng.standard_normal((3, 2)), rng.standard_normal(2)
+    np.testing.assert_allclose(dense_forward_columns(x.T, W.T, b), F.dense_forward(x, W, b)[0].T)
+    z = np.linspace(-30, 30, 13)
+    np.testing.assert_allclose(sigmoid_from_softmax(z), F.sigmoid_forward(z)[0], rtol=1e-12)

@@ -9,7 +9,15 @@ import numpy as np
 import pytest
 
 from backprop_lab import functional as F
-from backprop_lab.exercises import by_notebook
+from backprop_lab.exercises import EXERCISES, by_notebook
+from backprop_lab.exercises.nb02_losses import (
+    clamped_log_binary_crossentropy,
+    hinge,
+    hinge_grad,
+    sigmoid_pair_crossentropy,
+)
+from backprop_lab.gradcheck import check_loss
+from backprop_lab.grading import grade
 
 from exercise_helpers import assert_passes
 
@@ -19,7 +27,15 @@ EPSILON = 1e-7
 def test_the_notebook_has_these_exercises_in_order():
     assert [ex.id for ex in by_notebook("02_loss_functions")] == [
         "half_sum_squared_error", "mean_squared_error", "binary_crossentropy",
-        "binary_crossentropy_from_logits", "categorical_crossentropy", "log_softmax"]
+        "binary_crossentropy_from_logits", "categorical_crossentropy", "log_softmax",
+        "huber_grad", "hinge_grad",
+        "mean_squared_error_grad", "sigmoid_pair_crossentropy",
+        "clamped_log_binary_crossentropy"]
+    derived = [EXERCISES[i] for i in ("huber_grad", "hinge_grad")]
+    assert [ex.difficulty for ex in derived] == [4, 4]
+    optional = ["mean_squared_error_grad", "sigmoid_pair_crossentropy",
+                "clamped_log_binary_crossentropy"]
+    assert [EXERCISES[i].points for i in optional] == [0, 0, 0]
 
 
 def test_clipping_constant_is_keras_value():
@@ -323,3 +339,144 @@ def log_softmax_newaxis(z):
     ("log_softmax", log_softmax_add_back), ("log_softmax", log_softmax_newaxis)])
 def test_more_unusual_styles_pass(exercise_id, fn):
     assert_passes(exercise_id, fn)
+
+
+
+# --------------------------------------------------------------------------------------
+# Derived gradients: Huber and hinge
+# --------------------------------------------------------------------------------------
+def huber_grad_where(y_true, y_pred, delta=1.0):
+    e = y_pred - y_true
+    slope = np.where(np.abs(e) <= delta, e, delta * np.sign(e))
+    return slope / e.size
+
+
+def huber_grad_loop(y_true, y_pred, delta=1.0):
+    out = np.zeros_like(y_pred, dtype=float)
+    for index in np.ndindex(y_pred.shape):
+        e = y_pred[index] - y_true[index]
+        out[index] = e if abs(e) <= delta else (delta if e > 0 else -delta)
+    return out / y_pred.size
+
+
+def huber_grad_min_max(y_true, y_pred, delta=1.0):
+    e = y_pred - y_true
+    return np.minimum(np.maximum(e, -delta), delta) / np.prod(e.shape)
+
+
+def huber_grad_per_row_then_batch(y_true, y_pred, delta=1.0):
+    # Keras's order: the mean over the last axis, then over the batch
+    e = np.atleast_2d(y_pred - y_true)
+    n, m = e.shape
+    return (np.clip(e, -delta, delta) / m / n).reshape(np.shape(y_pred))
+
+
+@pytest.mark.parametrize("fn", [huber_grad_where, huber_grad_loop, huber_grad_min_max,
+                                huber_grad_per_row_then_batch])
+def test_huber_grad_styles_pass(fn):
+    assert_passes("huber_grad", fn)
+
+
+def hinge_grad_mask(y_true, y_pred):
+    active = (1 - y_true * y_pred) > 0
+    return -y_true * active / y_pred.size
+
+
+def hinge_grad_loop(y_true, y_pred):
+    out = np.zeros(y_pred.shape)
+    for index in np.ndindex(y_pred.shape):
+        if y_true[index] * y_pred[index] < 1:
+            out[index] = -y_true[index]
+    return out / y_pred.size
+
+
+def hinge_grad_einsum(y_true, y_pred):
+    margin = np.einsum("...,...->...", y_true, y_pred)
+    return np.where(margin < 1, -1.0, 0.0) * y_true / margin.size
+
+
+@pytest.mark.parametrize("fn", [hinge_grad_mask, hinge_grad_loop, hinge_grad_einsum])
+def test_hinge_grad_styles_pass(fn):
+    assert_passes("hinge_grad", fn)
+
+
+def test_huber_reference_passes_check_loss_with_its_kinks():
+    rng = np.random.default_rng(0)
+    y = rng.standard_normal((6, 3))
+    q = y + 2 * rng.standard_normal((6, 3))
+    report = check_loss(F.huber, F.huber_grad, y, q,
+                        kink_inputs=lambda p: [p - y - 1.0, p - y + 1.0])
+    assert report.passed
+
+
+def test_hinge_matches_its_formula_and_check_loss():
+    rng = np.random.default_rng(1)
+    y = np.where(rng.random((5, 4)) < 0.5, -1.0, 1.0)
+    q = 1.5 * rng.standard_normal((5, 4))
+    expected = np.mean([max(1 - a * b, 0) for a, b in zip(y.ravel(), q.ravel())])
+    assert hinge(y, q) == pytest.approx(expected)
+    # Keras: the mean over the last axis, then over the batch
+    assert hinge(y, q) == pytest.approx(np.mean(np.mean(np.maximum(1 - y * q, 0), axis=-1)))
+    assert check_loss(hinge, hinge_grad, y, q, kink_inputs=lambda p: [1 - y * p]).passed
+
+
+def test_hinge_grad_is_zero_at_the_kink():
+    y = np.array([[1.0, -1.0]])
+    assert np.array_equal(hinge_grad(y, y), np.zeros((1, 2)))
+
+
+def test_a_forgotten_mean_in_hinge_gets_its_hint():
+    def hinge_grad(y_true, y_pred):
+        return np.where(y_true * y_pred < 1, -y_true, 0.0)
+
+    r = grade("hinge_grad", hinge_grad)
+    assert (r.status, r.mistake) == ("failed", "forgot the 1/size"), r.verdict()
+
+
+# --------------------------------------------------------------------------------------
+# Optional checks (going further)
+# --------------------------------------------------------------------------------------
+def mse_grad_two_steps(y_true, y_pred):
+    n, m = np.atleast_2d(y_pred).shape
+    return (2 / m) * (y_pred - y_true) / n
+
+
+def pair_through_categorical(y_onehot, z):
+    shifted = z - z.max(axis=1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return float(-np.sum(y_onehot * log_p) / len(z))
+
+
+def pair_log_sigmoid(y_onehot, z):
+    d = z[:, 1] - z[:, 0]
+    y = y_onehot[:, 1]
+    return float(np.mean(np.maximum(d, 0) - d * y + np.log1p(np.exp(-np.abs(d)))))
+
+
+def clamped_with_where(y_true, p):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_p = np.where(p > 0, np.log(p), -100.0)
+        log_q = np.where(p < 1, np.log(1 - p), -100.0)
+    return float(-np.mean(y_true * np.maximum(log_p, -100) + (1 - y_true)
+                          * np.maximum(log_q, -100)))
+
+
+@pytest.mark.parametrize("exercise_id,fn", [
+    ("mean_squared_error_grad", mse_grad_two_steps),
+    ("sigmoid_pair_crossentropy", pair_through_categorical),
+    ("sigmoid_pair_crossentropy", pair_log_sigmoid),
+    ("clamped_log_binary_crossentropy", clamped_with_where)])
+def test_optional_exercises_accept_other_styles(exercise_id, fn):
+    assert_passes(exercise_id, fn)
+
+
+def test_two_class_softmax_equals_the_single_logit_loss():
+    rng = np.random.default_rng(2)
+    z = rng.standard_normal((7, 2))
+    y = np.eye(2)[rng.integers(0, 2, 7)]
+    assert sigmoid_pair_crossentropy(y, z) == pytest.approx(
+        F.categorical_crossentropy_from_logits(y, z))
+
+
+def test_clamped_logs_give_100_for_a_certain_wrong_answer():
+    assert clamped_log_binary_crossentropy(np.array([[1.0]]), np.array([[0.0]])) == 100.0

@@ -8,17 +8,36 @@ import numpy as np
 import pytest
 
 from backprop_lab import functional as F
-from backprop_lab.exercises import by_notebook
-from backprop_lab.exercises.nb06_descent import gradient_descent, minibatch_indices
+from backprop_lab.exercises import EXERCISES, by_notebook
+from backprop_lab.exercises.nb06_descent import (
+    gradient_descent,
+    minibatch_indices,
+    momentum_matrix,
+    train_two_layer,
+)
+from backprop_lab.functional import (
+    categorical_crossentropy,
+    dense_backward,
+    dense_forward,
+    relu_backward,
+    relu_forward,
+    sgd_update,
+    softmax_categorical_crossentropy_grad,
+    softmax_forward,
+)
 from backprop_lab.grading import grade
+from backprop_lab.grading.grader import exercise_cases
 
 from exercise_helpers import assert_passes
 
 
-def test_notebook_has_its_four_exercises():
+def test_notebook_has_its_exercises_in_order():
     ids = [ex.id for ex in by_notebook("06_gradient_descent")]
     # the notebook's order, which the scoreboard follows
-    assert ids == ["sgd_update", "gradient_descent", "minibatch_indices", "sgd_momentum_update"]
+    assert ids == ["sgd_update", "gradient_descent", "minibatch_indices", "sgd_momentum_update",
+                   "train_two_layer", "momentum_matrix"]
+    assert EXERCISES["train_two_layer"].difficulty == 4
+    assert EXERCISES["momentum_matrix"].points == 0  # optional: going further
 
 
 # --------------------------------------------------------------------------------------
@@ -321,3 +340,241 @@ def test_a_generator_gets_its_own_message_and_no_unrelated_hint():
     r = grade("minibatch_indices", minibatch_indices)
     assert r.status == "failed" and "generator" in r.messages[0]
     assert r.mistake is None, r.verdict()
+
+
+# --------------------------------------------------------------------------------------
+# train_two_layer: correct loops written in other styles pass
+# --------------------------------------------------------------------------------------
+def _loop_plain_arrays(params, X_train, Y_train, X_val, Y_val, learning_rate, epochs,
+                       batch_size, seed):
+    # four variables instead of a dict, the shuffle written out, the update by hand
+    W1, b1, W2, b2 = (params[k] for k in ("W1", "b1", "W2", "b2"))
+    n = X_train.shape[0]
+    losses = []
+    for epoch in range(epochs):
+        order = np.random.default_rng(seed + epoch).permutation(n)
+        epoch_losses = []
+        for start in range(0, n, batch_size):
+            rows = order[start:start + batch_size]
+            x, y = X_train[rows], Y_train[rows]
+            h = np.maximum(x @ W1 + b1, 0)
+            z = h @ W2 + b2
+            e = np.exp(z - z.max(axis=1, keepdims=True))
+            p = e / e.sum(axis=1, keepdims=True)
+            epoch_losses.append(-np.sum(y * np.log(np.clip(p, 1e-7, 1 - 1e-7))) / len(x))
+            dz = (p - y) / len(x)
+            dW2, db2 = h.T @ dz, dz.sum(axis=0)
+            dh = dz @ W2.T * (h > 0)
+            dW1, db1 = x.T @ dh, dh.sum(axis=0)
+            W1, b1 = W1 - learning_rate * dW1, b1 - learning_rate * db1
+            W2, b2 = W2 - learning_rate * dW2, b2 - learning_rate * db2
+        losses.append(sum(epoch_losses) / len(epoch_losses))
+    z_val = np.maximum(X_val @ W1 + b1, 0) @ W2 + b2
+    accuracy = np.mean(z_val.argmax(axis=1) == Y_val.argmax(axis=1))  # softmax keeps the order
+    return {"params": {"W1": W1, "b1": b1, "W2": W2, "b2": b2}, "losses": losses,
+            "val_accuracy": accuracy}
+
+
+def _loop_from_logits(params, X_train, Y_train, X_val, Y_val, learning_rate, epochs,
+                      batch_size, seed):
+    # the loss from the logits (log-softmax, no clipping), einsum for the backward pass
+    p = {k: v.copy() for k, v in params.items()}
+    losses = np.zeros(epochs)
+    for epoch in range(epochs):
+        batches = minibatch_indices(len(X_train), batch_size, seed + epoch)
+        for rows in batches:
+            x, y = X_train[rows], Y_train[rows]
+            z1, cache1 = dense_forward(x, p["W1"], p["b1"])
+            a1, cache_relu = relu_forward(z1)
+            z2, cache2 = dense_forward(a1, p["W2"], p["b2"])
+            shifted = z2 - z2.max(axis=1, keepdims=True)
+            log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+            losses[epoch] += -np.sum(y * log_p) / len(x) / len(batches)
+            probabilities = softmax_forward(z2)[0]
+            dz2 = np.einsum("nk->nk", probabilities - y) / x.shape[0]
+            dW2 = np.einsum("nh,nk->hk", a1, dz2)
+            dz1 = relu_backward(np.einsum("nk,hk->nh", dz2, p["W2"]), cache_relu)
+            dW1 = np.einsum("nd,nh->dh", x, dz1)
+            grads = {"W1": dW1, "b1": dz1.sum(axis=0), "W2": dW2, "b2": dz2.sum(axis=0)}
+            for name in p:
+                p[name] = sgd_update(p[name], grads[name], learning_rate)
+    hidden = relu_forward(dense_forward(X_val, p["W1"], p["b1"])[0])[0]
+    predicted = np.argmax(dense_forward(hidden, p["W2"], p["b2"])[0], axis=1)
+    return {"params": p, "losses": losses,
+            "val_accuracy": float((predicted == Y_val.argmax(axis=1)).mean())}
+
+
+def _forward(p, x):
+    z1, cache1 = dense_forward(x, p["W1"], p["b1"])
+    a1, relu_cache = relu_forward(z1)
+    z2, cache2 = dense_forward(a1, p["W2"], p["b2"])
+    return softmax_forward(z2)[0], (cache1, relu_cache, cache2)
+
+
+def _backward(y, probabilities, caches):
+    cache1, relu_cache, cache2 = caches
+    da1, dW2, db2 = dense_backward(softmax_categorical_crossentropy_grad(y, probabilities),
+                                   cache2)
+    _, dW1, db1 = dense_backward(relu_backward(da1, relu_cache), cache1)
+    return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
+
+
+def _loop_with_helpers(params, X_train, Y_train, X_val, Y_val, learning_rate, epochs,
+                       batch_size, seed):
+    # helper functions defined next to the loop (in the notebook, in earlier cells)
+    p = dict(params)
+    history = []
+    for epoch in range(epochs):
+        batch_losses = []
+        for rows in minibatch_indices(len(X_train), batch_size, seed + epoch):
+            probabilities, caches = _forward(p, X_train[rows])
+            batch_losses.append(categorical_crossentropy(Y_train[rows], probabilities))
+            grads = _backward(Y_train[rows], probabilities, caches)
+            p = {name: sgd_update(w, grads[name], learning_rate) for name, w in p.items()}
+        history.append(np.mean(batch_losses))
+    probabilities, _ = _forward(p, X_val)
+    right = np.argmax(probabilities, 1) == np.argmax(Y_val, 1)
+    return {"val_accuracy": right.mean(), "losses": np.asarray(history), "params": p}
+
+
+@pytest.mark.parametrize("fn", [_loop_plain_arrays, _loop_from_logits, _loop_with_helpers])
+def test_train_two_layer_styles_pass(fn):
+    assert_passes("train_two_layer", fn)
+
+
+def test_train_two_layer_reference_learns_the_learnable_case():
+    """The stated behaviour: on the learnable case the loss falls and the held-out
+    accuracy reaches the stated 0.9."""
+    ex = EXERCISES["train_two_layer"]
+    (case,) = [c for c in exercise_cases(ex) if c.name.startswith("learnable")]
+    result = train_two_layer(*case.args, **case.kwargs)
+    assert result["losses"][-1] < 0.25 * result["losses"][0]
+    assert np.all(np.diff(result["losses"]) < 0)
+    assert result["val_accuracy"] >= 0.9
+
+
+def test_train_two_layer_leaves_params_alone_and_is_deterministic():
+    ex = EXERCISES["train_two_layer"]
+    case = exercise_cases(ex)[1]
+    params = case.args[0]
+    saved = {k: v.copy() for k, v in params.items()}
+    first = train_two_layer(*case.args, **case.kwargs)
+    again = train_two_layer(*case.args, **case.kwargs)
+    assert all(np.array_equal(params[k], saved[k]) for k in saved)
+    assert first["params"] is not params
+    np.testing.assert_array_equal(first["losses"], again["losses"])
+
+
+def test_train_two_layer_matches_a_hand_written_float64_step():
+    """One full batch, one epoch: the weights after one step of the hand-written gradient."""
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((5, 3))
+    y = np.eye(2)[[0, 1, 1, 0, 1]]
+    params = {"W1": rng.standard_normal((3, 4)), "b1": rng.standard_normal(4),
+              "W2": rng.standard_normal((4, 2)), "b2": rng.standard_normal(2)}
+    result = train_two_layer(params, x, y, x, y, learning_rate=0.5, epochs=1, batch_size=5,
+                             seed=0)
+    h = np.maximum(x @ params["W1"] + params["b1"], 0)
+    z = h @ params["W2"] + params["b2"]
+    p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    g = (p - y) / 5
+    gh = g @ params["W2"].T * (x @ params["W1"] + params["b1"] > 0)
+    np.testing.assert_allclose(result["params"]["W2"], params["W2"] - 0.5 * h.T @ g, rtol=1e-12)
+    np.testing.assert_allclose(result["params"]["b1"], params["b1"] - 0.5 * gh.sum(axis=0),
+                               rtol=1e-12)
+    np.testing.assert_allclose(result["losses"], [-np.mean(np.log(np.sum(p * y, axis=1)))],
+                               rtol=1e-12)
+
+
+def _loop_dict_written_into(params, X_train, Y_train, X_val, Y_val, learning_rate, epochs,
+                            batch_size, seed):
+    p = params  # not a copy: the caller's dict gets the new arrays
+    result = train_two_layer(dict(params), X_train, Y_train, X_val, Y_val, learning_rate,
+                             epochs, batch_size, seed)
+    p.update(result["params"])
+    return result
+
+
+def _loop_one_seed_for_all_epochs(params, X_train, Y_train, X_val, Y_val, learning_rate,
+                                  epochs, batch_size, seed):
+    out = train_two_layer(params, X_train, Y_train, X_val, Y_val, learning_rate, 1,
+                          batch_size, seed)
+    losses = list(out["losses"])
+    for _ in range(epochs - 1):
+        out = train_two_layer(out["params"], X_train, Y_train, X_val, Y_val, learning_rate, 1,
+                              batch_size, seed)
+        losses += list(out["losses"])
+    out["losses"] = np.array(losses)
+    return out
+
+
+def _loop_tuple(params, X_train, Y_train, X_val, Y_val, learning_rate, epochs, batch_size,
+                seed):
+    out = train_two_layer(params, X_train, Y_train, X_val, Y_val, learning_rate, epochs,
+                          batch_size, seed)
+    return out["params"], out["losses"], out["val_accuracy"]
+
+
+def test_typical_wrong_loops_get_the_right_hint():
+    r = grade("train_two_layer", _loop_dict_written_into)
+    assert (r.status, r.mistake) == ("failed", "changed params in place"), r.verdict()
+    r = grade("train_two_layer", _loop_one_seed_for_all_epochs)
+    assert (r.status, r.mistake) == ("failed", "the same order every epoch"), r.verdict()
+
+
+def test_train_two_layer_verdicts_explain_the_shape():
+    r = grade("train_two_layer", _loop_tuple)
+    assert r.status == "failed" and r.mistake is None
+    assert "return a dict with the keys 'params', 'losses' and 'val_accuracy'" in r.messages[0]
+
+    def no_losses(*args, **kwargs):
+        out = train_two_layer(*args, **kwargs)
+        out["losses"] = out["losses"][:-1]
+        return out
+
+    r = grade("train_two_layer", no_losses)
+    assert "one per epoch" in r.messages[0]
+
+
+def test_a_slow_loop_runs_out_of_time(monkeypatch):
+    import time
+
+    def slow(*args, **kwargs):
+        time.sleep(10)
+
+    monkeypatch.setattr(EXERCISES["train_two_layer"], "time_limit", 0.2)
+    r = grade("train_two_layer", slow)
+    assert r.status == "failed" and "took longer than 0.2 s" in r.messages[0]
+
+
+# --------------------------------------------------------------------------------------
+# momentum_matrix (optional)
+# --------------------------------------------------------------------------------------
+def _momentum_matrix_built(learning_rate, curvature, momentum):
+    M = np.zeros((2, 2))
+    M[0] = [1 - learning_rate * curvature + momentum, -momentum]
+    M[1, 0] = 1
+    return M
+
+
+def test_momentum_matrix_styles_pass():
+    assert_passes("momentum_matrix", _momentum_matrix_built)
+
+
+def test_momentum_matrix_predicts_the_descent_and_its_limit():
+    """The matrix reproduces sgd_momentum_update's path, and its spectral radius crosses 1
+    at eta = 2 (1 + mu) / a."""
+    a, mu, eta = 3.0, 0.7, 0.2
+    w, velocity, path = np.array([2.0]), np.zeros(1), [2.0]
+    for _ in range(6):
+        w, velocity = F.sgd_momentum_update(w, a * w, velocity, eta, mu)
+        path.append(float(w[0]))
+    M = momentum_matrix(eta, a, mu)
+    state = np.array([path[1], path[0]])
+    for t in range(2, 7):
+        state = M @ state
+        assert state[0] == pytest.approx(path[t])
+    limit = 2 * (1 + mu) / a
+    radius = [np.abs(np.linalg.eigvals(momentum_matrix(f * limit, a, mu))).max()
+              for f in (0.99, 1.01)]
+    assert radius[0] < 1 < radius[1]

@@ -8,16 +8,18 @@ import numpy as np
 import pytest
 
 from backprop_lab import metrics
-from backprop_lab.exercises import by_notebook
+from backprop_lab.exercises import EXERCISES, by_notebook
 from backprop_lab.exercises.nb08_keras import confusion_matrix, predict_classes, train_test_split
 from backprop_lab.grading import grade
 
 from exercise_helpers import assert_passes
 
 
-def test_notebook_has_its_three_exercises():
+def test_notebook_has_its_exercises_in_order():
     ids = [ex.id for ex in by_notebook("08_keras_style_example")]
-    assert ids == ["predict_classes", "train_test_split", "confusion_matrix"]
+    assert ids == ["predict_classes", "train_test_split", "confusion_matrix",
+                   "softmax_regression", "per_class_accuracy"]
+    assert [EXERCISES[i].points for i in ("softmax_regression", "per_class_accuracy")] == [0, 0]
 
 
 # --------------------------------------------------------------------------------------
@@ -219,3 +221,41 @@ def test_float_labels_are_refused_with_a_clear_message():
 
     r = grade("predict_classes", as_floats)
     assert r.status == "failed" and "integer labels" in r.messages[0]
+
+
+
+# --------------------------------------------------------------------------------------
+# Optional checks (going further)
+# --------------------------------------------------------------------------------------
+def _regression_list_style(n_features, n_classes):
+    from backprop_lab.layers import Dense
+    from backprop_lab.models import Sequential
+    from backprop_lab.optimizers import SGD
+
+    model = Sequential([Dense(n_classes, activation="softmax", input_dim=n_features)])
+    model.compile(optimizer=SGD(learning_rate=0.1, momentum=0.9),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def _per_class_loop(C):
+    return np.array([C[i, i] / C[i].sum() for i in range(len(C))])
+
+
+def _per_class_keepdims(C):
+    return (np.eye(len(C)) * C).sum(axis=1) / C.sum(axis=1, keepdims=True)[:, 0]
+
+
+@pytest.mark.parametrize("exercise_id,fn", [
+    ("softmax_regression", _regression_list_style),
+    ("per_class_accuracy", _per_class_loop), ("per_class_accuracy", _per_class_keepdims)])
+def test_optional_exercises_accept_other_styles(exercise_id, fn):
+    assert_passes(exercise_id, fn)
+
+
+def test_a_builder_that_returns_nothing_is_told_so():
+    def softmax_regression(n_features, n_classes):
+        pass
+
+    r = grade("softmax_regression", softmax_regression)
+    assert r.status == "failed" and "returned None instead of the model" in r.messages[0]

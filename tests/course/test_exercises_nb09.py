@@ -26,12 +26,13 @@ from backprop_lab.grading import grade
 from exercise_helpers import assert_passes
 
 
-def test_notebook_has_its_four_exercises_worth_five_points():
+def test_notebook_has_its_exercises_worth_five_points():
     exercises = by_notebook("09_training_in_practice")
     assert [ex.id for ex in exercises] == ["activation_std_through_layers",
                                            "glorot_uniform_limit", "he_normal_std",
-                                           "initial_loss_expected"]
+                                           "initial_loss_expected", "update_ratios"]
     assert sum(ex.points for ex in exercises) == 5
+    assert exercises[-1].points == 0  # the optional check of going further
 
 
 # --------------------------------------------------------------------------------------
@@ -224,3 +225,52 @@ def test_initial_loss_is_the_cross_entropy_of_equal_logits(k):
     logits = np.full((12, k), 0.7)
     loss = F.sparse_categorical_crossentropy_from_logits(labels, logits)
     assert loss == pytest.approx(initial_loss_expected(k), rel=1e-12)
+
+
+
+# --------------------------------------------------------------------------------------
+# update_ratios (optional)
+# --------------------------------------------------------------------------------------
+def _ratios_loop(weights_before, weights_after):
+    ratios = []
+    for i in range(0, len(weights_before), 2):
+        step = weights_after[i] - weights_before[i]
+        ratios.append(float(np.sqrt(np.sum(step ** 2)) / np.sqrt(np.sum(weights_before[i] ** 2))))
+    return ratios
+
+
+def test_update_ratios_other_style_passes():
+    assert_passes("update_ratios", _ratios_loop)
+
+
+def test_with_momentum_the_real_step_is_not_the_gradient_step():
+    """Why the question asks to measure: after a few steps with momentum 0.9 the measured
+    ratio differs from learning_rate * ||dW|| / ||W||; on a first plain SGD step they agree."""
+    from backprop_lab.exercises.nb09_practice import update_ratios
+    from backprop_lab.layers import Dense
+    from backprop_lab.models import Sequential
+    from backprop_lab.optimizers import SGD
+
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((40, 8)), np.eye(3)[rng.integers(0, 3, 40)]
+
+    def measured_and_formula(momentum, warm_steps):
+        model = Sequential([
+            Dense(6, activation="relu", input_dim=8,
+                  kernel_initializer=initializers.GlorotUniform(seed=1)),
+            Dense(3, activation="softmax", kernel_initializer=initializers.GlorotUniform(seed=2))])
+        model.compile(loss="categorical_crossentropy",
+                      optimizer=SGD(learning_rate=0.1, momentum=momentum))
+        if warm_steps:
+            model.fit(x, y, epochs=warm_steps, batch_size=40, shuffle=False, verbose=0)
+        _, grads = model.loss_and_gradients(x, y)
+        formula = [0.1 * np.linalg.norm(g) / np.linalg.norm(layer.kernel)
+                   for layer, g in zip(model.layers, grads[::2])]
+        before = model.get_weights()
+        model.fit(x, y, epochs=1, batch_size=40, shuffle=False, verbose=0)
+        return np.array(update_ratios(before, model.get_weights())), np.array(formula)
+
+    measured, formula = measured_and_formula(0.0, 0)
+    np.testing.assert_allclose(measured, formula, rtol=1e-10)
+    measured, formula = measured_and_formula(0.9, 3)
+    assert np.all(np.abs(measured / formula - 1) > 0.1)
