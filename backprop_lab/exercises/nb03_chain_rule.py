@@ -1,6 +1,6 @@
 """Exercises of notebook 03_chain_rule: a derivative by finite differences, the sigmoid's
-local derivative, the gradients of one sigmoid neuron, and the chain rule through two
-layers.
+local derivative, the gradients of one sigmoid neuron, the chain rule through two layers,
+and (optional) a four-point difference.
 
 These functions are not part of ``backprop_lab.functional`` (the package computes
 gradients layer by layer, with the functions of notebook 05), so their reference
@@ -257,26 +257,26 @@ def _ng_swapped(x, y, w, b):
 def two_layer_gradients(x, y, W1, b1, W2, b2):
     """Gradients of the seed's loss for a two-layer sigmoid network, for one example.
 
-        h = sigma(x @ W1 + b1)          hidden layer, (H,)
-        y_hat = sigma(h @ W2 + b2)      output layer, (M,)
+        a1 = sigma(x @ W1 + b1)         hidden layer a^(1), (H,)
+        y_hat = sigma(a1 @ W2 + b2)     output layer a^(2), (M,)
         L = 1/2 * sum_i (y_i - y_hat_i)^2
 
     Backward, with delta = dL/dz of each layer:
 
-        delta2 = (y_hat - y) * y_hat * (1 - y_hat)          (M,)
-        delta1 = (W2 @ delta2) * h * (1 - h)                (H,)   sum over every output
-        dW2 = outer(h, delta2)  (H, M)     db2 = delta2
-        dW1 = outer(x, delta1)  (D, H)     db1 = delta1
+        delta2 = (y_hat - y) * y_hat * (1 - y_hat)        (M,)
+        delta1 = (W2 @ delta2) * a1 * (1 - a1)            (H,)   sum over every output
+        dW2 = outer(a1, delta2)  (H, M)     db2 = delta2
+        dW1 = outer(x, delta1)   (D, H)     db1 = delta1
 
     x: (D,) one input.  y: (M,) its targets.  W1: (D, H), b1: (H,), W2: (H, M), b2: (M,)
     (Keras layout: W[j, k] connects input j to unit k).
     Returns (dW1, db1, dW2, db2), each with the shape of its parameter.
     """
-    h = _sigmoid(x @ W1 + b1)
-    y_hat = _sigmoid(h @ W2 + b2)
+    a1 = _sigmoid(x @ W1 + b1)
+    y_hat = _sigmoid(a1 @ W2 + b2)
     delta2 = (y_hat - y) * y_hat * (1 - y_hat)
-    delta1 = (W2 @ delta2) * h * (1 - h)
-    return np.outer(x, delta1), delta1, np.outer(h, delta2), delta2
+    delta1 = (W2 @ delta2) * a1 * (1 - a1)
+    return np.outer(x, delta1), delta1, np.outer(a1, delta2), delta2
 
 
 def _two_layer_args(rng, d, hidden, m, scale=1.0):
@@ -306,46 +306,46 @@ def _two_layer_cases(rng):
 
 
 def _tl_last_path_only(x, y, W1, b1, W2, b2):
-    h = _sigmoid(x @ W1 + b1)
-    y_hat = _sigmoid(h @ W2 + b2)
+    a1 = _sigmoid(x @ W1 + b1)
+    y_hat = _sigmoid(a1 @ W2 + b2)
     delta2 = (y_hat - y) * y_hat * (1 - y_hat)
-    delta1 = np.zeros_like(h)
-    for k in range(len(h)):
+    delta1 = np.zeros_like(a1)
+    for k in range(len(a1)):
         for i in range(len(delta2)):
-            delta1[k] = W2[k, i] * delta2[i] * h[k] * (1 - h[k])  # = instead of +=
-    return np.outer(x, delta1), delta1, np.outer(h, delta2), delta2
+            delta1[k] = W2[k, i] * delta2[i] * a1[k] * (1 - a1[k])  # = instead of +=
+    return np.outer(x, delta1), delta1, np.outer(a1, delta2), delta2
 
 
 def _tl_no_hidden_derivative(x, y, W1, b1, W2, b2):
-    h = _sigmoid(x @ W1 + b1)
-    y_hat = _sigmoid(h @ W2 + b2)
+    a1 = _sigmoid(x @ W1 + b1)
+    y_hat = _sigmoid(a1 @ W2 + b2)
     delta2 = (y_hat - y) * y_hat * (1 - y_hat)
     delta1 = W2 @ delta2
-    return np.outer(x, delta1), delta1, np.outer(h, delta2), delta2
+    return np.outer(x, delta1), delta1, np.outer(a1, delta2), delta2
 
 
 def _tl_no_output_derivative(x, y, W1, b1, W2, b2):
-    h = _sigmoid(x @ W1 + b1)
-    y_hat = _sigmoid(h @ W2 + b2)
+    a1 = _sigmoid(x @ W1 + b1)
+    y_hat = _sigmoid(a1 @ W2 + b2)
     delta2 = y_hat - y
-    delta1 = (W2 @ delta2) * h * (1 - h)
-    return np.outer(x, delta1), delta1, np.outer(h, delta2), delta2
+    delta1 = (W2 @ delta2) * a1 * (1 - a1)
+    return np.outer(x, delta1), delta1, np.outer(a1, delta2), delta2
 
 
 def _tl_transposed_W2(x, y, W1, b1, W2, b2):
-    h = _sigmoid(x @ W1 + b1)
-    y_hat = _sigmoid(h @ W2 + b2)
+    a1 = _sigmoid(x @ W1 + b1)
+    y_hat = _sigmoid(a1 @ W2 + b2)
     delta2 = (y_hat - y) * y_hat * (1 - y_hat)
-    delta1 = (W2.T @ delta2) * h * (1 - h)
-    return np.outer(x, delta1), delta1, np.outer(h, delta2), delta2
+    delta1 = (W2.T @ delta2) * a1 * (1 - a1)
+    return np.outer(x, delta1), delta1, np.outer(a1, delta2), delta2
 
 
 def _tl_sign(x, y, W1, b1, W2, b2):
-    h = _sigmoid(x @ W1 + b1)
-    y_hat = _sigmoid(h @ W2 + b2)
+    a1 = _sigmoid(x @ W1 + b1)
+    y_hat = _sigmoid(a1 @ W2 + b2)
     delta2 = (y - y_hat) * y_hat * (1 - y_hat)
-    delta1 = (W2 @ delta2) * h * (1 - h)
-    return np.outer(x, delta1), delta1, np.outer(h, delta2), delta2
+    delta1 = (W2 @ delta2) * a1 * (1 - a1)
+    return np.outer(x, delta1), delta1, np.outer(a1, delta2), delta2
 
 
 def _tl_reverse_order(x, y, W1, b1, W2, b2):
@@ -354,19 +354,68 @@ def _tl_reverse_order(x, y, W1, b1, W2, b2):
 
 
 def _tl_elementwise(x, y, W1, b1, W2, b2):
-    h = _sigmoid(x @ W1 + b1)
-    y_hat = _sigmoid(h @ W2 + b2)
+    a1 = _sigmoid(x @ W1 + b1)
+    y_hat = _sigmoid(a1 @ W2 + b2)
     delta2 = (y_hat - y) * y_hat * (1 - y_hat)
-    delta1 = (W2 @ delta2) * h * (1 - h)
-    return x * delta1, delta1, h * delta2, delta2
+    delta1 = (W2 @ delta2) * a1 * (1 - a1)
+    return x * delta1, delta1, a1 * delta2, delta2
 
 
 def _tl_outer_swapped(x, y, W1, b1, W2, b2):
-    h = _sigmoid(x @ W1 + b1)
-    y_hat = _sigmoid(h @ W2 + b2)
+    a1 = _sigmoid(x @ W1 + b1)
+    y_hat = _sigmoid(a1 @ W2 + b2)
     delta2 = (y_hat - y) * y_hat * (1 - y_hat)
-    delta1 = (W2 @ delta2) * h * (1 - h)
-    return np.outer(delta1, x), delta1, np.outer(delta2, h), delta2
+    delta1 = (W2 @ delta2) * a1 * (1 - a1)
+    return np.outer(delta1, x), delta1, np.outer(delta2, a1), delta2
+
+
+# --------------------------------------------------------------------------------------
+# four_point_derivative (optional, "going further")
+# --------------------------------------------------------------------------------------
+def four_point_derivative(f, x, h=1e-3):
+    """The four-point central difference, whose error shrinks like h**4:
+
+        f'(x)  ~  ( f(x - 2h) - 8 f(x - h) + 8 f(x + h) - f(x + 2h) ) / (12 h)
+
+    f: a function of one number returning one number.  x: a float.  h: the step; its
+    best value in float64 is near eps ** (1/5), about 1e-3.  Returns a float.
+    """
+    return (f(x - 2 * h) - 8 * f(x - h) + 8 * f(x + h) - f(x + 2 * h)) / (12 * h)
+
+
+def _fifth(t):
+    return t ** 5
+
+
+def _four_point_cases(rng):
+    return [
+        fixed_case("f(x) = x**3 at x = 2", _cube, 2.0),
+        fixed_case("f(x) = x**5 at x = 1 with h = 0.1", _fifth, 1.0, h=0.1),
+        fixed_case("f(x) = sin(x) at x = 1", _sin, 1.0),
+        random_case("f(x) = exp(x) at a random x with h = 0.01", _exp,
+                    float(rng.uniform(-2, 2)), h=1e-2),
+        random_case("f(x) = sigmoid(x) at a random x", _scalar_sigmoid,
+                    float(rng.uniform(-3, 3))),
+        edge_case("f(x) = x**2 at x = 0 (the slope is 0)", _square, 0.0),
+        edge_case("f(x) = x**5 at x = -2 with h = 0.2", _fifth, -2.0, h=0.2),
+    ]
+
+
+def _fp_denominator_6h(f, x, h=1e-3):
+    return (f(x - 2 * h) - 8 * f(x - h) + 8 * f(x + h) - f(x + 2 * h)) / (6 * h)
+
+
+def _fp_outer_signs(f, x, h=1e-3):
+    return (-f(x - 2 * h) - 8 * f(x - h) + 8 * f(x + h) + f(x + 2 * h)) / (12 * h)
+
+
+def _fp_precedence(f, x, h=1e-3):
+    return (f(x - 2 * h) - 8 * f(x - h) + 8 * f(x + h) - f(x + 2 * h)) / 12 * h
+
+
+def _fp_own_step(f, x, h=1e-3):
+    step = 1e-3
+    return (f(x - 2 * step) - 8 * f(x - step) + 8 * f(x + step) - f(x + 2 * step)) / (12 * step)
 
 
 # --------------------------------------------------------------------------------------
@@ -509,11 +558,11 @@ EXERCISES = [
         mistakes=[
             ("one path only", _tl_last_path_only,
              "a hidden unit feeds every output, so its gradient is a sum over all paths: "
-             "dL/dh_k = sum_i W2[k, i] * delta2[i]. In a loop, add with += instead of "
+             "dL/da1_k = sum_i W2[k, i] * delta2[i]. In a loop, add with += instead of "
              "overwriting with =."),
             ("no hidden derivative", _tl_no_hidden_derivative,
              "delta1 misses the hidden layer's local derivative: multiply W2 @ delta2 by "
-             "h * (1 - h)."),
+             "a1 * (1 - a1)."),
             ("no output derivative", _tl_no_output_derivative,
              "delta2 misses the output sigmoid's local derivative: "
              "delta2 = (y_hat - y) * y_hat * (1 - y_hat)."),
@@ -524,22 +573,48 @@ EXERCISES = [
              "every gradient has the wrong sign: dL/dy_hat = y_hat - y, not y - y_hat."),
             ("outer product swapped", _tl_outer_swapped,
              "a gradient has the shape of its parameter: dW1 = np.outer(x, delta1) is "
-             "(D, H) like W1, and dW2 = np.outer(h, delta2) is (H, M)."),
+             "(D, H) like W1, and dW2 = np.outer(a1, delta2) is (H, M)."),
             ("returned in the wrong order", _tl_reverse_order,
              "return the gradients in the order of the parameters: (dW1, db1, dW2, db2), "
              "first layer first."),
             ("element-wise instead of outer", _tl_elementwise,
              "x * delta1 multiplies entry by entry (and needs D = H). dW1[j, k] = "
              "x[j] * delta1[k] for every pair (j, k): that is the outer product "
-             "np.outer(x, delta1); likewise dW2 = np.outer(h, delta2)."),
+             "np.outer(x, delta1); likewise dW2 = np.outer(a1, delta2)."),
         ],
         hints=[
             "Run the forward pass and keep h and y_hat. Then go backwards one layer at a "
             "time with delta = dL/dz.",
             "delta2 = (y_hat - y) * y_hat * (1 - y_hat). The hidden layer receives "
-            "W2 @ delta2 (a sum over the outputs), times its own slope h * (1 - h).",
-            "dW2 = np.outer(h, delta2), db2 = delta2, dW1 = np.outer(x, delta1), "
+            "W2 @ delta2 (a sum over the outputs), times its own slope a1 * (1 - a1).",
+            "dW2 = np.outer(a1, delta2), db2 = delta2, dW1 = np.outer(x, delta1), "
             "db1 = delta1; return (dW1, db1, dW2, db2).",
+        ],
+    ),
+    Exercise(
+        id="four_point_derivative",
+        title="Four-point difference (optional)",
+        notebook=NOTEBOOK,
+        points=0,
+        difficulty=1,
+        reference=four_point_derivative,
+        cases=_four_point_cases,
+        mistakes=[
+            ("denominator 6h", _fp_denominator_6h,
+             "your answer is twice too large: the four-point formula divides by 12 * h."),
+            ("outer signs swapped", _fp_outer_signs,
+             "the outer terms have the opposite signs of their inner neighbours: "
+             "+ f(x - 2h) and - f(x + 2h)."),
+            ("/ 12 * h", _fp_precedence,
+             "`/ 12 * h` divides by 12 and then MULTIPLIES by h: write / (12 * h)."),
+            ("own step instead of h", _fp_own_step,
+             "your function ignores the step h it is given (the checks pass other steps "
+             "too). Use the argument h."),
+        ],
+        hints=[
+            "Write the formula of the going-further question term by term.",
+            "Four evaluations: f at x - 2h, x - h, x + h and x + 2h, with weights 1, -8, 8, "
+            "-1, all divided by 12 h.",
         ],
     ),
 ]

@@ -13,6 +13,7 @@ import pytest
 
 from backprop_lab.exercises import by_notebook
 from backprop_lab.exercises.nb03_chain_rule import (
+    four_point_derivative,
     neuron_gradients,
     numerical_derivative,
     sigmoid_derivative,
@@ -22,11 +23,13 @@ from backprop_lab.exercises.nb03_chain_rule import (
 from exercise_helpers import assert_passes
 
 
-def test_the_notebook_has_four_exercises_worth_seven_points():
+def test_the_notebook_has_five_exercises_worth_seven_points():
     exercises = by_notebook("03_chain_rule")
     assert [ex.id for ex in exercises] == [
-        "numerical_derivative", "sigmoid_derivative", "neuron_gradients", "two_layer_gradients"]
+        "numerical_derivative", "sigmoid_derivative", "neuron_gradients", "two_layer_gradients",
+        "four_point_derivative"]
     assert sum(ex.points for ex in exercises) == 7
+    assert exercises[-1].points == 0            # the optional going-further check
 
 
 # --------------------------------------------------------------------------------------
@@ -319,3 +322,34 @@ def _tl_returns_a_list(x, y, W1, b1, W2, b2):
     ("two_layer_gradients", _tl_broadcast_outer), ("two_layer_gradients", _tl_returns_a_list)])
 def test_more_unusual_styles_pass(exercise_id, fn):
     assert_passes(exercise_id, fn)
+
+
+# --------------------------------------------------------------------------------------
+# four_point_derivative (optional)
+# --------------------------------------------------------------------------------------
+def _fp_weights(f, x, h=1e-3):
+    points = [x - 2 * h, x - h, x + h, x + 2 * h]
+    weights = [1, -8, 8, -1]
+    return sum(w * f(p) for w, p in zip(weights, points)) / (12 * h)
+
+
+def _fp_from_two_central_differences(f, x, h=1e-3):
+    # Richardson: (4 D(h) - D(2h)) / 3, with D the central difference
+    d_h = (f(x + h) - f(x - h)) / (2 * h)
+    d_2h = (f(x + 2 * h) - f(x - 2 * h)) / (4 * h)
+    return (4 * d_h - d_2h) / 3
+
+
+def _fp_numpy(f, x, h=1e-3):
+    values = np.array([f(x + k * h) for k in (-2, -1, 1, 2)])
+    return float(values @ np.array([1.0, -8.0, 8.0, -1.0]) / (12 * h))
+
+
+@pytest.mark.parametrize("fn", [_fp_weights, _fp_from_two_central_differences, _fp_numpy])
+def test_four_point_derivative_correct_styles_pass(fn):
+    assert_passes("four_point_derivative", fn)
+
+
+def test_four_point_error_shrinks_like_h_to_the_fourth():
+    errors = [abs(four_point_derivative(math.sin, 1.0, h) - math.cos(1.0)) for h in (1e-1, 1e-2)]
+    assert errors[0] / errors[1] == pytest.approx(1e4, rel=0.02)
