@@ -9,7 +9,9 @@
     probabilities = model.predict(X)          # shape (n, 1)
 
 This module holds the model: its layers, weights, compile settings, summary, saving, and
-``compute_gradients``, the forward-loss-backward pass of one batch.  The training loop
+``compute_gradients``, the forward-loss-backward pass of one batch (in training mode:
+dropout drops, batch normalization uses the batch's statistics, and the penalties of the
+regularizers are added to the loss, as in Keras).  The training loop
 that repeats that step with an optimizer is apart from it, in ``_engine.trainer`` (as a
 Keras model is apart from its trainer); ``fit``, ``evaluate`` and ``predict`` call it.
 
@@ -27,9 +29,11 @@ from . import config, losses, optimizers
 from . import metrics as metrics_module
 from ._engine import checks as _checks
 from ._engine import plug, saving, trainer
-from .layers import InputLayer, Layer, _unique_name
+from ._engine.summary import summary_lines
+from .layers import InputLayer, Layer
 from .layers import deserialize as deserialize_layer
 from .layers import serialize as serialize_layer
+from .layers.base import _unique_name
 
 if TYPE_CHECKING:  # names for the type hints only
     from numpy.typing import ArrayLike
@@ -139,8 +143,26 @@ class Sequential:
 
     @property
     def weights(self):
-        """Every parameter array (the live arrays), in Keras's order [k1, b1, k2, b2, ...]."""
+        """Every parameter array (the live arrays), in Keras's order [k1, b1, k2, b2, ...];
+        BatchNormalization's moving statistics included."""
         return [w for layer in self.layers for w in layer.weights]
+
+    @property
+    def trainable_weights(self):
+        """The arrays the optimizer updates, in the order of ``compute_gradients``'s
+        gradients (every weight but the moving statistics)."""
+        return [w for layer in self.layers for w in layer.trainable_weights]
+
+    @property
+    def non_trainable_weights(self):
+        """The weights the optimizer leaves alone (BatchNormalization's moving statistics)."""
+        return [w for layer in self.layers for w in layer.non_trainable_weights]
+
+    @property
+    def losses(self) -> list[float]:
+        """The penalties of every regularizer on the current weights (Keras's
+        ``model.losses``); ``fit`` and ``evaluate`` add their sum to the loss."""
+        return [penalty for layer in self.layers for penalty in layer.losses]
 
     def get_weights(self) -> list[np.ndarray]:
         """Copies of every parameter, in Keras's order: [kernel1, bias1, kernel2, bias2, ...]."""
@@ -192,7 +214,8 @@ class Sequential:
                 metrics: Sequence[str | metrics_module.Metric] | None = None) -> None:
         """Choose the optimizer, the loss and the metrics to report.
 
-        optimizer: a name ('sgd', 'adam', 'rmsprop') or an object (``SGD(learning_rate=0.1)``).
+        optimizer: a name ('sgd', 'adam', 'adamw', 'rmsprop') or an object
+            (``SGD(learning_rate=0.1)``).
         loss: a name ('binary_crossentropy', 'mse', ...) or a ``losses.Loss`` object.
         metrics: a list of names ('accuracy', 'mse', ...) or ``metrics.Metric`` objects.
         """
@@ -275,14 +298,16 @@ class Sequential:
 
     def compute_gradients(self, x: ArrayLike, y: ArrayLike, check_inputs: bool = True
                           ) -> tuple[float, np.ndarray, list[np.ndarray]]:
-        """Forward pass, loss and backward pass on one batch; nothing is updated.
+        """Forward pass, loss and backward pass on one batch, in training mode; nothing is
+        updated but the moving statistics of BatchNormalization layers.
 
         The algorithm of the course, and the only place the shell runs it (``fit``,
         ``gradcheck.check_model`` and the widgets call this):
 
-            a = x;  for layer in layers: a = layer.forward(a)          # 1. forward pass
-            loss = loss_fn(y, a)                                       # 2. loss
-            g = dL/da;  for layer in reversed(layers): g = layer.backward(g)   # 3.
+            a = x;  for layer in layers: a = layer.forward(a, training=True)   # 1. forward
+            loss = loss_fn(y, a) + sum(penalties)                              # 2. loss
+            g = dL/da;  for layer in reversed(layers): g = layer.backward(g)   # 3. backward
+            dL/dw += d(penalties)/dw      for every regularized weight
 
         For a sigmoid output with binary cross-entropy, and a softmax output with
         (sparse) categorical cross-entropy, step 3 starts one step later, from the fused
@@ -291,14 +316,15 @@ class Sequential:
         x: (N, D) inputs.  y: targets as for ``fit`` ((N,) labels for sparse losses).
         check_inputs: check and convert x and y first (shapes, dtype, NaN); ``fit``
             passes False because it has checked the whole data set once already.
-        Returns (loss, outputs, grads): a float, the outputs (N, M), and dL/dw for every
-        weight in the order of ``weights`` ([dL/dkernel_1, dL/dbias_1, ...]).
+        Returns (loss, outputs, grads): a float (the penalties included, as Keras reports
+        it), the outputs (N, M), and dL/dw for every trainable weight in the order of
+        ``trainable_weights`` ([dL/dkernel_1, dL/dbias_1, ...]).
         """
         if check_inputs:
             self._require_compiled("compute_gradients")
             x, y = self._prepare_xy(x, y, "x", "y", "compute_gradients")
-        out = self.forward(x)
-        loss_value = self.loss(y, out)
+        out = self.forward(x, training=True)
+        loss_value = self.compute_loss(x, y, out, training=True)
         fused = self._fused_output_gradient()
         if fused is not None:
             grad = self.layers[-1].backward_from_preactivation(fused(y, out))
@@ -308,7 +334,21 @@ class Sequential:
             grad = self.loss.gradient(y, out)
             for layer in reversed(self.layers):
                 grad = layer.backward(grad)
-        return loss_value, out, [g for layer in self.layers for g in layer.grads]
+        grads = []
+        for layer in self.layers:
+            for g, penalty in zip(layer.grads, layer.penalty_gradients()):
+                grads.append(g if penalty is None else g + penalty)
+        return loss_value, out, grads
+
+    def compute_loss(self, x: ArrayLike | None, y: ArrayLike, y_pred: np.ndarray,
+                     training: bool = True) -> float:
+        """The loss of outputs ``y_pred`` against targets ``y``, plus the penalties of the
+        regularizers (``sum(model.losses)``), as Keras's ``compute_loss``: what ``fit``
+        minimises and what ``fit`` and ``evaluate`` report.  x and training are not used
+        (they are Keras's arguments)."""
+        value = self.loss(y, y_pred)
+        penalties = self.losses
+        return value + sum(penalties) if penalties else value
 
     def loss_and_gradients(self, x: ArrayLike, y: ArrayLike
                            ) -> tuple[float, list[np.ndarray]]:
@@ -317,12 +357,13 @@ class Sequential:
         loss_value, _, grads = self.compute_gradients(x, y)
         return loss_value, grads
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         """The outputs (N, M) for checked inputs x (N, D): every layer's ``forward`` in
-        turn (each keeps what its backward pass needs)."""
+        turn (each keeps what its backward pass needs).  training: True in ``fit``
+        (dropout active, batch statistics), False in ``evaluate`` and ``predict``."""
         out = x
         for layer in self.layers:
-            out = layer.forward(out)
+            out = layer.forward(out, training=training)
         return out
 
     # ---- training, evaluation, prediction (the loop is ``_engine.trainer``) -----------
@@ -373,44 +414,16 @@ class Sequential:
         """
         return trainer.predict(self, x, batch_size=batch_size, verbose=verbose)
 
-    def __call__(self, x: ArrayLike) -> np.ndarray:
-        """``model(x)``: the outputs for x in one pass, with no progress display."""
-        return self.forward(self._prepare_x(x, "x", "model"))
+    def __call__(self, x: ArrayLike, training: bool = False) -> np.ndarray:
+        """``model(x)``: the outputs for x in one pass, with no progress display
+        (inference mode unless ``training=True``, as in Keras)."""
+        return self.forward(self._prepare_x(x, "x", "model"), training=bool(training))
 
     # ---- description and saving ------------------------------------------------------
     def summary(self, print_fn: Callable[[str], Any] | None = None) -> None:
         """Print a table of the layers, their output shapes and parameter counts."""
         print_fn = print_fn or print
-        rows = [("Layer (type)", "Output Shape", "Param #")]
-        shape = (None, self.input_features)
-        total = 0
-        for layer in self.layers:
-            label = f"{layer.name} ({type(layer).__name__})"
-            if layer.built:
-                shape = layer.compute_output_shape(shape)
-                count = layer.count_params()
-                total += count
-                rows.append((label, str(shape), f"{count:,}"))
-            else:
-                rows.append((label, "? (not built)", "0 (unbuilt)"))
-        widths = [max(len(r[i]) for r in rows) + 2 for i in range(3)]
-
-        def line(left, mid, right):
-            return left + mid.join("─" * w for w in widths) + right
-
-        def row(cells):
-            return "│" + "│".join(
-                (f" {c}".ljust(w) if i < 2 else f"{c} ".rjust(w)) for i, (c, w) in
-                enumerate(zip(cells, widths))) + "│"
-
-        itemsize = np.dtype(self._dtype()).itemsize
-        out = [f'Model: "{self.name}"', line("┌", "┬", "┐"), row(rows[0]), line("├", "┼", "┤")]
-        out += [row(r) for r in rows[1:]]
-        out += [line("└", "┴", "┘"),
-                f" Total params: {total:,} ({_memory(total * itemsize)})",
-                f" Trainable params: {total:,} ({_memory(total * itemsize)})",
-                " Non-trainable params: 0 (0.00 B)"]
-        for text in out:
+        for text in summary_lines(self):
             print_fn(text)
 
     def get_config(self) -> dict:
@@ -442,13 +455,6 @@ class Sequential:
         return f"<Sequential name={self.name!r}, layers={len(self.layers)}>"
 
 
-def _memory(n_bytes):
-    for unit in ("B", "KB", "MB", "GB"):
-        if n_bytes < 1024 or unit == "GB":
-            return f"{n_bytes:.2f} {unit}"
-        n_bytes /= 1024
-
-
 def load_model(filepath: str | os.PathLike, compile: bool = True) -> Sequential:
     """Load a model saved with ``model.save(filepath)``: layers, weights and, if
     ``compile``, the optimizer (with its state), loss and metrics.  Predictions match the
@@ -468,8 +474,8 @@ def load_model(filepath: str | os.PathLike, compile: bool = True) -> Sequential:
                           metrics=[metrics_module.deserialize(m) for m in settings["metrics"]])
             state = header["optimizer_state"]
             if state["keys"] or state["iterations"]:
-                model.optimizer.set_state([arrays[k] for k in state["keys"]], model.weights,
-                                          state["iterations"])
+                model.optimizer.set_state([arrays[k] for k in state["keys"]],
+                                          model.trainable_weights, state["iterations"])
         except (KeyError, TypeError, ValueError) as err:
             # e.g. a loss or metric class of the learner's own, which the file names only
             raise ValueError(

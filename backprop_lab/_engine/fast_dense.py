@@ -6,7 +6,11 @@ backward`` and ``Sequential.compute_gradients``.  It is a strategy of the one tr
 (``_engine.trainer``), which uses it for a whole epoch when the model qualifies.
 ``DenseStackTrainer`` does the same arithmetic in the same order, for the models most
 people train (``Dense`` layers, a sigmoid/softmax output with its cross-entropy, or a
-linear output with MSE, plain SGD), only faster:
+linear output with MSE, plain SGD at a constant learning rate), only faster.  Anything
+else takes the teaching path: Dropout, BatchNormalization, regularizers, schedules,
+momentum, Adam, AdamW, RMSprop (see ``unsupported_reason``).  A learning rate changed
+between epochs (``LearningRateScheduler``, ``ReduceLROnPlateau``) is fine: the fast path
+reads it at the start of every epoch.
 
 * every array a step needs is allocated once per ``fit`` and then written in place
   (``out=`` arguments), instead of being created and freed at every step;
@@ -56,6 +60,9 @@ def unsupported_reason(layers, loss, optimizer):
         return "only stacks of Dense layers"
     if any(not layer.use_bias for layer in layers):
         return "only Dense layers with a bias"
+    if any(layer.kernel_regularizer is not None or layer.bias_regularizer is not None
+           for layer in layers):
+        return "no regularizers (their penalties are added by the teaching path)"
     if any(layer.activation not in HIDDEN_ACTIVATIONS for layer in layers[:-1]):
         return "hidden activations must be one of " + ", ".join(HIDDEN_ACTIVATIONS)
     if type(loss) not in built_in or loss.from_logits or \
@@ -64,6 +71,8 @@ def unsupported_reason(layers, loss, optimizer):
             f"{act}+{name}" for act, name in OUTPUTS)
     if type(optimizer) is not SGD or optimizer.momentum != 0:
         return "only SGD without momentum"
+    if optimizer.schedule is not None:
+        return "only a constant learning rate (a schedule changes it at every step)"
     if len({layer.kernel.dtype for layer in layers}) != 1:
         return "all layers must have the same float type"
     return None
@@ -289,11 +298,12 @@ def _needs_every_batch(callback, terminate):
     output that is neither a terminal nor a notebook).
     """
     from .. import callbacks as cb_module
+    from ..callbacks import progbar
 
     if callback is terminate and type(callback) is cb_module.TerminateOnNaN:
         return False
     if type(callback) is cb_module.ProgbarLogger and (
-            callback.verbose == 2 or not cb_module._dynamic_display()):
+            callback.verbose == 2 or not progbar._dynamic_display()):
         return False
     return True
 

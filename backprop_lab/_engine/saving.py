@@ -18,6 +18,8 @@ A ``.npz`` file is a zip archive of ``.npy`` arrays (``numpy.savez``).  It is re
           "model": {"class_name": "Sequential",
                     "config": {"name": ..., "input_features": D,
                                "layers": [{"class_name": "Dense", "config": {...}}, ...]}},
+                    (a Dense config names its regularizers, e.g. "kernel_regularizer":
+                     {"class_name": "L2", "config": {"l2": 0.0001}})
           "compile": null, or {"optimizer": {"class_name": "SGD", "config": {...}},
                                "loss": {"class_name": "BinaryCrossentropy", "config": {...}},
                                "metrics": ["accuracy", ...]},
@@ -27,11 +29,15 @@ A ``.npz`` file is a zip archive of ``.npy`` arrays (``numpy.savez``).  It is re
         }
 
 ``weight_000``, ``weight_001``, ...
-    the arrays of ``model.get_weights()`` in Keras's order: kernel (D, M), bias (M,),
-    layer after layer.
+    the arrays of ``model.get_weights()`` in Keras's order, layer after layer: kernel
+    (D, M), bias (M,) for a Dense layer; gamma, beta, moving_mean, moving_variance (D,)
+    for a BatchNormalization layer (the moving statistics are saved, so that a loaded
+    model predicts exactly as the saved one).  Dropout has no arrays.
 ``optimizer_000``, ...
-    the optimizer's state arrays (momentum velocities, Adam's m and v), in the order of
-    ``optimizer.get_state()``; absent for plain SGD.
+    the optimizer's state arrays (momentum velocities, Adam's m and v, AMSGrad's maximum),
+    in the order of ``optimizer.get_state()``, for the trainable weights only; absent for
+    plain SGD.  A learning-rate schedule is part of the optimizer's config in the header,
+    and ``iterations`` tells it where it was.
 
 Writing is atomic: the archive is written to a temporary file in the same folder,
 flushed and ``fsync``-ed, then moved over the target with ``os.replace``.  If anything

@@ -4,14 +4,20 @@
 One step of ``fit`` on a batch (x_b, y_b) is
 
     loss, outputs, grads = model.compute_gradients(x_b, y_b)   # forward, loss, backward
-    model.optimizer.apply(grads, model.weights)                # the update rule
+    model.optimizer.apply(grads, model.trainable_weights)      # the update rule
 
 and an epoch is that step over the batches of a (shuffled) order of the samples.  The
 data is checked once per call (shapes, NaN, label ranges, ...), never once per batch.
+``fit`` runs the layers in training mode (``compute_gradients``: dropout drops, batch
+normalization uses the batch's statistics); ``evaluate``, ``predict`` and the validation
+after each epoch run them in inference mode.  The loss reported by ``fit`` and
+``evaluate`` includes the penalties of the regularizers (``model.compute_loss``), as
+Keras's does.
 
-Strategy: for a stack of ``Dense`` layers trained with plain SGD, when no callback needs
-to see every batch, an epoch runs through ``fast_dense.DenseStackTrainer`` instead: the
-same arithmetic in arrays allocated once (see that module).  Everything around the epoch
+Strategy: for a stack of ``Dense`` layers (no regularizers) trained with plain SGD at a
+constant learning rate, when no callback needs to see every batch, an epoch runs through
+``fast_dense.DenseStackTrainer`` instead: the same arithmetic in arrays allocated once
+(see that module).  Everything around the epoch
 (callbacks, validation, divergence) is the same code for both.
 """
 import math
@@ -169,7 +175,7 @@ def _run_epoch(model, xs, ys, batch_size, trackers, metric_objects, cbs):
     """One pass over (xs, ys) in batches, one gradient step each.  ``trackers`` holds the
     loss tracker (a Mean named 'loss') and the metrics.  Returns the last batch's index."""
     loss_tracker = next(t for t in trackers if t.name == "loss")
-    weights = model.weights
+    weights = model.trainable_weights
     step = 0
     for step, (start, stop) in enumerate(_batches(xs.shape[0], batch_size)):
         xb, yb = xs[start:stop], ys[start:stop]
@@ -225,8 +231,8 @@ def _evaluate_arrays(model, x, y, batch_size, metric_objects, bar=None):
     batches = _batches(x.shape[0], batch_size)
     for step, (start, stop) in enumerate(batches):
         xb, yb = x[start:stop], y[start:stop]
-        out = model.forward(xb)
-        loss_tracker.update_state(model.loss(yb, out), xb.shape[0])
+        out = model.forward(xb, training=False)
+        loss_tracker.update_state(model.compute_loss(xb, yb, out, training=False), xb.shape[0])
         for m in metric_objects:
             m.update_state(yb, out)
         if bar is not None:
@@ -261,7 +267,7 @@ def predict(model, x, batch_size=None, verbose="auto"):
     bar = callbacks_module.Progbar(len(batches), verbose) if verbose else None
     outputs = []
     for step, (start, stop) in enumerate(batches):
-        outputs.append(model.forward(x[start:stop]))
+        outputs.append(model.forward(x[start:stop], training=False))
         if bar is not None:
             bar.update(step + 1, finalize=step + 1 == len(batches))
     return np.concatenate(outputs, axis=0)

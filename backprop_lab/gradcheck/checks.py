@@ -125,8 +125,11 @@ def check_layer(forward: Callable, backward: Callable | np.ndarray | None = None
 
 
 def _weight_names(layer):
-    """Names of a layer's weight arrays that exist (e.g. ['kernel', 'bias'])."""
-    return [n for n in getattr(layer, "weights_names", ()) if getattr(layer, n) is not None]
+    """Names of a layer's trainable weight arrays that exist (e.g. ['kernel', 'bias']);
+    BatchNormalization's moving statistics are not trained, so they are not checked."""
+    fixed = getattr(layer, "non_trainable_names", ())
+    return [n for n in getattr(layer, "weights_names", ())
+            if n not in fixed and getattr(layer, n) is not None]
 
 
 def _relu_inputs(layer, x):

@@ -72,8 +72,10 @@ def check_model(model: Any, x: np.ndarray | None = None, y: ArrayLike | None = N
         are then not used).
     For a Sequential, the parameters are named 'layer_name/kernel', 'layer_name/bias'; the
     analytic gradients are the model's own backward pass on (x, y), the very numbers
-    ``fit`` would use for that batch (fused output gradients included); every ReLU input
-    is watched for kinks.
+    ``fit`` would use for that batch (training mode, fused output gradients and the
+    penalties of regularizers included); every ReLU input is watched for kinks.  Dropout
+    layers keep one mask for the whole check (the one their next training step would
+    draw), and BatchNormalization's moving statistics are put back afterwards.
     num_checks: None checks every weight; an integer k checks k random weights per
         parameter array (seeded by ``seed``): use it for big models.
     The check runs in float64 whatever the model's dtype and leaves the model as it was
@@ -115,27 +117,42 @@ class _SequentialProblem:
     """A ``Sequential`` model and one batch (x, y) seen through the GradientProblem protocol.
 
     params: 'layer_name/kernel', 'layer_name/bias', ... -> the (float64) weight arrays.
-    loss(): the forward pass and the compiled loss.
+    loss(): the forward pass in training mode and the compiled loss, with the penalties
+        of the regularizers (what ``fit`` minimises).
     gradients(): the model's own ``compute_gradients`` on the batch, exactly as in ``fit``
         (with the fused output gradient when the model uses one).
     kink_inputs(): the input of every ReLU.
+
+    Every pass starts from the layers' state at the start of the check (``get_state``):
+    each Dropout layer draws the same mask every time, so the loss is one fixed function
+    of the weights, and the moving statistics of BatchNormalization do not drift.
     """
 
     def __init__(self, model: Any, x: np.ndarray, y: ArrayLike | None, params: dict):
         self.model, self.x, self.y, self.params = model, x, y, params
+        self.states = [layer.get_state() for layer in model.layers]
+
+    def restore(self) -> None:
+        """Put every layer's state back as it was at the start of the check."""
+        for layer, state in zip(self.model.layers, self.states):
+            layer.set_state(state)
 
     def loss(self) -> float:
-        return self.model.loss(self.y, self.model.forward(self.x))
+        self.restore()
+        out = self.model.forward(self.x, training=True)
+        return self.model.compute_loss(self.x, self.y, out, training=True)
 
     def gradients(self) -> dict:
+        self.restore()
         _, _, grads = self.model.compute_gradients(self.x, self.y, check_inputs=False)
         return dict(zip(self.params, grads))
 
     def kink_inputs(self) -> list:
+        self.restore()
         watched, out = [], self.x
         for layer in self.model.layers:
             watched += _relu_inputs(layer, out)
-            out = layer.forward(out)
+            out = layer.forward(out, training=True)
         return watched
 
 
@@ -165,10 +182,14 @@ def _check_sequential(model, x, y, h, tol, num_checks, seed):
     layers_with_weights = [layer for layer in model.layers if _weight_names(layer)]
     with _Float64Weights(layers_with_weights, warnings, prefix=True) as weights:
         problem = _SequentialProblem(model, x64, y, weights.params)
-        analytic = problem.gradients()
-        kinks = problem.kink_inputs if problem.kink_inputs() else None
-        return _run_check(f"Sequential {model.name}", dict(weights.params), problem.loss,
-                          analytic, kinks, _drop_x_warning(warnings), h, tol, num_checks, seed)
+        try:
+            analytic = problem.gradients()
+            kinks = problem.kink_inputs if problem.kink_inputs() else None
+            return _run_check(f"Sequential {model.name}", dict(weights.params), problem.loss,
+                              analytic, kinks, _drop_x_warning(warnings), h, tol, num_checks,
+                              seed)
+        finally:
+            problem.restore()  # the model leaves the check as it came
 
 
 def _drop_x_warning(warnings):

@@ -2,6 +2,8 @@
 
     LearningRateExplorer   train a small network live; see what the learning rate does
     DescentOnSurface       gradient descent (with momentum) on 1-D and 2-D loss surfaces
+    OptimizerRace          SGD, momentum, RMSprop and Adam racing on the same surface
+    RegularizationExplorer dropout and L2 sliders on a small network that overfits
     NeuronPlayground       one neuron on 2-D inputs: weights, bias, activation
     BackwardStepper        the backward pass of a small graph, one node at a time
 
@@ -28,11 +30,14 @@ from ._app import measure_latency, widget_support
 from .descent import DescentOnSurface
 from .lr_explorer import LearningRateExplorer
 from .neuron import NeuronPlayground
+from .race import OptimizerRace, optimizer_path
+from .regularization import RegularizationExplorer
 from .stepper import BackwardStepper, example_graph
 from .surfaces import ESCAPED, SURFACES, gradient_descent_path
 
 __all__ = [
     "BackwardStepper", "DescentOnSurface", "ESCAPED", "LearningRateExplorer",
-    "NeuronPlayground", "SURFACES", "example_graph", "gradient_descent_path",
-    "measure_latency", "widget_support",
+    "NeuronPlayground", "OptimizerRace", "RegularizationExplorer", "SURFACES",
+    "example_graph", "gradient_descent_path", "measure_latency", "optimizer_path",
+    "widget_support",
 ]

@@ -270,8 +270,8 @@ def test_unknown_activation_lists_valid_names():
 
 
 def test_unknown_optimizer_lists_valid_names():
-    with pytest.raises(ValueError, match=r"unknown optimizer 'adamw'.*adam, rmsprop, sgd"):
-        Sequential([Dense(1, input_dim=2)]).compile(loss="mse", optimizer="adamw")
+    with pytest.raises(ValueError, match=r"unknown optimizer 'adamax'.*adam, adamw, rmsprop, sgd"):
+        Sequential([Dense(1, input_dim=2)]).compile(loss="mse", optimizer="adamax")
 
 
 def test_unknown_initializer_lists_valid_names():

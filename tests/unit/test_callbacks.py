@@ -218,7 +218,7 @@ def test_validation_values_are_shown(capsys):
 def test_dynamic_display_redraws_with_carriage_returns(capsys, monkeypatch):
     """In a terminal or notebook the line is redrawn in place; once \\r-collapsed (as
     Jupyter displays it and nbval compares it) only the final line per epoch remains."""
-    monkeypatch.setattr(callbacks, "_dynamic_display", lambda: True)
+    monkeypatch.setattr(callbacks.progbar, "_dynamic_display", lambda: True)
     monkeypatch.setattr(callbacks.Progbar, "__init__", _eager_init)
     model = small_model()
     x, y = small_data(100)
@@ -257,7 +257,7 @@ def test_step_time_is_always_in_ms():
 
 
 def test_divergence_message_follows_a_finished_line(capsys, monkeypatch):
-    monkeypatch.setattr(callbacks, "_dynamic_display", lambda: True)
+    monkeypatch.setattr(callbacks.progbar, "_dynamic_display", lambda: True)
     monkeypatch.setattr(callbacks.Progbar, "__init__", _eager_init)
     utils.set_random_seed(0)
     model = Sequential([Dense(1, input_dim=2)])

@@ -205,8 +205,8 @@ def test_new_layers_never_take_the_name_of_a_loaded_one(tmp_path, monkeypatch):
     from backprop_lab.models import load_model
 
     def fresh_session():
-        monkeypatch.setattr(layers, "_name_counts", {})
-        monkeypatch.setattr(layers, "_names_taken", set(), raising=False)
+        monkeypatch.setattr(layers.base, "_name_counts", {})
+        monkeypatch.setattr(layers.base, "_names_taken", set(), raising=False)
 
     fresh_session()
     model = Sequential([Dense(4, activation="tanh", input_dim=3),
