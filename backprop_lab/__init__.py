@@ -19,8 +19,8 @@ __version__ = "0.1.0"
 
 _SUBMODULES = (
     "activations", "autodiff", "callbacks", "cli", "course", "datasets", "exercises",
-    "gradcheck", "grading", "initializers", "layers", "losses", "metrics", "models",
-    "optimizers", "plots", "train_loop", "widgets",
+    "gradcheck", "grading", "i18n", "initializers", "layers", "losses", "metrics",
+    "models", "optimizers", "plots", "regularizers", "train_loop", "widgets",
 )
 #: Names kept for code written against earlier layouts: ``backprop_lab.doctor`` is
 #: ``backprop_lab.cli.doctor``.

@@ -33,7 +33,8 @@ def make_optimizer(learning_rate, momentum=0.0, optimizer=None):
 
     optimizer: None for ``optimizers.SGD(learning_rate, momentum)``; or an ``Optimizer``
     object (a model's compiled one, say), of which a new one of the same kind and
-    settings is made, with this learning rate.  The given object is not changed.
+    settings is made, with this (constant) learning rate in place of its own number or
+    schedule.  The given object is not changed.
     """
     from .. import optimizers
 
@@ -44,9 +45,11 @@ def make_optimizer(learning_rate, momentum=0.0, optimizer=None):
         raise TypeError(f"train(optimizer=...): expected a backprop_lab optimizer such as "
                         f"SGD(momentum=0.9), got {optimizer!r}."
                         + _checks.class_hint(optimizer))
-    fresh = optimizers.deserialize(optimizers.serialize(optimizer))
-    fresh.learning_rate = learning_rate
-    return fresh
+    config = optimizers.serialize(optimizer)
+    # The number given replaces the optimizer's learning rate, a schedule included: the
+    # explorer compares constant learning rates.
+    config["config"]["learning_rate"] = float(learning_rate)
+    return optimizers.deserialize(config)
 
 
 def train(params, loss_and_grads, x, y, learning_rate, epochs, batch_size=None,

@@ -67,19 +67,19 @@ class SequentialModelFn:
             return np.eye(units)[y] if one_hot else y
 
         def loss_and_grads(params, x, y):
-            net.set_weights(params)
+            _set_trainable(net, params)
             loss, grads = net.loss_and_gradients(x, targets(y))
             return float(loss), [np.array(g, dtype=np.float64) for g in grads]
 
         def predict(params, x):
-            net.set_weights(params)
+            _set_trainable(net, params)
             scores = net(x)
             if units == 1:  # one output: class 1 where p > 0.5 (or the logit > 0)
                 s = scores - (0.0 if logits else 0.5)
                 scores = np.concatenate([-s, s], axis=1)
             return scores
 
-        return net.get_weights(), loss_and_grads, predict
+        return _trainable_copy(net), loss_and_grads, predict
 
     @staticmethod
     def _default_loss(last, units, n_classes):
@@ -102,7 +102,7 @@ class SequentialModelFn:
         net = self._copy
         if net is None:
             return []
-        net.set_weights(params)
+        _set_trainable(net, params)
         outputs, a = [], np.asarray(x, dtype=net.layers[0].dtype)
         with np.errstate(all="ignore"):
             for layer in net.layers[:-1]:
@@ -110,6 +110,23 @@ class SequentialModelFn:
                 if getattr(layer, "activation", None) == "relu":
                     outputs.append(a)
         return outputs
+
+
+def _trainable_copy(net):
+    """Copies of the arrays the optimizer trains, in the order of the model's gradients
+    (moving statistics of BatchNormalization are not among them)."""
+    return [w.copy() for layer in net.layers for w in layer.trainable_weights]
+
+
+def _set_trainable(net, params):
+    """Copy ``params`` (as from ``_trainable_copy``) into the model's trainable arrays;
+    the moving statistics keep what training put there."""
+    arrays = [w for layer in net.layers for w in layer.trainable_weights]
+    if len(arrays) != len(params):
+        raise ValueError(f"expected {len(arrays)} parameter arrays (the model's trainable "
+                         f"weights), got {len(params)}.")
+    for target, value in zip(arrays, params):
+        np.copyto(target, value)
 
 
 def from_sequential(model):
@@ -120,10 +137,11 @@ def from_sequential(model):
 
     model: compiled or not, built or not.  ``model_fn(n_features, n_classes, seed)``
     returns ``(params, loss_and_grads, predict)``:
-        params          ``model.get_weights()`` when called (the starting point of every
-                        run); an unbuilt model is built with n_features inputs, drawing
+        params          copies of the trainable weights when called (the starting point
+                        of every run; a BatchNormalization's moving statistics stay in
+                        the private copy); an unbuilt model is built with n_features inputs, drawing
                         its weights as the model would (the random stream is restored)
-        loss_and_grads  ``set_weights(params)``, then ``loss_and_gradients(x, y)``
+        loss_and_grads  the params put in, then ``loss_and_gradients(x, y)``
         predict         (N, K) scores; one sigmoid output p becomes [0.5 - p, p - 0.5]
     All of it runs on a private copy (``copy.deepcopy``): your model's weights, compile
     settings and optimizer are never changed.  The loss is the model's own if compiled

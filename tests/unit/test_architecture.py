@@ -223,3 +223,16 @@ def test_public_api_has_type_hints(module):
         if sig.return_annotation is inspect.Signature.empty and not label.endswith("__init__"):
             missing.append(f"{label} -> ?")
     assert not missing, f"{len(missing)} without type hints:\n" + "\n".join(missing)
+
+
+def test_every_public_module_is_reachable_from_the_package():
+    """``backprop_lab.<name>`` works after ``import backprop_lab`` for every public module
+    or package (a new one must be added to ``_SUBMODULES``)."""
+    import pkgutil
+
+    import backprop_lab
+
+    public = {m.name for m in pkgutil.iter_modules(backprop_lab.__path__)
+              if not m.name.startswith("_")}
+    missing = {name for name in public if not hasattr(backprop_lab, name)}
+    assert not missing, f"add {sorted(missing)} to _SUBMODULES in backprop_lab/__init__.py"

@@ -459,6 +459,52 @@ def test_sequential_with_activation_layers_and_float32():
     assert model.get_weights()[0].dtype == np.float32
 
 
+def test_from_sequential_with_batch_normalization_trains_only_trainable_weights():
+    from backprop_lab.layers import BatchNormalization
+
+    utils.set_random_seed(3)
+    model = Sequential([Dense(8, input_dim=2), BatchNormalization(), Activation("relu"),
+                        Dense(2, activation="softmax")])
+    model_fn = tl.from_sequential(model)
+    params, loss_and_grads, predict = model_fn(2, 2, 0)
+    # kernel, bias, gamma, beta, kernel, bias: the moving statistics are not trained.
+    assert [p.shape for p in params] == [(2, 8), (8,), (8,), (8,), (8, 2), (2,)]
+    x, y = datasets.moons(n_samples=40, seed=2)
+    loss, grads = loss_and_grads(params, x, y)
+    assert [g.shape for g in grads] == [p.shape for p in params]
+    # The gradient of the second kernel, by central differences of the training loss.
+    k, h = 4, 1e-6
+    numerical = np.zeros_like(params[k])
+    for index in np.ndindex(params[k].shape):
+        shifted = [p.copy() for p in params]
+        shifted[k][index] += h
+        up = loss_and_grads(shifted, x, y)[0]
+        shifted[k][index] -= 2 * h
+        numerical[index] = (up - loss_and_grads(shifted, x, y)[0]) / (2 * h)
+    np.testing.assert_allclose(grads[k], numerical, rtol=1e-5, atol=1e-8)
+    assert predict(params, x).shape == (40, 2)
+    app = no_warnings(lambda: W.LearningRateExplorer(model=model, learning_rate=0.5))
+    assert app.state["regime"] in ("good", "too slow", "oscillating")
+
+
+def test_explorer_with_a_scheduled_optimizer_uses_the_slider_rate():
+    from backprop_lab.optimizers import schedules
+
+    schedule = schedules.ExponentialDecay(0.1, decay_steps=10, decay_rate=0.9)
+    optimizer = SGD(learning_rate=schedule, momentum=0.9)
+    fresh = tl.make_optimizer(0.05, optimizer=optimizer)
+    assert isinstance(fresh, SGD) and fresh.momentum == 0.9
+    assert fresh.learning_rate == 0.05
+    from backprop_lab import optimizers as opt  # the given optimizer keeps its schedule
+    assert opt.serialize(optimizer)["config"]["learning_rate"]["class_name"] == \
+        "ExponentialDecay"
+    model = Sequential([Dense(8, activation="relu", input_dim=2),
+                        Dense(2, activation="softmax")])
+    model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy")
+    app = no_warnings(lambda: W.LearningRateExplorer(model=model, learning_rate=1.0))
+    assert app.state["regime"] in ("good", "too slow", "oscillating")
+
+
 def test_sequential_that_does_not_fit_the_data_is_refused_clearly():
     with pytest.raises(TypeError, match="Sequential"):
         W.LearningRateExplorer(model="my model")
