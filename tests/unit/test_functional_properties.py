@@ -57,7 +57,7 @@ def record(oracle, what, a, b, tol):
 def print_worst_errors():
     yield
     if WORST:
-        print("\nworst relative errors seen (functional.py against the oracles):")
+        print("\nworst relative errors seen (functional against the oracles):")
         for (oracle, what), err in sorted(WORST.items()):
             print(f"  {oracle:<18} {what:<48} {err:.2e}")
         fd = max(e for (o, _), e in WORST.items() if o == "finite differences")
