@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import course_timing
+import grading_throughput
 import machine
 import processes
 import tasks
@@ -313,6 +314,33 @@ def bench_course(report, args):
                    "p95 <= 100 ms", result)
 
 
+def bench_grading(report, args):
+    """Headless grading of a generated class: notebooks per minute at 1 and 2 jobs, and
+    the sandbox's overhead per notebook."""
+    try:
+        import nbformat  # noqa: F401 - the course extra
+
+        result = grading_throughput.measure(size=args.grading_size,
+                                            name=args.grading_notebook,
+                                            overhead_repeats=args.grading_repeats)
+    except ImportError:
+        report.row("Headless grading (sandboxed)", "nbformat " + NOT_INSTALLED)
+        return
+    report.raw["grading"] = result
+    rates = result["per_minute"]
+    what = f"{result['size']} submissions of `{result['notebook']}`"
+    report.row(f"Headless grading, 1 job: {what}", f"{rates[1]:.1f} notebooks/min",
+               f"{fmt_time(result['seconds'][1])} for the class")
+    report.row(f"Headless grading, 2 jobs: {what}", f"{rates[2]:.1f} notebooks/min",
+               f"{fmt_time(result['seconds'][2])} for the class",
+               f"{rates[2] / rates[1]:.2f}x of 1 job")
+    report.row("Sandbox overhead per notebook (grading minus running the same cells in a "
+               "fresh process)", fmt_time(result["overhead_s"]),
+               f"sandboxed {fmt_time(result['sandboxed_s'])}, plain "
+               f"{fmt_time(result['plain_s'])}; in a Jupyter kernel with self-study checks "
+               f"(grading before the sandbox): {fmt_time(result['kernel_s'])}")
+
+
 # --------------------------------------------------------------------------------------
 # Output
 # --------------------------------------------------------------------------------------
@@ -395,6 +423,9 @@ def parse_args(argv):
     args.memory_repeats = 1 if quick else 3
     args.widget_repeats = 3 if quick else 20
     args.browser_steps = 40
+    args.grading_size = 6 if quick else 50
+    args.grading_notebook = "00_start_here" if quick else "05_backprop_layers"
+    args.grading_repeats = 1 if quick else 5
     if args.wait_quiet is None:
         args.wait_quiet = 0 if quick else 300
     args.quiet = machine.QuietWaiter(args.wait_quiet) if args.wait_quiet > 0 else None
@@ -419,7 +450,8 @@ def main(argv=None):
     print(f"backprop_lab benchmarks, {info['date']}: {info['cpu']}, {info['cores']} cores",
           flush=True)
     report = Report()
-    for step in (bench_seed, bench_large, bench_import, bench_memory, bench_course):
+    for step in (bench_seed, bench_large, bench_import, bench_memory, bench_course,
+                 bench_grading):
         print(f"  running {step.__name__[6:]} ...", flush=True)
         step(report, args)
     info["load_at_end"] = machine._load()

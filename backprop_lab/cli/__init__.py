@@ -3,9 +3,13 @@
 Commands
     demo            run the seed article's Keras example on backprop_lab, with a held-out split
     doctor          check the environment for the course and say what to fix
-    grade PATH      grade a notebook or a folder of notebooks headless (JSON, and CSV for a folder)
-    make-notebooks  regenerate the student notebooks in notebooks/ from solutions/
+    grade PATH      grade a notebook or a folder of notebooks headless, in a sandbox (JSON, and
+                    CSV for a folder; --jobs N in parallel, --shard K/N for one slice)
+    merge REPORT... combine the shard reports of `grade --shard` into one JSON and one CSV
+    make-notebooks  regenerate the student notebooks in notebooks/ from solutions/ (and
+                    notebooks/zh/ from solutions/zh/)
     execute PATH    run solution notebooks top to bottom and store their outputs (maintainers)
+    translations    update, build and check the Chinese edition's catalogues (maintainers)
 
 Each command is a module of this package with a ``main(args)`` returning the exit code.
 """
@@ -14,8 +18,9 @@ import importlib
 import os
 import sys
 
-_COMMANDS = {"demo": "demo", "doctor": "doctor", "grade": "grade",
-             "make-notebooks": "make_notebooks", "execute": "make_notebooks"}
+_COMMANDS = {"demo": "demo", "doctor": "doctor", "grade": "grade", "merge": "merge",
+             "make-notebooks": "make_notebooks", "execute": "make_notebooks",
+             "translations": "translations"}
 
 
 def _parser():
@@ -30,13 +35,14 @@ def _parser():
 
     sub.add_parser("doctor", help="check Python, numpy, JupyterLab, ipywidgets, matplotlib")
 
-    g = sub.add_parser("grade", help="grade a notebook or a folder of notebooks headless")
-    g.add_argument("path", help="a .ipynb file or a folder of them")
-    g.add_argument("--out", default=None,
-                   help="folder for the reports (default: grades/ next to the input)")
-    g.add_argument("--timeout", type=int, default=60, help="seconds allowed per cell (default 60)")
+    from .grade import add_parser as add_grade
+    from .merge import add_parser as add_merge
 
-    m = sub.add_parser("make-notebooks", help="regenerate notebooks/ from solutions/")
+    add_grade(sub)
+    add_merge(sub)
+
+    m = sub.add_parser("make-notebooks",
+                       help="regenerate notebooks/ from solutions/ (and notebooks/zh/)")
     m.add_argument("--solutions", default="solutions")
     m.add_argument("--out", default="notebooks")
     m.add_argument("--check", action="store_true",
@@ -45,6 +51,10 @@ def _parser():
     e = sub.add_parser("execute", help="run solution notebooks and store their outputs in place")
     e.add_argument("paths", nargs="+", metavar="PATH")
     e.add_argument("--timeout", type=int, default=600, help="seconds per cell (default 600)")
+
+    from .translations import add_parser as add_translations
+
+    add_translations(sub)
     return p
 
 

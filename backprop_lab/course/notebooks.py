@@ -126,8 +126,10 @@ def annotate(nb):
     ``<exercise>_answer`` when the cell defines the exercise's function (or precedes its
     check cell), else ``answer_<n>``.  Markdown answers are nbgrader "manually graded
     answers" worth 0 points.  Check cells (``check("<id>", ...)``): graded, locked,
-    grade_id = the exercise id, points from the registry.  Other cells carry no nbgrader
-    metadata (annotate owns it).  An unknown exercise id, two checks in one cell, or one
+    grade_id = the exercise id, points from the registry, and ``editable: false`` and
+    ``deletable: false`` (JupyterLab and Notebook refuse to edit or delete them; the
+    headless grader counts a missing check cell as 0 points anyway).  Other cells carry
+    no nbgrader metadata (annotate owns it).  An unknown exercise id, two checks in one cell, or one
     exercise checked in two cells is an error.
     """
     checks = {}  # cell index -> exercise id
@@ -157,6 +159,8 @@ def annotate(nb):
             ex = EXERCISES[checks[index]]
             meta["nbgrader"] = {"grade": True, "grade_id": ex.id, "locked": True,
                                 "points": ex.points, "schema_version": 3, "solution": False}
+            meta["editable"] = False
+            meta["deletable"] = False
         elif _has_solution(cell):
             answers += 1
             name = _answer_name(nb, index, cell, checks, checked)

@@ -41,6 +41,19 @@ The modules, from the bottom up:
     grader.py    ``grade``: every case, the verdict, the catalogued mistake it matches
     result.py    ``Result`` and the verdict text
     session.py   ``check``, ``hint``, ``scoreboard``, ``or_reference`` for notebooks
+    slips.py     a check of an older version of the function, after a cell that failed
+    guard.py     catching a graded function that calls the implementation it should write
+
+Trusted grading (``python -m backprop_lab grade``; see ``trusted.py``):
+
+    trusted.py   the trusted side's entry points (``run_submission``, the nbgrader judge)
+    judging.py   cases drawn with a secret seed, and the verdict on what comes back
+    supervise.py the watch over one sandboxed notebook (deadlines, output, disk, kill)
+    sandbox.py   the child process that runs the notebook (untrusted)
+    lockdown.py  the child's resource limits and audit hook
+    collect.py   calling the learner's function on cases received as data (untrusted)
+    wire.py      values as JSON and npz (never pickle); channel.py: frames over pipes
+    outofkernel.py  the same judging for nbgrader, from the notebook's kernel
 """
 import importlib
 
@@ -51,6 +64,7 @@ _EXPORTS = {
     "STATUSES": "result", "Result": "result",
     "isolated": "runner",
     "SCOREBOARD": "session", "Scoreboard": "session", "check": "session", "hint": "session",
+    "CheckFailed": "session",
     "or_reference": "session", "reset": "session", "scoreboard": "session",
     "CASE_KINDS": "spec", "DEFAULT_ATOL": "spec", "DEFAULT_RTOL": "spec",
     "DEFAULT_TIME_LIMIT": "spec", "Case": "spec", "Exercise": "spec", "Mistake": "spec",

@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import exercises, functional
 from .compare import MAX_FAILURE_LINES, _describe, _judge, _same_failure
+from .guard import Guard, allowed_for, describe
 from .result import Result, _error_result
 from .runner import isolated, run_case
 from .spec import CASE_KINDS, Exercise
@@ -19,17 +20,48 @@ def _registry():
     return exercises
 
 
-def _lookup(exercise_id):
+def suggestions(exercise_id, fn=None) -> list:
+    """Up to three registered exercise ids close to ``exercise_id``, closest first (those
+    nearly as close as the closest one); only the name of the function passed along when
+    that is itself an exercise id.  With no close spelling, the ids that contain what was
+    typed (``"relu"``)."""
+    ids = list(_registry().EXERCISES)
+    text = str(exercise_id)
+    found = []
+    name = getattr(fn, "__name__", None)
+    if isinstance(name, str) and name in ids and name != text:
+        return [name]  # the function is called like an exercise: surely that one
+    scored = sorted(((difflib.SequenceMatcher(None, text, i).ratio(), i) for i in ids),
+                    reverse=True)
+    best = scored[0][0] if scored else 0
+    close = [i for r, i in scored if r >= 0.6 and r >= best - 0.1]
+    if not close and len(text) >= 3:
+        close = sorted(i for i in ids if text.lower() in i.lower())
+    found += [i for i in close if i not in found]
+    return found[:3]
+
+
+def _quoted_choices(names):
+    quoted = [f'"{n}"' for n in names]
+    if len(quoted) == 1:
+        return quoted[0]
+    return ", ".join(quoted[:-1]) + " or " + quoted[-1]
+
+
+def _lookup(exercise_id, fn=None):
     """Return (Exercise, None) or (None, message saying what is wrong)."""
     if isinstance(exercise_id, Exercise):
         return exercise_id, None
     reg = _registry()
     if exercise_id in reg.EXERCISES:
         return reg.EXERCISES[exercise_id], None
-    msg = f"there is no exercise called {exercise_id!r}."
-    close = difflib.get_close_matches(str(exercise_id), list(reg.EXERCISES), n=1)
+    close = suggestions(exercise_id, fn)
     if close:
-        msg += f' Did you mean "{close[0]}"?'
+        msg = (f"there is no exercise called {exercise_id!r}. Did you mean "
+               f"{_quoted_choices(close)}?")
+    else:
+        msg = (f"there is no exercise called {exercise_id!r}. The exercise ids are in the "
+               "check cells of the notebooks.")
     if reg.LOAD_ERRORS:
         broken = ", ".join(sorted(reg.LOAD_ERRORS))
         msg += f" (Some exercise modules failed to load: {broken}.)"
@@ -69,7 +101,7 @@ def grade(exercise_id: str | Exercise, fn: Callable) -> Result:
     and never raises (a failure of the grader itself gives status 'error')."""
     ex = None
     try:
-        ex, problem = _lookup(exercise_id)
+        ex, problem = _lookup(exercise_id, fn)
         if ex is None:
             return _error_result(exercise_id, problem)
         return _grade(ex, fn)
@@ -95,8 +127,10 @@ def _grade(ex, fn):
             "this is backprop_lab's own reference function; check your own function instead"],
             **base)
     cases = exercise_cases(ex)
-    learner, left_out = isolated(fn, _resolve_depends(ex))
-    outcomes = collect_outcomes(ex, learner, cases)
+    depends = _resolve_depends(ex)
+    learner, left_out = isolated(fn, depends)
+    guard = Guard(ex, allowed_for(ex, cases, depends))
+    outcomes = collect_outcomes(ex, learner, cases, guard)
     return judge(ex, cases, outcomes, left_out)
 
 
@@ -106,14 +140,15 @@ def exercise_cases(ex, seed=None):
     return list(ex.cases(np.random.default_rng(_seed(ex.id) if seed is None else seed)))
 
 
-def collect_outcomes(ex, fn, cases):
+def collect_outcomes(ex, fn, cases, guard=None):
     """Run ``fn`` on the cases in order; one ``Outcome`` per case run.  Stops after the
     first case when it raises NotImplementedError (not attempted), and after a time-out
-    (the remaining cases would only take as long again)."""
+    (the remaining cases would only take as long again).  guard: a ``guard.Guard``
+    watching for the package's own implementations."""
     names = _param_names(ex.reference)
     outcomes = []
     for case in cases:
-        outcome = run_case(fn, case, names, ex.time_limit, ex.floating_point, ex.call)
+        outcome = run_case(fn, case, names, ex.time_limit, ex.floating_point, ex.call, guard)
         outcomes.append(outcome)
         if outcome.timed_out or (outcome.error_type == "NotImplementedError"
                                  and len(outcomes) == 1):
@@ -121,14 +156,34 @@ def collect_outcomes(ex, fn, cases):
     return outcomes
 
 
-def judge(ex, cases, outcomes, left_out=frozenset()):
+def judge(ex, cases, outcomes, left_out=frozenset(), strict=False):
     """The ``Result`` of a learner's outcomes on the cases: the reference and the
     catalogued mistakes are run here, on the same cases, and compared with them.
 
     outcomes: one ``Outcome`` per case run, in order (fewer than the cases when the run
     stopped early, see ``collect_outcomes``).  left_out: names the learner's function
-    could not see (a NameError on one of them is a global variable used)."""
+    could not see (a NameError on one of them is a global variable used).
+    strict: a function that reached the package's own implementation (``Outcome.reached``)
+    fails with 0 points (trusted grading); otherwise the verdict only warns."""
     base = dict(exercise=ex.id, notebook=ex.notebook, max_points=ex.points)
+    reached = list(dict.fromkeys(r for o in outcomes for r in o.reached))
+    if reached and strict:
+        return Result(status="failed", points=0, checks_total=len(cases),
+                      messages=[describe(reached) + "."], violation=reached[0],
+                      case_kinds=_kinds(cases), **base)
+    result = _judge_values(ex, cases, outcomes, left_out, base)
+    if reached:
+        result.warnings.append(
+            f"Warning: {describe(reached)}. This check counts it, but a graded run "
+            "(python -m backprop_lab grade) gives this exercise 0 points.")
+    return result
+
+
+def _kinds(cases):
+    return tuple(sorted({c.kind for c in cases}, key=CASE_KINDS.index))
+
+
+def _judge_values(ex, cases, outcomes, left_out, base):
     if outcomes and outcomes[0].error_type == "NotImplementedError":
         return Result(status="not attempted", points=0, checks_total=len(cases), **base)
     names = _param_names(ex.reference)
@@ -147,7 +202,7 @@ def judge(ex, cases, outcomes, left_out=frozenset()):
         failures.append((case, outcome))
         messages.append(message)
 
-    kinds = tuple(sorted({c.kind for c in cases}, key=CASE_KINDS.index))
+    kinds = _kinds(cases)
     if not failures and len(outcomes) == len(cases):
         return Result(status="passed", points=ex.points, checks_passed=passed,
                       checks_total=len(cases), case_kinds=kinds, **base)

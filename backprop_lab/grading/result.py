@@ -20,6 +20,9 @@ class Result:
     status: 'passed', 'failed', 'not attempted' or 'error' (the check itself could not run).
     messages: one line per failing case shown (the verdict prints at most a few).
     mistake: name of the catalogued mistake the output matched, or None.
+    warnings: lines shown after the verdict (a self-study check that used the package's
+        own implementation).  violation: what a trusted grading caught the function
+        reaching (then the exercise scores 0), or None.
     """
 
     exercise: str
@@ -35,6 +38,8 @@ class Result:
     mistake: Optional[str] = None
     hint: Optional[str] = None
     case_kinds: tuple = ()
+    warnings: list = field(default_factory=list)
+    violation: Optional[str] = None
 
     @property
     def passed(self):
@@ -47,10 +52,17 @@ class Result:
             "points": self.points, "max_points": self.max_points,
             "checks_passed": self.checks_passed, "checks_total": self.checks_total,
             "messages": list(self.messages), "mistake": self.mistake, "hint": self.hint,
+            "warnings": list(self.warnings), "violation": self.violation,
         }
 
     def verdict(self) -> str:
-        """The text ``check`` prints: a headline, failing cases, and a hint."""
+        """The text ``check`` prints: a headline, failing cases, a hint, and warnings."""
+        text = self._verdict()
+        if self.warnings:
+            text += "\n" + "\n".join(f"  {w}" for w in self.warnings)
+        return text
+
+    def _verdict(self):
         score = f"{_fmt_points(self.points)}/{_fmt_points(self.max_points)}"
         head = f"{self.exercise} — {score} points"
         if not self.max_points:
@@ -82,7 +94,7 @@ class Result:
             lines.append(f"  … {self.not_run} more check{s} not run after the time-out.")
         if self.hint:
             lines.append(f"  Hint: {self.hint}")
-        else:
+        elif not self.violation:
             lines.append(f'  Stuck? hint("{self.exercise}") gives a hint.')
         return "\n".join(lines)
 

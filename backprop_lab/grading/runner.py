@@ -105,6 +105,7 @@ class Outcome:
     error_type, error_text: the exception's class name and message, or None and "".
     missing_name: for a NameError, the name that was not defined.
     timed_out: it ran past the time limit.  mutated: the inputs it changed in place.
+    reached: the package's own implementations it called (see ``guard.py``).
     """
 
     value: Any = None
@@ -113,6 +114,7 @@ class Outcome:
     missing_name: Optional[str] = None
     timed_out: bool = False
     mutated: tuple = ()
+    reached: tuple = ()
 
     @property
     def raised(self):
@@ -167,21 +169,20 @@ def call_directly(obj, *args, **kwargs):
     return obj(*args, **kwargs)
 
 
-def run_case(fn, case, names, time_limit, floating_point="ignore", call=None):
+def call_on_copies(fn, case, time_limit, floating_point="ignore", call=None, guard=None):
     """Call ``fn`` on fresh copies of the case's inputs (through ``call(fn, *args,
-    **kwargs)``, default ``fn(*args, **kwargs)``); returns an ``Outcome`` noting the value,
-    the error, a time-out and the inputs changed in place.  ``names`` names the arguments
-    in messages."""
+    **kwargs)``, default ``fn(*args, **kwargs)``), under ``guard`` if one is given.
+    Returns (Outcome without ``mutated``, the argument copies after the call, the
+    keyword copies after the call)."""
     call = call or call_directly
     args = copy.deepcopy(case.args)
     kwargs = copy.deepcopy(case.kwargs)
-    saved_args = copy.deepcopy(args)
-    saved_kwargs = copy.deepcopy(kwargs)
     out = Outcome()
     start = time.perf_counter()
+    watch = guard.watching() if guard is not None else contextlib.nullcontext()
     try:
         # The learner's prints and warnings would repeat once per case in the check cell.
-        with _numpy_errors(floating_point), _time_limit(time_limit), _quiet():
+        with _numpy_errors(floating_point), _time_limit(time_limit), _quiet(), watch:
             out.value = call(fn, *args, **kwargs)
     except _TimeLimitExceeded:
         out.timed_out = True
@@ -191,6 +192,18 @@ def run_case(fn, case, names, time_limit, floating_point="ignore", call=None):
         out.set_error(e)
     if time_limit is not None and time.perf_counter() - start > time_limit:
         out.timed_out = True
+    if guard is not None:
+        out.reached = tuple(guard.reached)
+    return out, args, kwargs
+
+
+def run_case(fn, case, names, time_limit, floating_point="ignore", call=None, guard=None):
+    """Call ``fn`` on fresh copies of the case's inputs (see ``call_on_copies``); returns
+    an ``Outcome`` noting the value, the error, a time-out, the inputs changed in place and
+    what ``guard`` saw.  ``names`` names the arguments in messages."""
+    saved_args = copy.deepcopy(case.args)
+    saved_kwargs = copy.deepcopy(case.kwargs)
+    out, args, kwargs = call_on_copies(fn, case, time_limit, floating_point, call, guard)
     if not out.timed_out:
         mutated = [names[i] if i < len(names) else f"argument {i + 1}"
                    for i, (a, s) in enumerate(zip(args, saved_args)) if not _same_input(a, s)]

@@ -6,10 +6,14 @@
 
 Environment variables
     BACKPROP_LAB_GRADE_LOG  a file name: every ``check`` appends its result there as one
-                            JSON line.
-    NBGRADER_EXECUTION      set by nbgrader while autograding: then ``check`` raises
-                            ``AssertionError`` with the verdict when checks fail, so
-                            nbgrader gives that cell no points.
+                            JSON line (a convenience for self-study tools; ``grade`` does
+                            not read it, since the notebook could write anything there).
+    NBGRADER_EXECUTION      set by nbgrader while autograding: then the verdict of a
+                            registered exercise comes from a judge process outside the
+                            kernel (``outofkernel.py``), and ``check`` raises
+                            ``CheckFailed`` (an ``AssertionError`` that IPython shows as
+                            the verdict alone, no traceback) when checks fail, so nbgrader
+                            gives that cell no points.
 """
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ from typing import TYPE_CHECKING, Callable
 
 from .grader import _lookup, _registry, grade
 from .result import _fmt_points
+from .slips import older_definition_note
 
 if TYPE_CHECKING:  # names for the type hints only
     from .result import Result
@@ -82,6 +87,7 @@ class Scoreboard:
 
 
 SCOREBOARD = Scoreboard()
+_SANDBOX = {}  # in the sandbox of trusted grading: "record" -> what check does instead
 _hints_shown = {}
 _log_warned = []
 
@@ -99,6 +105,19 @@ def _append_to_log(result):
             print(f"(could not write the grade log BACKPROP_LAB_GRADE_LOG={path!r}: {e})")
 
 
+class CheckFailed(AssertionError):
+    """What ``check`` raises under nbgrader when the checks fail.  IPython (and so
+    nbgrader's feedback) shows only the verdict, through ``_render_traceback_``, instead
+    of a traceback into the grader's code."""
+
+    def __init__(self, verdict: str):
+        super().__init__(verdict)
+        self.verdict = verdict
+
+    def _render_traceback_(self) -> list:
+        return self.verdict.splitlines()
+
+
 # --------------------------------------------------------------------------------------
 # What notebooks call
 # --------------------------------------------------------------------------------------
@@ -107,9 +126,23 @@ def check(exercise_id: str | Exercise, fn: Callable) -> None:
 
     Example: ``check("relu_backward", relu_backward)``.  Returns None.  Never raises,
     except under nbgrader's autograder (NBGRADER_EXECUTION set), where a verdict other
-    than "passed" raises ``AssertionError`` so that the cell earns no points.
+    than "passed" raises ``CheckFailed`` (an ``AssertionError``) so that the cell earns
+    no points.
     """
-    result = grade(exercise_id, fn)
+    record = _SANDBOX.get("record")
+    if record is not None:  # headless grading: the trusted grader calls fn itself
+        record(exercise_id, fn)
+        return
+    nbgrader = bool(os.environ.get("NBGRADER_EXECUTION"))
+    result = _judged_outside(exercise_id, fn) if nbgrader else None
+    if result is None:
+        result = grade(exercise_id, fn)
+    try:
+        note = older_definition_note(fn) if result.status != "error" else None
+        if note:
+            result.warnings.insert(0, note)
+    except Exception:  # noqa: BLE001 - a note must never hide the verdict
+        pass
     try:
         if result.notebook:  # an unknown id has no notebook: nothing to record
             SCOREBOARD.record(result)
@@ -117,9 +150,24 @@ def check(exercise_id: str | Exercise, fn: Callable) -> None:
     except Exception:  # noqa: BLE001 - bookkeeping must not hide the verdict
         pass
     text = result.verdict()
-    if os.environ.get("NBGRADER_EXECUTION") and not result.passed:
-        raise AssertionError(text)
+    if nbgrader and not result.passed:
+        raise CheckFailed(text)
     print(text)
+
+
+def _judged_outside(exercise_id, fn):
+    """Under nbgrader: the judge process's verdict for a registered exercise, or None
+    (then the check runs here, as in self-study)."""
+    ex, _ = _lookup(exercise_id, fn)
+    if ex is None or _registry().EXERCISES.get(ex.id) is not ex or not callable(fn) \
+            or fn is ex.reference:
+        return None
+    from . import outofkernel
+
+    try:
+        return outofkernel.check_outside(ex, fn)
+    except outofkernel.JudgeUnavailable:
+        return None
 
 
 def hint(exercise_id: str | Exercise) -> None:

@@ -216,11 +216,14 @@ def test_grade_a_folder(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "a_solution.ipynb: 1/1 points\n" in printed
     assert "b_student.ipynb: 0/1 points\n" in printed
-    assert "c_broken.ipynb: 0/3 points (2 cells raised an error, 1 cell timed out)\n" in printed
+    # the maximum comes from the registry: the file's own nbgrader cell worth 2 points
+    # (manual_part) is not the course's
+    assert "c_broken.ipynb: 0/1 points (2 cells raised an error, 1 cell timed out)\n" in printed
 
     a = json.loads((out / "a_solution.json").read_text(encoding="utf-8"))
     assert a["exercises"]["sum_squares"]["status"] == "passed"
     assert (a["points"], a["max_points"], a["cells"]) == (1, 1, [])
+    assert a["course_notebook"] == "00_start_here"
 
     b = json.loads((out / "b_student.json").read_text(encoding="utf-8"))
     assert b["exercises"]["sum_squares"]["status"] == "not attempted"
@@ -232,18 +235,20 @@ def test_grade_a_folder(tmp_path, capsys):
         {"cell": 2, "status": "timeout", "error": "the cell did not finish within 2 s"},
         {"cell": 3, "status": "error",
          "error": "NameError: name 'not_defined_anywhere' is not defined"}]
-    not_run = {"status": "not run", "points": 0, "checks_passed": None, "checks_total": None,
-               "messages": [], "mistake": None, "hint": None}
-    assert c["exercises"] == {"manual_part": dict(not_run, max_points=2),
-                              "sum_squares": dict(not_run, max_points=1)}
-    assert list(c["exercises"]) == ["sum_squares", "manual_part"]  # in the notebook's order
+    assert c["exercises"] == {"sum_squares": {
+        "status": "not run", "points": 0, "max_points": 1, "checks_passed": None,
+        "checks_total": None, "messages": ["its check cell did not call check"],
+        "mistake": None, "hint": None, "violation": None}}
 
     with open(out / "summary.csv", encoding="utf-8", newline="") as f:
         rows = list(csv.reader(f))
-    assert rows == [["notebook", "sum_squares", "manual_part", "total", "max_points"],
-                    ["a_solution.ipynb", "1", "", "1", "1"],
-                    ["b_student.ipynb", "0", "", "0", "1"],
-                    ["c_broken.ipynb", "0", "0", "0", "3"]]
+    assert rows == [["notebook", "sum_squares", "total", "max_points", "graded_as", "review"],
+                    ["a_solution.ipynb", "1", "1", "1", "00_start_here", "0"],
+                    ["b_student.ipynb", "0", "0", "1", "00_start_here", "0"],
+                    ["c_broken.ipynb", "0", "0", "1", "00_start_here", "0"]]
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert [r["notebook"] for r in report["reports"]] == [
+        "a_solution.ipynb", "b_student.ipynb", "c_broken.ipynb"]
 
 
 def test_grade_one_notebook(tmp_path, capsys):
@@ -268,9 +273,19 @@ def test_a_dying_kernel_is_reported(tmp_path):
                    new_code_cell('check("sum_squares", abs)'))
     report = course.grade_notebook(_write(nb, tmp_path / "dies.ipynb"), timeout=10)
     assert report["cells"] == [
-        {"cell": 1, "status": "error", "error": "the kernel died"},
-        {"cell": 2, "status": "not run", "error": "the kernel died in an earlier cell"}]
+        {"cell": 1, "status": "died", "error": "the notebook's process exited in this cell "
+                                               "(exit code 3): os._exit, a crash, or a limit"},
+        {"cell": 2, "status": "not run", "error": "an earlier cell stopped the notebook"}]
     assert report["exercises"]["sum_squares"]["status"] == "not run"
+
+
+def test_check_cells_are_locked_against_editing_and_deleting():
+    nb = course.annotate(_solution())
+    check_cell = nb.cells[4]
+    assert (check_cell.metadata["editable"], check_cell.metadata["deletable"]) == (False, False)
+    assert "editable" not in nb.cells[3].metadata  # the answer cell stays editable
+    student = course.make_student_notebook(nb)
+    assert student.cells[4].metadata["deletable"] is False
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "solutions").glob("*.ipynb")),
