@@ -32,3 +32,41 @@ def test_the_library_example_runs_with_the_shapes_described():
         exec(code, namespace)
     assert namespace["y_pred"].shape == (1000, 1)
     assert len(namespace["model"].history.history["loss"]) == 10
+
+
+def _course_table():
+    """{notebook number: {exercise id: (points, difficulty)}} from the README's table."""
+    rows = {}
+    for line in README.splitlines():
+        m = re.match(r"\| \*\*(\d\d) [^|]*\*\* \|[^|]*\| (.*) \|$", line)
+        if not m:
+            continue
+        found = {}
+        for names, points, level in re.findall(
+                r"((?:`\w+`(?:, )?)+) \((\d+)·(\d)(?: each)?\)", m.group(2)):
+            for name in re.findall(r"`(\w+)`", names):
+                found[name] = (int(points), int(level))
+        rows[m.group(1)] = found
+    return rows
+
+
+def test_the_course_table_states_the_registrys_exercises_points_and_difficulties():
+    from backprop_lab.exercises import EXERCISES
+
+    expected = {}
+    for ex in EXERCISES.values():
+        if ex.points > 0:
+            expected.setdefault(ex.notebook[:2], {})[ex.id] = (int(ex.points), ex.difficulty)
+    assert _course_table() == expected
+
+
+def test_the_course_totals_are_the_registrys():
+    from backprop_lab.exercises import EXERCISES
+
+    graded = [e for e in EXERCISES.values() if e.points > 0]
+    m = re.search(r"(\d+) graded exercises, (\d+) points, (\d+) of them at difficulty 4 or "
+                  r"5; (\d+) more optional", README)
+    assert m, "the README's totals sentence is missing"
+    assert tuple(int(g) for g in m.groups()) == (
+        len(graded), int(sum(e.points for e in graded)),
+        sum(e.difficulty >= 4 for e in graded), len(EXERCISES) - len(graded))
