@@ -9,8 +9,10 @@
     note      why this term (the source article's term, d2l.ai's Chinese edition, ...)
 
 An English variant matches as whole words, case-insensitively, with a plural "s"/"es",
-and hyphen or space between its words; text in math, inline code and link targets is
-not searched.  A translation may leave a term out for a reason: a translator's comment
+and hyphen or space between its words; text in math, inline code, ``{...}`` fields of
+shown f-strings and link targets is not searched, and words that are part of a longer
+term ("squared error" in "mean squared error", "bias" in "bias correction") count for the
+longer term only.  A translation may leave a term out for a reason: a translator's comment
 ``# glossary: <english term>: <reason>`` above the entry records the exception.
 """
 import csv
@@ -20,8 +22,8 @@ from dataclasses import dataclass
 from . import catalogues
 
 EXCEPTION_COMMENT = "glossary:"
-_IGNORED = re.compile(r"\$\$.*?\$\$|\$[^$\n]+\$|`[^`\n]+`|\]\([^)\s]+\)|https?://\S+",
-                      re.DOTALL)
+_IGNORED = re.compile(r"\$\$.*?\$\$|\$[^$\n]+\$|`[^`\n]+`|\]\([^)\s]+\)|https?://\S+"
+                      r"|\{[^{}\n]*\}", re.DOTALL)
 
 
 @dataclass
@@ -44,6 +46,19 @@ class Term:
 
     def occurs_in(self, english):
         return bool(self.pattern().search(_IGNORED.sub(" ", english)))
+
+
+def terms_in(english, terms):
+    """The terms that occur in an English text, a term inside a longer one's occurrence
+    not counted (the longest terms are matched first and their words blanked)."""
+    text = _IGNORED.sub(" ", english)
+    found = []
+    for term in sorted(terms, key=lambda t: -max(len(v) for v in t.english)):
+        pattern = term.pattern()
+        if pattern.search(text):
+            found.append(term)
+            text = pattern.sub(lambda m: " " * len(m.group()), text)
+    return found
 
 
 def read_glossary(path=catalogues.GLOSSARY):
@@ -77,10 +92,8 @@ def entry_problems(entry, terms):
     problems = []
     english = entry.msgid + ("\n" + entry.msgid_plural if entry.msgid_plural else "")
     short = english.replace("\n", " ")[:70]
-    for term in terms:
+    for term in terms_in(english, terms):
         if term.name.lower() in free:
-            continue
-        if not term.occurs_in(english):
             continue
         for text in entry.msgstr:
             if term.chinese not in text:

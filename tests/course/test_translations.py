@@ -245,6 +245,24 @@ def test_every_catalogue_follows_the_glossary(path):
                             "comment '# glossary: <term>: <reason>':\n" + "\n".join(problems))
 
 
+def test_a_term_inside_a_longer_term_counts_for_the_longer_one_only():
+    from backprop_lab.i18n.po import Entry
+
+    terms = glossary.read_glossary()
+    names = {t.name for t in terms}
+    assert {"mean squared error", "squared error"} <= names
+    mse = Entry(msgid="The mean squared error of the batch.", msgstr=["这个批量的均方误差。"])
+    assert glossary.entry_problems(mse, terms) == []
+    both = Entry(msgid="The mean squared error is a mean of the squared error.",
+                 msgstr=["均方误差是平方误差的平均值。"])
+    assert glossary.entry_problems(both, terms) == []
+    missing = Entry(msgid="The mean squared error is a mean of the squared error.",
+                    msgstr=["均方误差是每个误差平方的平均值。"])
+    assert ["'平方误差'" in p for p in glossary.entry_problems(missing, terms)] == [True]
+    field = Entry(msgid="{loss:>8} after {epochs} passes", msgstr=["{loss:>8}，经过 {epochs} 遍"])
+    assert glossary.entry_problems(field, terms) == []
+
+
 def test_the_glossary_check_sees_a_stray_term():
     from backprop_lab.i18n.po import Entry
 
