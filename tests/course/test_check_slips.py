@@ -1,5 +1,7 @@
 """A learner's slips around a check: an older version of the function checked after its
 cell failed, and an exercise id typed wrong."""
+import re
+
 import pytest
 
 from backprop_lab.grading import check, hint, or_reference
@@ -15,6 +17,7 @@ def shell(capsys):
                 store_history=True)
     yield ip
     ip.run_cell("%reset -f", store_history=False)
+    InteractiveShell.clear_instance()  # later tests run outside IPython, as they claim
 
 
 def _run(shell, capsys, source):
@@ -30,7 +33,7 @@ def test_a_syntax_error_in_the_defining_cell_is_pointed_out(shell, capsys):
     _run(shell, capsys, GOOD)
     _run(shell, capsys, "def sum_squares(x):\n    return float(np.sum(x ** 2)")  # ) missing
     out = _run(shell, capsys, 'check("sum_squares", sum_squares)')
-    assert "all 7 checks passed" in out
+    assert re.search(r"all \d+ checks passed", out)
     assert "the last cell you ran that defines `sum_squares` has a syntax error" in out
     assert "this check grades the older `sum_squares`" in out
 
@@ -39,14 +42,14 @@ def test_an_error_before_the_def_is_pointed_out(shell, capsys):
     _run(shell, capsys, GOOD)
     _run(shell, capsys, "undefined_name\n\ndef sum_squares(x):\n    return 0.0")
     out = _run(shell, capsys, 'check("sum_squares", sum_squares)')
-    assert "did not redefine it" in out and "all 7 checks passed" in out
+    assert "did not redefine it" in out and re.search(r"all \d+ checks passed", out)
 
 
 def test_no_note_when_the_latest_definition_is_checked(shell, capsys):
     _run(shell, capsys, "def sum_squares(x):\n    return 0.0")
     _run(shell, capsys, GOOD)
     out = _run(shell, capsys, 'check("sum_squares", sum_squares)')
-    assert "Note:" not in out and "all 7 checks passed" in out
+    assert "Note:" not in out and re.search(r"all \d+ checks passed", out)
     _run(shell, capsys, "other = sum_squares\nsum_squares = other")  # a reassignment
     assert "Note:" not in _run(shell, capsys, 'check("sum_squares", sum_squares)')
 
