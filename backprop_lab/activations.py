@@ -9,6 +9,7 @@ import numpy as np
 
 from . import functional as F
 from ._engine import checks as _checks
+from .i18n import N_, _
 
 #: The names ``Dense(activation=...)`` and ``Activation(...)`` accept.
 NAMES = tuple(F.ACTIVATIONS)
@@ -62,13 +63,14 @@ def get(identifier, where="activation"):
         name = identifier.lower()
         if name in F.ACTIVATIONS:
             return name
-        raise _checks.unknown_name("activation", identifier, NAMES, where)
+        raise _checks.unknown_name(N_("activation"), identifier, NAMES, where)
     if callable(identifier) and identifier in _BY_FUNCTION:
         return _BY_FUNCTION[identifier]
     raise ValueError(
-        f"{where}: expected an activation name such as 'relu' (one of {', '.join(NAMES)}) "
-        f"or None, got {identifier!r}. Custom activation functions need a backward rule, "
-        "so only these built-in ones are supported."
+        _("{where}: expected an activation name such as 'relu' (one of {valid}) "
+          "or None, got {identifier!r}. Custom activation functions need a backward rule, "
+          "so only these built-in ones are supported.").format(
+              where=where, valid=", ".join(NAMES), identifier=identifier)
     )
 
 

@@ -40,13 +40,30 @@ BackwardStep = namedtuple("BackwardStep", ["node", "updates"])
 TraceRow = namedtuple("TraceRow", ["label", "op", "data", "grad"])
 
 
-def _number(value, name):
+def N_(message):
+    """Mark ``message`` for the catalogue (translated where it is shown, with ``_``)."""
+    return message
+
+
+def _(message):
+    """``message`` in the learner's language (``i18n._``, imported only when an error is
+    raised)."""
+    from .i18n import _ as translate
+
+    return translate(message)
+
+
+def _number(value, name, translate_name=False):
+    """``value`` as a float; ``name`` is an argument's name, or a phrase marked with ``N_``
+    (``translate_name``) for the error message."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) and not hasattr(
             value, "__float__"):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__}.")
+        raise TypeError(_("{name} must be a number, got {type_name}.").format(
+            name=_(name) if translate_name else name, type_name=type(value).__name__))
     number = float(value)
     if math.isnan(number):
-        raise ValueError(f"{name} is NaN; a Value must hold a real number.")
+        raise ValueError(_("{name} is NaN; a Value must hold a real number.").format(
+            name=_(name) if translate_name else name))
     return number
 
 
@@ -92,19 +109,21 @@ class Value:
     def __truediv__(self, other):
         other = _as_value(other)
         if other.data == 0:
-            raise ZeroDivisionError("Value division by zero: the denominator is 0.")
+            raise ZeroDivisionError(_("Value division by zero: the denominator is 0."))
         out = self.data / other.data
         # d/da (a/b) = 1/b ;  d/db (a/b) = -a/b^2
         return Value(out, (self, other), "/", (1.0 / other.data, -self.data / other.data ** 2))
 
     def __pow__(self, k):
         if isinstance(k, Value) or isinstance(k, bool) or not isinstance(k, (int, float)):
-            raise TypeError("Value ** k: the exponent k must be a plain number (int or float).")
+            raise TypeError(_("Value ** k: the exponent k must be a plain number (int or "
+                              "float)."))
         if self.data == 0 and k < 1:
-            raise ZeroDivisionError(f"Value ** {k}: the derivative k * x**(k-1) is undefined "
-                                    "at x = 0.")
+            raise ZeroDivisionError(_("Value ** {k}: the derivative k * x**(k-1) is undefined "
+                                      "at x = 0.").format(k=k))
         if self.data < 0 and not float(k).is_integer():
-            raise ValueError(f"Value ** {k}: a negative number to a fractional power is not real.")
+            raise ValueError(_("Value ** {k}: a negative number to a fractional power is not "
+                               "real.").format(k=k))
         out = self.data ** k
         return Value(out, (self,), f"**{k:g}", (k * self.data ** (k - 1),))  # d/dx x^k = k x^(k-1)
 
@@ -127,13 +146,14 @@ class Value:
 
     def exp(self):
         if self.data > 709.0:
-            raise OverflowError(f"exp({self.data:g}) is larger than the largest float.")
+            raise OverflowError(_("exp({x:g}) is larger than the largest float.")
+                                .format(x=self.data))
         out = math.exp(self.data)
         return Value(out, (self,), "exp", (out,))  # d/dx e^x = e^x
 
     def log(self):
         if self.data <= 0:
-            raise ValueError(f"log({self.data:g}): log needs a positive number.")
+            raise ValueError(_("log({x:g}): log needs a positive number.").format(x=self.data))
         return Value(math.log(self.data), (self,), "log", (1.0 / self.data,))  # d/dx = 1/x
 
     def tanh(self):
@@ -166,7 +186,7 @@ class Value:
 def _as_value(x):
     if isinstance(x, Value):
         return x
-    return Value(_number(x, "the other operand"), label=f"{float(x):g}")
+    return Value(_number(x, N_("the other operand"), translate_name=True), label=f"{float(x):g}")
 
 
 def topological_order(root):
@@ -203,7 +223,8 @@ def backward_steps(root):
     so there is exactly one step per row of ``trace(root)``, in the same order.
     """
     if not isinstance(root, Value):
-        raise TypeError(f"backward_steps(root): root must be a Value, got {type(root).__name__}.")
+        raise TypeError(_("backward_steps(root): root must be a Value, got {type_name}.")
+                        .format(type_name=type(root).__name__))
     order = topological_order(root)
     for node in order:
         node.grad = 0.0

@@ -28,6 +28,7 @@ import numpy as np
 
 from . import config
 from ._engine import checks as _checks
+from .i18n import _
 
 _DATA_DIR = os.path.join(os.path.dirname(__file__), "data")
 
@@ -160,7 +161,8 @@ def spirals(n_samples=300, n_classes=3, noise=0.2, turns=0.75, seed=0):
     """
     n_classes = _check_count("n_classes", n_classes, "spirals", minimum=2)
     n_samples = _check_count("n_samples", n_samples, "spirals", minimum=n_classes,
-                             why=f" (one point per arm at least; n_classes={n_classes})")
+                             why=_(" (one point per arm at least; n_classes={n_classes})")
+                             .format(n_classes=n_classes))
     noise = _check_noise(noise, "spirals")
     turns = _check_noise(turns, "spirals", name="turns")
     rng = _make_rng(seed, "spirals")
@@ -184,7 +186,8 @@ def blobs(n_samples=300, n_classes=3, n_features=2, noise=1.0, center_range=5.0,
     """
     n_classes = _check_count("n_classes", n_classes, "blobs")
     n_samples = _check_count("n_samples", n_samples, "blobs", minimum=n_classes,
-                             why=f" (one point per class at least; n_classes={n_classes})")
+                             why=_(" (one point per class at least; n_classes={n_classes})")
+                             .format(n_classes=n_classes))
     n_features = _check_count("n_features", n_features, "blobs")
     noise = _check_noise(noise, "blobs")
     center_range = _check_noise(center_range, "blobs", name="center_range")
@@ -208,8 +211,8 @@ def _read_digits():
     """The shipped arrays: images (1797, 8, 8) uint8 in 0..16 and labels (1797,) uint8."""
     if not os.path.exists(DIGITS_PATH):
         raise FileNotFoundError(
-            f"load_digits: the data file {DIGITS_PATH} is missing. Reinstall the package "
-            "(pip install -e .) so that its data files are included."
+            _("load_digits: the data file {path} is missing. Reinstall the package "
+              "(pip install -e .) so that its data files are included.").format(path=DIGITS_PATH)
         )
     with np.load(DIGITS_PATH, allow_pickle=False) as archive:
         return archive["images"], archive["labels"]
@@ -246,7 +249,8 @@ def load_digits(split="train_test", test_fraction=0.2, seed=0, normalize=True, f
     y: (n,) int64 labels 0..9.
     """
     if split not in _SPLITS:
-        raise ValueError(f"load_digits(split={split!r}): split must be one of {_SPLITS}.")
+        raise ValueError(_("load_digits(split={split!r}): split must be one of {splits}.")
+                         .format(split=split, splits=_SPLITS))
     test_fraction = _checks.fraction(test_fraction, "load_digits(test_fraction=...)",
                                      low_open=True)
     rng = _make_rng(seed, "load_digits")

@@ -25,6 +25,7 @@ import numpy as np
 
 from . import config, utils
 from ._engine import checks as _checks
+from .i18n import N_, _
 
 # Standard deviation of a standard normal truncated to [-2, 2] (Keras uses this constant).
 TRUNCATED_STDDEV = 0.87962566103423978
@@ -152,9 +153,10 @@ class VarianceScaling(Initializer):
         super().__init__(seed)
         self.scale = _checks.positive_float(scale, f"{type(self).__name__}(scale=...)", "1.0")
         if mode not in self.MODES:
-            raise _checks.unknown_name("mode", mode, self.MODES, "VarianceScaling(mode=...)")
+            raise _checks.unknown_name(N_("mode"), mode, self.MODES,
+                                       "VarianceScaling(mode=...)")
         if distribution not in self.DISTRIBUTIONS:
-            raise _checks.unknown_name("distribution", distribution, self.DISTRIBUTIONS,
+            raise _checks.unknown_name(N_("distribution"), distribution, self.DISTRIBUTIONS,
                                        "VarianceScaling(distribution=...)")
         self.mode, self.distribution = mode, distribution
 
@@ -235,10 +237,11 @@ def get(identifier, where="initializer"):
             key = by_class.get(key, key)
         if key in _CLASSES:
             return _CLASSES[key]()
-        raise _checks.unknown_name("initializer", identifier, NAMES, where)
+        raise _checks.unknown_name(N_("initializer"), identifier, NAMES, where)
     raise ValueError(
-        f"{where}: expected an initializer name such as 'glorot_uniform' (one of "
-        f"{', '.join(NAMES)}) or an Initializer object, got {identifier!r}."
+        _("{where}: expected an initializer name such as 'glorot_uniform' (one of "
+          "{valid}) or an Initializer object, got {identifier!r}.").format(
+              where=where, valid=", ".join(NAMES), identifier=identifier)
         + _checks.class_hint(identifier)
     )
 
@@ -250,4 +253,4 @@ def serialize(initializer):
 
 def deserialize(config, where="initializer"):
     """Rebuild an initializer from ``serialize``'s output."""
-    return _checks.from_config(config, _CLASSES.values(), "initializer", where)
+    return _checks.from_config(config, _CLASSES.values(), N_("initializer"), where)

@@ -25,6 +25,7 @@ import numpy as np
 
 from . import functional as F
 from ._engine import checks as _checks
+from .i18n import N_, _
 
 
 class Loss:
@@ -62,9 +63,10 @@ class Loss:
         must write ``__call__`` and ``gradient`` instead."""
         if self._key is None:
             raise NotImplementedError(
-                f"{type(self).__name__}.{method}: a Loss subclass must define "
-                "__call__(self, y_true, y_pred), returning the loss (a float), and "
-                "gradient(self, y_true, y_pred), returning dL/dy_pred (the shape of y_pred)."
+                _("{cls}.{method}: a Loss subclass must define "
+                  "__call__(self, y_true, y_pred), returning the loss (a float), and "
+                  "gradient(self, y_true, y_pred), returning dL/dy_pred (the shape of y_pred).")
+                .format(cls=type(self).__name__, method=method)
             )
         return F.LOSSES[self._key]
 
@@ -94,8 +96,9 @@ class Loss:
         if y_true.ndim == 1 and y_pred.shape == y_true.shape + (1,):
             return y_true.reshape(-1, 1), y_pred
         raise ValueError(
-            f"{self.name}: y_true has shape {y_true.shape} but y_pred has shape "
-            f"{y_pred.shape}; they must match (one target per output)."
+            _("{name}: y_true has shape {true_shape} but y_pred has shape "
+              "{pred_shape}; they must match (one target per output).").format(
+                  name=self.name, true_shape=y_true.shape, pred_shape=y_pred.shape)
         )
 
     def fused_gradient(self, activation):
@@ -109,16 +112,18 @@ class Loss:
         if y.ndim == 1:
             if n_outputs != 1:
                 raise ValueError(
-                    f"{name} has shape {y.shape} (one value per sample) but the model outputs "
-                    f"{n_outputs} values per sample. Give {name} shape (n, {n_outputs}), or "
-                    "for class labels use a softmax output with "
-                    "loss='sparse_categorical_crossentropy'."
+                    _("{name} has shape {shape} (one value per sample) but the model outputs "
+                      "{n_outputs} values per sample. Give {name} shape (n, {n_outputs}), or "
+                      "for class labels use a softmax output with "
+                      "loss='sparse_categorical_crossentropy'.").format(
+                          name=name, shape=y.shape, n_outputs=n_outputs)
                 )
             return y.reshape(-1, 1)
         if y.ndim != 2 or y.shape[1] != n_outputs:
             raise ValueError(
-                f"{name} has shape {y.shape} but the model outputs shape (n, {n_outputs}): "
-                f"{name} needs one column per output unit."
+                _("{name} has shape {shape} but the model outputs shape (n, {n_outputs}): "
+                  "{name} needs one column per output unit.").format(
+                      name=name, shape=y.shape, n_outputs=n_outputs)
             )
         return y
 
@@ -164,10 +169,11 @@ def _check_unit_interval(y, name, loss_name):
     low, high = float(y.min()), float(y.max())
     if low < 0 or high > 1:
         raise ValueError(
-            f"{name} holds values outside [0, 1] (min {low:g}, max {high:g}), but "
-            f"loss='{loss_name}' needs targets in [0, 1]: 0/1 labels, or probabilities as "
-            "soft labels. For class indices 0..K-1 use a softmax output with "
-            "loss='sparse_categorical_crossentropy'; for other numbers use loss='mse'."
+            _("{name} holds values outside [0, 1] (min {low:g}, max {high:g}), but "
+              "loss='{loss}' needs targets in [0, 1]: 0/1 labels, or probabilities as "
+              "soft labels. For class indices 0..K-1 use a softmax output with "
+              "loss='sparse_categorical_crossentropy'; for other numbers use loss='mse'.")
+            .format(name=name, low=low, high=high, loss=loss_name)
         )
 
 
@@ -215,11 +221,12 @@ class CategoricalCrossentropy(Loss):
     def prepare_targets(self, y, n_outputs, name="y"):
         if y.ndim == 1 or (y.ndim == 2 and y.shape[1] != n_outputs):
             raise ValueError(
-                f"{name} has shape {y.shape} but loss='{self.name}' needs one-hot rows of "
-                f"width {n_outputs}, the number of units in the last layer, i.e. shape "
-                f"(n, {n_outputs}). One-hot encode labels with "
-                f"backprop_lab.utils.to_categorical({name}, num_classes={n_outputs}), or keep "
-                "integer labels and use loss='sparse_categorical_crossentropy'."
+                _("{name} has shape {shape} but loss='{loss}' needs one-hot rows of "
+                  "width {n_outputs}, the number of units in the last layer, i.e. shape "
+                  "(n, {n_outputs}). One-hot encode labels with "
+                  "backprop_lab.utils.to_categorical({name}, num_classes={n_outputs}), or keep "
+                  "integer labels and use loss='sparse_categorical_crossentropy'.").format(
+                      name=name, shape=y.shape, loss=self.name, n_outputs=n_outputs)
             )
         y = super().prepare_targets(y, n_outputs, name)
         _check_unit_interval(y, name, self.name)
@@ -227,8 +234,9 @@ class CategoricalCrossentropy(Loss):
         if not np.allclose(sums, 1.0, atol=1e-3):
             row = int(np.argmax(np.abs(sums - 1.0)))
             raise ValueError(
-                f"{name}: row {row} sums to {sums[row]:g}, but for loss='{self.name}' each "
-                "row must be a one-hot vector or a probability distribution summing to 1."
+                _("{name}: row {row} sums to {total:g}, but for loss='{loss}' each "
+                  "row must be a one-hot vector or a probability distribution summing to 1.")
+                .format(name=name, row=row, total=sums[row], loss=self.name)
             )
         return y
 
@@ -256,27 +264,30 @@ class SparseCategoricalCrossentropy(Loss):
             y = y[:, 0]
         if y.ndim != 1:
             raise ValueError(
-                f"{name} has shape {y.shape} but loss='{self.name}' needs one integer class "
-                f"label per sample, shape (n,). For one-hot rows use "
-                "loss='categorical_crossentropy'."
+                _("{name} has shape {shape} but loss='{loss}' needs one integer class "
+                  "label per sample, shape (n,). For one-hot rows use "
+                  "loss='categorical_crossentropy'.").format(name=name, shape=y.shape,
+                                                             loss=self.name)
             )
         if n_outputs < 2:
             raise ValueError(
-                f"loss='{self.name}' needs one output unit per class, but the last layer has "
-                f"{n_outputs} unit. For two classes use Dense(1, activation='sigmoid') with "
-                "loss='binary_crossentropy', or Dense(2, activation='softmax')."
+                _("loss='{loss}' needs one output unit per class, but the last layer has "
+                  "{n_outputs} unit. For two classes use Dense(1, activation='sigmoid') with "
+                  "loss='binary_crossentropy', or Dense(2, activation='softmax').").format(
+                      loss=self.name, n_outputs=n_outputs)
             )
         if not np.all(y == np.round(y)):
             raise ValueError(
-                f"{name} holds non-integer values, but loss='{self.name}' needs class labels "
-                f"0, 1, ..., {n_outputs - 1}."
+                _("{name} holds non-integer values, but loss='{loss}' needs class labels "
+                  "0, 1, ..., {last}.").format(name=name, loss=self.name, last=n_outputs - 1)
             )
         low, high = int(y.min()), int(y.max())
         if low < 0 or high >= n_outputs:
             raise ValueError(
-                f"{name} holds labels from {low} to {high}, but the model has {n_outputs} "
-                f"output units, so labels must be in 0..{n_outputs - 1}. Give the last layer "
-                "one unit per class."
+                _("{name} holds labels from {low} to {high}, but the model has {n_outputs} "
+                  "output units, so labels must be in 0..{last}. Give the last layer "
+                  "one unit per class.").format(name=name, low=low, high=high,
+                                                n_outputs=n_outputs, last=n_outputs - 1)
             )
         return y.astype(np.intp)
 
@@ -287,8 +298,9 @@ class SparseCategoricalCrossentropy(Loss):
             y_true = y_true[:, 0]
         if y_true.ndim != 1 or y_pred.ndim != 2 or y_true.shape[0] != y_pred.shape[0]:
             raise ValueError(
-                f"{self.name}: expected labels of shape (N,) and y_pred of shape (N, K), got "
-                f"{y_true.shape} and {y_pred.shape}."
+                _("{name}: expected labels of shape (N,) and y_pred of shape (N, K), got "
+                  "{true_shape} and {pred_shape}.").format(
+                      name=self.name, true_shape=y_true.shape, pred_shape=y_pred.shape)
             )
         return y_true, y_pred
 
@@ -323,19 +335,22 @@ def get(identifier, where="compile(loss=...)"):
         cls = _CLASSES.get(key) or by_class.get(key)
         if cls is not None:
             return cls()
-        raise _checks.unknown_name("loss", identifier, NAMES, where)
+        raise _checks.unknown_name(N_("loss"), identifier, NAMES, where)
     if identifier is None:
         raise ValueError(
-            f"{where}: a loss is required, e.g. loss='binary_crossentropy'. Valid names: "
-            f"{', '.join(NAMES)}."
+            _("{where}: a loss is required, e.g. loss='binary_crossentropy'. Valid names: "
+              "{valid}.").format(where=where, valid=", ".join(NAMES))
         )
     if isinstance(identifier, type):
-        raise ValueError(f"{where}: expected a loss name or a backprop_lab.losses.Loss "
-                         f"object, got {identifier!r}." + _checks.class_hint(identifier))
+        raise ValueError(_("{where}: expected a loss name or a backprop_lab.losses.Loss "
+                           "object, got {identifier!r}.").format(where=where,
+                                                                 identifier=identifier)
+                         + _checks.class_hint(identifier))
     raise ValueError(
-        f"{where}: expected a loss name (one of {', '.join(NAMES)}) or a "
-        f"backprop_lab.losses.Loss object, got {identifier!r}. A plain function cannot be "
-        "used: training also needs its gradient, so subclass Loss and give it one."
+        _("{where}: expected a loss name (one of {valid}) or a "
+          "backprop_lab.losses.Loss object, got {identifier!r}. A plain function cannot be "
+          "used: training also needs its gradient, so subclass Loss and give it one.")
+        .format(where=where, valid=", ".join(NAMES), identifier=identifier)
     )
 
 
@@ -344,4 +359,4 @@ def serialize(loss):
 
 
 def deserialize(config, where="loss"):
-    return _checks.from_config(config, _CLASSES.values(), "loss class", where)
+    return _checks.from_config(config, _CLASSES.values(), N_("loss class"), where)

@@ -22,6 +22,7 @@ as in Keras, binary accuracy thresholds the model's *output* at 0.5; with
 import numpy as np
 
 from ._engine import checks as _checks
+from .i18n import N_, _
 
 
 # --------------------------------------------------------------------------------------
@@ -37,8 +38,9 @@ def _same_shape(y_true, y_pred, name):
         return y_true.reshape(-1, 1), y_pred
     if y_pred.ndim == 1 and y_true.shape == y_pred.shape + (1,):
         return y_true, y_pred.reshape(-1, 1)
-    raise ValueError(f"{name}: y_true has shape {y_true.shape} but y_pred has shape "
-                     f"{y_pred.shape}; they must match.")
+    raise ValueError(_("{name}: y_true has shape {true_shape} but y_pred has shape "
+                       "{pred_shape}; they must match.").format(
+                           name=name, true_shape=y_true.shape, pred_shape=y_pred.shape))
 
 
 def binary_accuracy(y_true, y_pred, threshold=0.5):
@@ -57,8 +59,9 @@ def sparse_categorical_accuracy(y_true, y_pred):
     """y_true: (N,) or (N, 1) integer labels; y_pred: (N, K).  Returns (N,) of 0.0/1.0."""
     labels = np.asarray(y_true).reshape(-1)
     if labels.shape[0] != np.shape(y_pred)[0]:
-        raise ValueError(f"sparse_categorical_accuracy: {labels.shape[0]} labels for "
-                         f"{np.shape(y_pred)[0]} predictions.")
+        raise ValueError(_("sparse_categorical_accuracy: {labels} labels for "
+                           "{predictions} predictions.").format(
+                               labels=labels.shape[0], predictions=np.shape(y_pred)[0]))
     return (labels == np.argmax(y_pred, axis=-1)).astype(np.float64)
 
 
@@ -230,10 +233,11 @@ def check(identifier, where="compile(metrics=...)"):
         by_class = {cls.__name__.lower() for cls in _CLASSES.values()}
         if identifier.lower() in by_class:
             return
-        raise _checks.unknown_name("metric", identifier, NAMES, where)
+        raise _checks.unknown_name(N_("metric"), identifier, NAMES, where)
     raise ValueError(
-        f"{where}: expected metric names such as 'accuracy' (one of {', '.join(NAMES)}) or "
-        f"backprop_lab.metrics.Metric objects, got {identifier!r}."
+        _("{where}: expected metric names such as 'accuracy' (one of {valid}) or "
+          "backprop_lab.metrics.Metric objects, got {identifier!r}.").format(
+              where=where, valid=", ".join(NAMES), identifier=identifier)
         + _checks.class_hint(identifier)
     )
 
@@ -270,4 +274,5 @@ def serialize(metric):
 def deserialize(config):
     if isinstance(config, str):
         return config
-    return _checks.from_config(config, list(_CLASSES.values()) + [Accuracy], "metric class")
+    return _checks.from_config(config, list(_CLASSES.values()) + [Accuracy],
+                               N_("metric class"))

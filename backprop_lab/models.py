@@ -30,6 +30,7 @@ from . import metrics as metrics_module
 from ._engine import checks as _checks
 from ._engine import plug, saving, trainer
 from ._engine.summary import summary_lines
+from .i18n import _
 from .layers import InputLayer, Layer
 from .layers import deserialize as deserialize_layer
 from .layers import serialize as serialize_layer
@@ -61,8 +62,8 @@ class Sequential:
         self._input_features = None
         if isinstance(layers, (Layer, InputLayer)):
             raise TypeError(
-                f"Sequential(layers=...): expected a list of layers, got the single layer "
-                f"{layers!r}. Put it in a list: Sequential([layer, ...])."
+                _("Sequential(layers=...): expected a list of layers, got the single layer "
+                  "{layer!r}. Put it in a list: Sequential([layer, ...]).").format(layer=layers)
             )
         for layer in layers or []:
             self.add(layer)
@@ -73,25 +74,26 @@ class Sequential:
         for the model to be built now; otherwise it is built by the first ``fit``/``predict``."""
         if isinstance(layer, InputLayer):
             if self.layers:
-                raise ValueError("Sequential.add(Input(...)): an Input must come first.")
+                raise ValueError(_("Sequential.add(Input(...)): an Input must come first."))
             self._input_features = layer.features
             return
         if not isinstance(layer, Layer):
-            raise TypeError(
-                f"Sequential.add(layer): expected a layer such as Dense(10), got {layer!r}."
-            )
+            raise TypeError(_("Sequential.add(layer): expected a layer such as Dense(10), got "
+                              "{layer!r}.").format(layer=layer))
         if any(existing.name == layer.name for existing in self.layers):
             raise ValueError(
-                f"Sequential.add({layer.name}): the model already has a layer named "
-                f"{layer.name!r}; layer names must be unique (and one layer object can be "
-                "added only once). Give it another name=, or create a new layer."
+                _("Sequential.add({name}): the model already has a layer named "
+                  "{name!r}; layer names must be unique (and one layer object can be "
+                  "added only once). Give it another name=, or create a new layer.")
+                .format(name=layer.name)
             )
         if not self.layers and self._input_features is not None:
             if layer.input_features not in (None, self._input_features):
                 raise ValueError(
-                    f"Sequential.add({layer.name}): the Input has {self._input_features} "
-                    f"features but the layer was given input_dim={layer.input_features}."
-                )
+                    _("Sequential.add({name}): the Input has {features} features but the "
+                      "layer was given input_dim={input_dim}.").format(
+                          name=layer.name, features=self._input_features,
+                          input_dim=layer.input_features))
             layer.input_features = self._input_features
         self.layers.append(layer)
         first = self.layers[0]
@@ -105,7 +107,7 @@ class Sequential:
     def pop(self) -> Layer:
         """Remove and return the last layer."""
         if not self.layers:
-            raise ValueError("Sequential.pop(): the model has no layers.")
+            raise ValueError(_("Sequential.pop(): the model has no layers."))
         return self.layers.pop()
 
     def build(self, input_shape: tuple) -> None:
@@ -116,12 +118,12 @@ class Sequential:
             if not layer.built:
                 layer.build(shape)
             elif layer.input_features != shape[-1]:
-                source = "the input has" if layer is self.layers[0] else \
-                    "the layer before it gives"
-                raise ValueError(
-                    f"Layer {layer.name} expects {layer.input_features} inputs but {source} "
-                    f"{shape[-1]} features."
-                )
+                message = (_("Layer {name} expects {inputs} inputs but the input has {features} "
+                             "features.") if layer is self.layers[0] else
+                           _("Layer {name} expects {inputs} inputs but the layer before it "
+                             "gives {features} features."))
+                raise ValueError(message.format(name=layer.name, inputs=layer.input_features,
+                                                features=shape[-1]))
             shape = layer.compute_output_shape(shape)
 
     @property
@@ -175,13 +177,14 @@ class Sequential:
         expected = [w.shape for w in self.weights]
         if len(weights) != len(expected):
             raise ValueError(
-                f"set_weights(weights): the model has {len(expected)} weight arrays "
-                f"(shapes {expected}) but {len(weights)} were given."
-            )
+                _("set_weights(weights): the model has {n} weight arrays (shapes {shapes}) "
+                  "but {given} were given.").format(n=len(expected), shapes=expected,
+                                                    given=len(weights)))
         names = [f"{layer.name}/{name}" for layer in self.layers
                  for name in layer.weights_names if getattr(layer, name) is not None]
         for i, (new, shape, name) in enumerate(zip(weights, expected, names)):
-            _checks.weight_array(new, shape, f"set_weights(weights): weights[{i}] ({name})")
+            _checks.weight_array(new, shape, _("set_weights(weights): weights[{i}] ({name})")
+                                 .format(i=i, name=name))
         i = 0  # every array checked: now copy them in, layer by layer
         for layer in self.layers:
             n = len(layer.weights)
@@ -195,15 +198,12 @@ class Sequential:
 
     def _require_built(self, what):
         if not self.layers:
-            raise ValueError(
-                f"{what}(): the model has no layers. Add some first, e.g. "
-                "model.add(Dense(1, input_dim=n_features))."
-            )
+            raise ValueError(_no_layers(what))
         if not self.built:
             raise ValueError(
-                f"{what}(): the model is not built yet, so its weights do not exist. Give the "
-                "first layer input_dim=n_features, or call fit/predict/build first."
-            )
+                _("{what}(): the model is not built yet, so its weights do not exist. Give the "
+                  "first layer input_dim=n_features, or call fit/predict/build first.")
+                .format(what=what))
 
     def _dtype(self):
         return self.layers[0].dtype if self.built else config.floatx()
@@ -237,10 +237,10 @@ class Sequential:
     def _require_compiled(self, what):
         if not self.compiled:
             raise RuntimeError(
-                f"{what}(): the model is not compiled. Call model.compile(loss=..., "
-                f"optimizer=..., metrics=[...]) before {what}, e.g. "
-                "model.compile(loss='binary_crossentropy', optimizer='sgd', "
-                "metrics=['accuracy'])."
+                _("{what}(): the model is not compiled. Call model.compile(loss=..., "
+                  "optimizer=..., metrics=[...]) before {what}, e.g. "
+                  "model.compile(loss='binary_crossentropy', optimizer='sgd', "
+                  "metrics=['accuracy']).").format(what=what)
             )
 
     def _make_metrics(self):
@@ -251,25 +251,22 @@ class Sequential:
     # ---- data checks (once per call) -------------------------------------------------
     def _prepare_x(self, x, name, where):
         if not self.layers:
-            raise ValueError(
-                f"{where}(): the model has no layers. Add some first, e.g. "
-                "model.add(Dense(1, input_dim=n_features))."
-            )
+            raise ValueError(_no_layers(where))
         x = _checks.numeric_array(x, name, self._dtype())
         expected = self.input_features
         if x.ndim == 1 and expected == 1:
             x = x.reshape(-1, 1)
         if x.ndim != 2:
             raise ValueError(
-                f"{name} has shape {x.shape} but must be 2-D: (n_samples, n_features). For "
-                f"one sample use {name}.reshape(1, -1); for one feature {name}.reshape(-1, 1)."
-            )
+                _("{name} has shape {shape} but must be 2-D: (n_samples, n_features). For "
+                  "one sample use {name}.reshape(1, -1); for one feature {name}.reshape(-1, 1).")
+                .format(name=name, shape=x.shape))
         if expected is not None and x.shape[1] != expected:
             raise ValueError(
-                f"{name} has {x.shape[1]} features (columns) but the model expects {expected} "
-                f"(the input_dim of its first layer). Pass data with {expected} columns, or "
-                f"build the model with input_dim={x.shape[1]}."
-            )
+                _("{name} has {features} features (columns) but the model expects {expected} "
+                  "(the input_dim of its first layer). Pass data with {expected} columns, or "
+                  "build the model with input_dim={features}.").format(
+                      name=name, features=x.shape[1], expected=expected))
         if not self.built:
             self.build((None, x.shape[1]))
             x = x.astype(self._dtype(), copy=False)
@@ -278,8 +275,8 @@ class Sequential:
     def _prepare_xy(self, x, y, x_name, y_name, where):
         x = self._prepare_x(x, x_name, where)
         if y is None:
-            raise ValueError(f"{where}(): {y_name} is missing: pass the targets, one per row of "
-                             f"{x_name}.")
+            raise ValueError(_("{where}(): {y_name} is missing: pass the targets, one per row "
+                               "of {x_name}.").format(where=where, y_name=y_name, x_name=x_name))
         y = _checks.numeric_array(y, y_name, self._dtype())
         _checks.same_length(x, y, x_name, y_name)
         y = self.loss.prepare_targets(y, self.output_units, y_name)
@@ -455,6 +452,11 @@ class Sequential:
         return f"<Sequential name={self.name!r}, layers={len(self.layers)}>"
 
 
+def _no_layers(what):
+    return _("{what}(): the model has no layers. Add some first, e.g. "
+             "model.add(Dense(1, input_dim=n_features)).").format(what=what)
+
+
 def load_model(filepath: str | os.PathLike, compile: bool = True) -> Sequential:
     """Load a model saved with ``model.save(filepath)``: layers, weights and, if
     ``compile``, the optimizer (with its state), loss and metrics.  Predictions match the
@@ -464,8 +466,9 @@ def load_model(filepath: str | os.PathLike, compile: bool = True) -> Sequential:
         model = Sequential.from_config(header["model"]["config"])
         model.set_weights([arrays[spec["key"]] for spec in header["weights"]])
     except (KeyError, TypeError, ValueError) as err:
-        raise saving.bad_file(path, f"its contents do not describe a valid model "
-                                    f"({type(err).__name__}: {err})") from None
+        raise saving.bad_file(path, _("its contents do not describe a valid model "
+                                      "({error_type}: {error})").format(
+                                          error_type=type(err).__name__, error=err)) from None
     if compile and header.get("compile"):
         try:
             settings = header["compile"]
@@ -479,9 +482,10 @@ def load_model(filepath: str | os.PathLike, compile: bool = True) -> Sequential:
         except (KeyError, TypeError, ValueError) as err:
             # e.g. a loss or metric class of the learner's own, which the file names only
             raise ValueError(
-                f"load_model({path!r}): the layers and weights are fine, but the compile "
-                f"settings cannot be rebuilt ({type(err).__name__}: {err}). Load it with "
-                "load_model(path, compile=False), then call model.compile(...) with your "
-                "own loss, optimizer and metrics."
+                _("load_model({path!r}): the layers and weights are fine, but the compile "
+                  "settings cannot be rebuilt ({error_type}: {error}). Load it with "
+                  "load_model(path, compile=False), then call model.compile(...) with your "
+                  "own loss, optimizer and metrics.").format(
+                      path=path, error_type=type(err).__name__, error=err)
             ) from None
     return model

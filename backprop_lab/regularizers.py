@@ -20,6 +20,7 @@ import numpy as np
 
 from . import functional as F
 from ._engine import checks as _checks
+from .i18n import N_, _
 
 
 def _strength(value, where):
@@ -27,9 +28,9 @@ def _strength(value, where):
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)) \
             or not np.isfinite(value) or value < 0:
         raise ValueError(
-            f"{where}: the penalty strength must be a number >= 0 (for example 1e-4), got "
-            f"{value!r}. A negative penalty would reward large weights instead of "
-            "discouraging them.")
+            _("{where}: the penalty strength must be a number >= 0 (for example 1e-4), got "
+              "{value!r}. A negative penalty would reward large weights instead of "
+              "discouraging them.").format(where=where, value=value))
     return float(value)
 
 
@@ -122,10 +123,12 @@ def get(identifier: str | dict | Regularizer | None,
             identifier.lower(), identifier.lower())
         if key in _CLASSES:
             return _CLASSES[key]()
-        raise _checks.unknown_name("regularizer", identifier, NAMES, where)
+        raise _checks.unknown_name(N_("regularizer"), identifier, NAMES, where)
     raise ValueError(
-        f"{where}: expected a regularizer such as backprop_lab.regularizers.l2(1e-4), a "
-        f"name ({', '.join(NAMES)}) or None, got {identifier!r}." + _checks.class_hint(identifier))
+        _("{where}: expected a regularizer such as backprop_lab.regularizers.l2(1e-4), a "
+          "name ({valid}) or None, got {identifier!r}.").format(
+              where=where, valid=", ".join(NAMES), identifier=identifier)
+        + _checks.class_hint(identifier))
 
 
 def serialize(regularizer: Regularizer | None) -> dict | None:
@@ -137,4 +140,4 @@ def deserialize(config: dict | None, where: str = "regularizer") -> Regularizer 
     """Rebuild a regularizer from ``serialize``'s output."""
     if config is None:
         return None
-    return _checks.from_config(config, (L1, L2, L1L2), "regularizer class", where)
+    return _checks.from_config(config, (L1, L2, L1L2), N_("regularizer class"), where)

@@ -38,32 +38,38 @@ def to_categorical(y, num_classes=None, dtype=None):
     """
     from . import config
     from ._engine import checks as _checks
+    from .i18n import _
 
     y = np.asarray(y)
     if y.dtype.kind not in "biuf":
         raise TypeError(
-            f"to_categorical(y): y must hold numbers (class indices 0, 1, ...), got dtype "
-            f"{y.dtype}. Turn category names into indices first, e.g. "
-            "np.unique(y, return_inverse=True)[1]."
+            _("to_categorical(y): y must hold numbers (class indices 0, 1, ...), got dtype "
+              "{dtype}. Turn category names into indices first, e.g. "
+              "np.unique(y, return_inverse=True)[1].").format(dtype=y.dtype)
         )
     if y.ndim == 2 and y.shape[1] == 1:
         y = y[:, 0]
     if y.ndim != 1:
         raise ValueError(
-            f"to_categorical(y): y must be a 1-D array of integer labels, got shape {y.shape}."
+            _("to_categorical(y): y must be a 1-D array of integer labels, got shape {shape}.")
+            .format(shape=y.shape)
         )
     if num_classes is not None:
         num_classes = _checks.positive_int(num_classes, "to_categorical(num_classes=...)")
     if y.size and not (np.all(np.isfinite(y)) and np.all(np.equal(np.mod(y, 1), 0))):
-        raise ValueError("to_categorical(y): y must hold whole numbers (class indices).")
+        raise ValueError(_("to_categorical(y): y must hold whole numbers (class indices)."))
     if y.size and y.min() < 0:
-        raise ValueError(f"to_categorical(y): labels must be >= 0, found {y.min()}.")
+        raise ValueError(_("to_categorical(y): labels must be >= 0, found {label}.")
+                         .format(label=y.min()))
     largest = num_classes if num_classes is not None else 2**31
     if y.size and y.max() >= largest:
         raise ValueError(
-            f"to_categorical(y, num_classes={num_classes}): found label {y.max()}; "
-            f"labels must be below num_classes." if num_classes is not None else
-            f"to_categorical(y): found label {y.max()}, too large to be a class index."
+            _("to_categorical(y, num_classes={num_classes}): found label {label}; "
+              "labels must be below num_classes.").format(num_classes=num_classes,
+                                                         label=y.max())
+            if num_classes is not None else
+            _("to_categorical(y): found label {label}, too large to be a class index.")
+            .format(label=y.max())
         )
     y = y.astype(np.int64)
     if num_classes is None:

@@ -10,6 +10,8 @@ import numbers
 
 import numpy as np
 
+from ..i18n import N_, _
+
 
 def unknown_name(kind, name, valid, where=None):
     """A ValueError for an unknown string identifier, listing the valid ones.
@@ -19,11 +21,13 @@ def unknown_name(kind, name, valid, where=None):
     """
     valid = sorted(valid)
     close = difflib.get_close_matches(str(name).lower(), valid, n=1)
-    hint = f" Did you mean {close[0]!r}?" if close else ""
-    place = f"{where}: " if where else ""
-    return ValueError(
-        f"{place}unknown {kind} {name!r}.{hint} Valid {kind} names: {', '.join(valid)}."
-    )
+    hint = _(" Did you mean {close!r}?").format(close=close[0]) if close else ""
+    fields = dict(where=where, kind=_(kind), name=name, hint=hint, valid=", ".join(valid))
+    if where:
+        return ValueError(_("{where}: unknown {kind} {name!r}.{hint} Valid {kind} names: "
+                            "{valid}.").format(**fields))
+    return ValueError(_("unknown {kind} {name!r}.{hint} Valid {kind} names: {valid}.")
+                      .format(**fields))
 
 
 def class_hint(identifier):
@@ -31,7 +35,8 @@ def class_hint(identifier):
     (``SGD()``); '' for anything else."""
     if isinstance(identifier, type):
         name = identifier.__name__
-        return f" You passed the class {name} itself: create one with {name}(...)."
+        return _(" You passed the class {name} itself: create one with {name}(...).").format(
+            name=name)
     return ""
 
 
@@ -62,12 +67,13 @@ def weight_array(new, shape, label):
     new = np.asarray(new)
     if new.shape != tuple(shape):
         raise ValueError(
-            f"{label} has shape {new.shape}, expected {tuple(shape)} "
-            "(Keras layout: kernel (inputs, units), bias (units,)).")
+            _("{label} has shape {shape}, expected {expected} "
+              "(Keras layout: kernel (inputs, units), bias (units,)).")
+            .format(label=label, shape=new.shape, expected=tuple(shape)))
     if new.dtype.kind in "fc" and not np.all(np.isfinite(new)):
         raise ValueError(
-            f"{label} contains NaN or infinite values; a model with them can only output "
-            "NaN. Pass finite numbers.")
+            _("{label} contains NaN or infinite values; a model with them can only output "
+              "NaN. Pass finite numbers.").format(label=label))
     return new
 
 
@@ -78,7 +84,8 @@ def positive_int(value, name):
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
         raise ValueError(
-            f"{name}: must be a positive integer (1, 2, 3, ...), got {value!r}."
+            _("{name}: must be a positive integer (1, 2, 3, ...), got {value!r}.")
+            .format(name=name, value=value)
         )
     return int(value)
 
@@ -86,12 +93,13 @@ def positive_int(value, name):
 def positive_float(value, name, example="0.01"):
     """Return ``value`` as a float, or raise if it is not a finite number > 0."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name}: must be a positive number such as {example}, got {value!r}.")
+        raise ValueError(_("{name}: must be a positive number such as {example}, got "
+                           "{value!r}.").format(name=name, example=example, value=value))
     value = float(value)
     if not math.isfinite(value) or value <= 0:
         raise ValueError(
-            f"{name}: must be a finite number greater than 0 (for example {example}), "
-            f"got {value!r}."
+            _("{name}: must be a finite number greater than 0 (for example {example}), "
+              "got {value!r}.").format(name=name, example=example, value=value)
         )
     return value
 
@@ -99,14 +107,17 @@ def positive_float(value, name, example="0.01"):
 def fraction(value, name, low_open=False, high_open=True, low=0.0, high=1.0):
     """Return ``value`` as a float in [low, high) (ends open or closed as asked), or raise."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise ValueError(f"{name}: must be a number between {low} and {high}, got {value!r}.")
+        raise ValueError(_("{name}: must be a number between {low} and {high}, got "
+                           "{value!r}.").format(name=name, low=low, high=high, value=value))
     value = float(value)
     below = value <= low if low_open else value < low
     above = value >= high if high_open else value > high
     if below or above:
         left = "(" if low_open else "["
         right = ")" if high_open else "]"
-        raise ValueError(f"{name}: must be in {left}{low}, {high}{right}, got {value!r}.")
+        raise ValueError(_("{name}: must be in {left}{low}, {high}{right}, got {value!r}.")
+                         .format(name=name, left=left, low=low, high=high, right=right,
+                                 value=value))
     return value
 
 
@@ -118,25 +129,28 @@ def numeric_array(data, name, dtype):
     Returns a C-contiguous array of ``dtype`` (a copy only when a conversion is needed).
     """
     if data is None:
-        raise ValueError(f"{name} is missing: pass a 2-D array of numbers.")
+        raise ValueError(_("{name} is missing: pass a 2-D array of numbers.").format(name=name))
     try:
         arr = np.asarray(data)
     except ValueError as err:  # ragged nested lists
         raise ValueError(
-            f"{name} could not be turned into an array ({err}). Every row must have the "
-            "same number of values."
+            _("{name} could not be turned into an array ({error}). Every row must have the "
+              "same number of values.").format(name=name, error=err)
         ) from None
     if arr.dtype.kind not in "biuf":
-        kind = {"U": "text", "S": "bytes", "O": "Python objects", "c": "complex numbers"}.get(
-            arr.dtype.kind, f"dtype {arr.dtype}")
+        kinds = {"U": N_("text"), "S": N_("bytes"), "O": N_("Python objects"),
+                 "c": N_("complex numbers")}
+        kind = (_(kinds[arr.dtype.kind]) if arr.dtype.kind in kinds
+                else _("dtype {dtype}").format(dtype=arr.dtype))
         raise TypeError(
-            f"{name} must hold real numbers, but it holds {kind} (dtype {arr.dtype}). "
-            f"Convert it first, e.g. np.asarray({name}, dtype=float), after turning any "
-            "categories into numbers."
+            _("{name} must hold real numbers, but it holds {kind} (dtype {dtype}). "
+              "Convert it first, e.g. np.asarray({name}, dtype=float), after turning any "
+              "categories into numbers.").format(name=name, kind=kind, dtype=arr.dtype)
         )
     if arr.size == 0 or arr.ndim == 0:
         raise ValueError(
-            f"{name} is empty (shape {arr.shape}): pass at least one sample, one per row."
+            _("{name} is empty (shape {shape}): pass at least one sample, one per row.")
+            .format(name=name, shape=arr.shape)
         )
     arr = np.ascontiguousarray(arr, dtype=dtype)
     if arr.dtype.kind == "f":
@@ -145,9 +159,10 @@ def numeric_array(data, name, dtype):
             bad = np.argwhere(~finite)
             first = tuple(int(i) for i in bad[0])
             raise ValueError(
-                f"{name} contains {len(bad)} NaN or infinite value(s), the first at index "
-                f"{first} (value {arr[first]}). Remove or fill them (e.g. with the column "
-                "mean) before training or predicting."
+                _("{name} contains {n} NaN or infinite value(s), the first at index "
+                  "{first} (value {value}). Remove or fill them (e.g. with the column "
+                  "mean) before training or predicting.")
+                .format(name=name, n=len(bad), first=first, value=arr[first])
             )
     return arr
 
@@ -157,11 +172,14 @@ def same_length(x, y, x_name="x", y_name="y"):
     if x.shape[0] != y.shape[0]:
         hint = ""
         if y.ndim == 2 and y.shape[0] == 1 and y.shape[1] == x.shape[0]:
-            hint = (f" {y_name} looks like one row of {y.shape[1]} values: use "
-                    f"{y_name}.reshape(-1) (or {y_name}.T for a column).")
+            hint = _(" {y_name} looks like one row of {n} values: use "
+                     "{y_name}.reshape(-1) (or {y_name}.T for a column).").format(
+                         y_name=y_name, n=y.shape[1])
         raise ValueError(
-            f"{x_name} has {x.shape[0]} samples (rows) but {y_name} has {y.shape[0]}: "
-            f"{x_name} and {y_name} must have one row per sample, in the same order.{hint}"
+            _("{x_name} has {x_rows} samples (rows) but {y_name} has {y_rows}: "
+              "{x_name} and {y_name} must have one row per sample, in the same order.{hint}")
+            .format(x_name=x_name, y_name=y_name, x_rows=x.shape[0], y_rows=y.shape[0],
+                    hint=hint)
         )
 
 
@@ -171,18 +189,20 @@ def number(value, name, low=None, high=None, integer=False):
 
     name: the argument as shown in the message, e.g. ``"DescentOnSurface(momentum=...)"``.
     """
-    kind = "a whole number" if integer else "a number"
     ok_type = isinstance(value, numbers.Integral) if integer else isinstance(value, numbers.Real)
+    fields = dict(name=name, value=value, low=low, high=high)
     if isinstance(value, (bool, np.bool_)) or not ok_type or not math.isfinite(value):
-        raise ValueError(f"{name}: must be {kind}, got {value!r}.")
+        message = (_("{name}: must be a whole number, got {value!r}.") if integer
+                   else _("{name}: must be a number, got {value!r}."))
+        raise ValueError(message.format(**fields))
     if (low is not None and value < low) or (high is not None and value > high):
         if low is not None and high is not None:
-            where = f"between {low} and {high}"
+            message = _("{name}: must be between {low} and {high}, got {value!r}.")
         elif low is not None:
-            where = f"at least {low}"
+            message = _("{name}: must be at least {low}, got {value!r}.")
         else:
-            where = f"at most {high}"
-        raise ValueError(f"{name}: must be {where}, got {value!r}.")
+            message = _("{name}: must be at most {high}, got {value!r}.")
+        raise ValueError(message.format(**fields))
     return int(value) if integer else float(value)
 
 
@@ -193,16 +213,18 @@ def seed(value, name, allow_none=False):
         return None
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) \
             or value < 0:
-        extra = " or None" if allow_none else ""
-        raise ValueError(f"{name}: must be a non-negative integer (e.g. 0){extra}, "
-                         f"got {value!r}.")
+        message = (_("{name}: must be a non-negative integer (e.g. 0) or None, got {value!r}.")
+                   if allow_none else
+                   _("{name}: must be a non-negative integer (e.g. 0), got {value!r}."))
+        raise ValueError(message.format(name=name, value=value))
     return int(value)
 
 
 def count(value, name, minimum=1, why=""):
     """Return ``value`` as an int >= ``minimum``, or raise; ``why`` explains the minimum,
-    e.g. ``" (one per class)"``."""
+    e.g. ``" (one per class)"``, already translated (``_(...)``) by the caller."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) \
             or value < minimum:
-        raise ValueError(f"{name}: must be an integer >= {minimum}{why}, got {value!r}.")
+        raise ValueError(_("{name}: must be an integer >= {minimum}{why}, got {value!r}.")
+                         .format(name=name, minimum=minimum, why=why, value=value))
     return int(value)

@@ -34,16 +34,20 @@ def replaceable():
 
 
 def _check(functions):
+    from ..i18n import _  # here, not at the top: ``import backprop_lab`` loads this module
+
     names = replaceable()
     for name, fn in functions.items():
         if name not in names:
             raise ValueError(
-                f"use_functions({name}=...): {name!r} is not a function of "
-                f"backprop_lab.functional. Valid names: {', '.join(names)}.")
+                _("use_functions({name}=...): {name!r} is not a function of "
+                  "backprop_lab.functional. Valid names: {valid}.").format(
+                      name=name, valid=", ".join(names)))
         if not callable(fn):
             raise TypeError(
-                f"use_functions({name}=...): expected a function, got "
-                f"{type(fn).__name__}. Pass the function itself, without calling it.")
+                _("use_functions({name}=...): expected a function, got "
+                  "{type_name}. Pass the function itself, without calling it.").format(
+                      name=name, type_name=type(fn).__name__))
 
 
 @contextmanager

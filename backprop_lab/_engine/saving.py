@@ -50,6 +50,8 @@ import zipfile
 
 import numpy as np
 
+from ..i18n import _
+
 FORMAT = "backprop_lab.model"
 FORMAT_VERSION = 1
 HEADER_KEY = "backprop_lab_model"
@@ -59,8 +61,8 @@ def _check_path(filepath, where):
     path = os.fspath(filepath)
     if not path.endswith(".npz"):
         raise ValueError(
-            f"{where}(filepath={path!r}): backprop_lab saves a model as one .npz file; use a "
-            "name ending in '.npz', e.g. 'model.npz'."
+            _("{where}(filepath={path!r}): backprop_lab saves a model as one .npz file; use a "
+              "name ending in '.npz', e.g. 'model.npz'.").format(where=where, path=path)
         )
     return path
 
@@ -81,7 +83,8 @@ def write_atomically(path, arrays):
     """Write ``arrays`` (dict name -> array) as an .npz at ``path``, all or nothing."""
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
-        raise FileNotFoundError(f"save(filepath={path!r}): the folder {folder!r} does not exist.")
+        raise FileNotFoundError(_("save(filepath={path!r}): the folder {folder!r} does not "
+                                  "exist.").format(path=path, folder=folder))
     fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".",
                                suffix=".tmp")
     try:
@@ -114,11 +117,13 @@ def save_model(model, filepath, overwrite=True):
     path = _check_path(filepath, "save")
     if not model.built:
         raise ValueError(
-            f"save(filepath={path!r}): the model is not built yet, so it has no weights to "
-            "save. Give the first layer input_dim=..., or call fit/predict first."
+            _("save(filepath={path!r}): the model is not built yet, so it has no weights to "
+              "save. Give the first layer input_dim=..., or call fit/predict first.")
+            .format(path=path)
         )
     if not overwrite and os.path.exists(path):
-        raise FileExistsError(f"save(filepath={path!r}): the file exists and overwrite=False.")
+        raise FileExistsError(_("save(filepath={path!r}): the file exists and "
+                                "overwrite=False.").format(path=path))
     arrays = {}
     weight_specs = []
     i = 0
@@ -153,8 +158,9 @@ def save_model(model, filepath, overwrite=True):
 
 def bad_file(path, detail):
     return ValueError(
-        f"load_model({path!r}): this is not a readable backprop_lab model file: {detail}. "
-        "Was it written by model.save(...), and was the copy complete?"
+        _("load_model({path!r}): this is not a readable backprop_lab model file: {detail}. "
+          "Was it written by model.save(...), and was the copy complete?")
+        .format(path=path, detail=detail)
     )
 
 
@@ -163,30 +169,37 @@ def _read(path):
     with open(path, "rb") as file:
         start = file.read(4)
     if start != b"PK\x03\x04":  # every zip archive, so every .npz, starts with these bytes
-        what = "it is empty" if not start else f"it starts with {start!r}, not with a zip header"
-        raise bad_file(path, f"{what}, so it is not an .npz archive")
+        what = (_("it is empty, so it is not an .npz archive") if not start else
+                _("it starts with {start!r}, not with a zip header, so it is not an .npz "
+                  "archive").format(start=start))
+        raise bad_file(path, what)
     try:
         data = np.load(path, allow_pickle=False)
     except (ValueError, OSError, EOFError, zipfile.BadZipFile) as err:
-        raise bad_file(path, f"numpy cannot open it as an .npz archive ({err})") from None
+        raise bad_file(path, _("numpy cannot open it as an .npz archive ({error})")
+                       .format(error=err)) from None
     if not hasattr(data, "files"):
-        raise bad_file(path, "it holds a single .npy array, not an .npz archive")
+        raise bad_file(path, _("it holds a single .npy array, not an .npz archive"))
     try:
         with data:
             if HEADER_KEY not in data.files:
+                members = ", ".join(data.files[:5]) + (", ..." if len(data.files) > 5 else "")
                 raise bad_file(
-                    path, f"it is an .npz archive but has no {HEADER_KEY!r} entry (members: "
-                    f"{', '.join(data.files[:5])}{', ...' if len(data.files) > 5 else ''})")
+                    path, _("it is an .npz archive but has no {key!r} entry (members: "
+                            "{members})").format(key=HEADER_KEY, members=members))
             raw = data[HEADER_KEY]
             if raw.dtype != np.uint8 or raw.ndim != 1:
-                raise bad_file(path, f"its {HEADER_KEY!r} entry is not a byte array")
+                raise bad_file(path, _("its {key!r} entry is not a byte array")
+                               .format(key=HEADER_KEY))
             header = json.loads(raw.tobytes().decode("utf-8"))
             if not isinstance(header, dict) or header.get("format") != FORMAT:
-                raise bad_file(path, "its header does not name the backprop_lab model format")
+                raise bad_file(path, _("its header does not name the backprop_lab model "
+                                       "format"))
             if header.get("format_version") != FORMAT_VERSION:
                 raise bad_file(
-                    path, f"it uses format version {header.get('format_version')!r}; this "
-                    f"version of backprop_lab reads version {FORMAT_VERSION}")
+                    path, _("it uses format version {found!r}; this version of backprop_lab "
+                            "reads version {version}").format(
+                                found=header.get("format_version"), version=FORMAT_VERSION))
             keys = [spec["key"] for spec in header["weights"]]
             keys += header["optimizer_state"]["keys"]
             arrays = {key: data[key] for key in keys}
@@ -196,8 +209,8 @@ def _read(path):
         raise bad_file(path, f"{type(err).__name__}: {err}") from None
     except (KeyError, TypeError, OSError, EOFError, zipfile.BadZipFile,
             UnicodeDecodeError) as err:
-        raise bad_file(path, f"it is damaged or incomplete ({type(err).__name__}: {err})") \
-            from None
+        raise bad_file(path, _("it is damaged or incomplete ({error_type}: {error})")
+                       .format(error_type=type(err).__name__, error=err)) from None
     return header, arrays
 
 
@@ -209,6 +222,6 @@ def read_model_file(filepath):
     """
     path = os.fspath(filepath)
     if not os.path.isfile(path):
-        raise FileNotFoundError(f"load_model({path!r}): no such file.")
+        raise FileNotFoundError(_("load_model({path!r}): no such file.").format(path=path))
     header, arrays = _read(path)
     return path, header, arrays

@@ -2,6 +2,8 @@
 layout, trainable and non-trainable parameters counted apart)."""
 import numpy as np
 
+from ..i18n import _, display_width, ljust, rjust
+
 
 def memory(n_bytes):
     """'1.50 KB': a size in bytes, in Keras's summary format."""
@@ -13,7 +15,7 @@ def memory(n_bytes):
 
 def summary_lines(model):
     """The lines of ``model.summary()`` for a ``Sequential`` (built or not)."""
-    rows = [("Layer (type)", "Output Shape", "Param #")]
+    rows = [(_("Layer (type)"), _("Output Shape"), _("Param #"))]
     shape = (None, model.input_features)
     total = trainable = 0
     for layer in model.layers:
@@ -25,23 +27,27 @@ def summary_lines(model):
             trainable += int(sum(w.size for w in layer.trainable_weights))
             rows.append((label, str(shape), f"{count:,}"))
         else:
-            rows.append((label, "? (not built)", "0 (unbuilt)"))
-    widths = [max(len(r[i]) for r in rows) + 2 for i in range(3)]
+            rows.append((label, _("? (not built)"), _("0 (unbuilt)")))
+    widths = [max(display_width(r[i]) for r in rows) + 2 for i in range(3)]
 
     def line(left, mid, right):
         return left + mid.join("─" * w for w in widths) + right
 
     def row(cells):
         return "│" + "│".join(
-            (f" {c}".ljust(w) if i < 2 else f"{c} ".rjust(w)) for i, (c, w) in
+            (ljust(f" {c}", w) if i < 2 else rjust(f"{c} ", w)) for i, (c, w) in
             enumerate(zip(cells, widths))) + "│"
 
     itemsize = np.dtype(model._dtype()).itemsize
     fixed = total - trainable
-    out = [f'Model: "{model.name}"', line("┌", "┬", "┐"), row(rows[0]), line("├", "┼", "┤")]
+    out = [_('Model: "{name}"').format(name=model.name), line("┌", "┬", "┐"), row(rows[0]),
+           line("├", "┼", "┤")]
     out += [row(r) for r in rows[1:]]
     out += [line("└", "┴", "┘"),
-            f" Total params: {total:,} ({memory(total * itemsize)})",
-            f" Trainable params: {trainable:,} ({memory(trainable * itemsize)})",
-            f" Non-trainable params: {fixed:,} ({memory(fixed * itemsize)})"]
+            _(" Total params: {count:,} ({size})").format(
+                count=total, size=memory(total * itemsize)),
+            _(" Trainable params: {count:,} ({size})").format(
+                count=trainable, size=memory(trainable * itemsize)),
+            _(" Non-trainable params: {count:,} ({size})").format(
+                count=fixed, size=memory(fixed * itemsize))]
     return out

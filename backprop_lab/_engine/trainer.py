@@ -29,6 +29,7 @@ import numpy as np
 from .. import callbacks as callbacks_module
 from .. import metrics as metrics_module
 from .. import utils
+from ..i18n import _
 from . import checks as _checks
 from . import fast_dense
 
@@ -43,8 +44,9 @@ def check_verbose(verbose, where):
         return int(verbose)
     if verbose in (0, 1, 2) and isinstance(verbose, (int, np.integer)):
         return int(verbose)
-    raise ValueError(f"{where}(verbose={verbose!r}): must be 0 (silent), 1 (progress bar), "
-                     "2 (one line per epoch) or 'auto' (= 1).")
+    raise ValueError(_("{where}(verbose={verbose!r}): must be 0 (silent), 1 (progress bar), "
+                       "2 (one line per epoch) or 'auto' (= 1).").format(where=where,
+                                                                        verbose=verbose))
 
 
 def _batch_size(batch_size, where):
@@ -71,12 +73,14 @@ def fit(model, x, y, batch_size=None, epochs=1, verbose="auto", callbacks=None,
     if isinstance(initial_epoch, bool) or not isinstance(initial_epoch, numbers.Integral) \
             or not 0 <= initial_epoch < epochs:
         raise ValueError(
-            f"fit(initial_epoch={initial_epoch!r}): must be an integer with "
-            f"0 <= initial_epoch < epochs (= {epochs})."
+            _("fit(initial_epoch={initial_epoch!r}): must be an integer with "
+              "0 <= initial_epoch < epochs (= {epochs}).").format(initial_epoch=initial_epoch,
+                                                                 epochs=epochs)
         )
     verbose = check_verbose(verbose, "fit")
     if not isinstance(shuffle, (bool, np.bool_)):
-        raise ValueError(f"fit(shuffle={shuffle!r}): must be True or False.")
+        raise ValueError(_("fit(shuffle={shuffle!r}): must be True or False.")
+                         .format(shuffle=shuffle))
     validation_split = _checks.fraction(validation_split, "fit(validation_split=...)")
     user_callbacks = _user_callbacks(callbacks)
     x, y = model._prepare_xy(x, y, "x", "y", "fit")
@@ -85,9 +89,9 @@ def fit(model, x, y, batch_size=None, epochs=1, verbose="auto", callbacks=None,
     broken = _nonfinite_weights(model)
     if broken:
         raise ValueError(
-            f"fit(): the weights {', '.join(broken)} are not finite (NaN or inf) before "
-            "training starts, so every output would be NaN. Build a new model, or put "
-            "finite weights back with set_weights()."
+            _("fit(): the weights {names} are not finite (NaN or inf) before "
+              "training starts, so every output would be NaN. Build a new model, or put "
+              "finite weights back with set_weights().").format(names=", ".join(broken))
         )
 
     # Everything below runs with checked data: no more checks per batch.
@@ -145,8 +149,9 @@ def _user_callbacks(callbacks):
     user_callbacks = list(callbacks or [])
     for cb in user_callbacks:
         if not isinstance(cb, callbacks_module.Callback):
-            raise ValueError(f"fit(callbacks=...): {cb!r} is not a "
-                             "backprop_lab.callbacks.Callback." + _checks.class_hint(cb))
+            raise ValueError(_("fit(callbacks=...): {callback!r} is not a "
+                               "backprop_lab.callbacks.Callback.").format(callback=cb)
+                             + _checks.class_hint(cb))
     return user_callbacks
 
 
@@ -154,7 +159,7 @@ def _validation_set(model, x, y, validation_split, validation_data):
     """Return (x, y, x_val, y_val); x_val and y_val are None without validation."""
     if validation_data is not None:
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-            raise ValueError("fit(validation_data=...): must be a pair (x_val, y_val).")
+            raise ValueError(_("fit(validation_data=...): must be a pair (x_val, y_val)."))
         x_val, y_val = model._prepare_xy(validation_data[0], validation_data[1],
                                          "validation_data[0]", "validation_data[1]", "fit")
         return x, y, x_val, y_val
@@ -164,9 +169,11 @@ def _validation_set(model, x, y, validation_split, validation_data):
     split_at = int(math.floor(x.shape[0] * (1.0 - validation_split)))
     if split_at == 0 or split_at == x.shape[0]:
         raise ValueError(
-            f"fit(validation_split={validation_split}): with {x.shape[0]} samples this "
-            "leaves an empty training or validation set; use a split between "
-            f"{1 / x.shape[0]:.3g} and {1 - 1 / x.shape[0]:.3g}, or more data."
+            _("fit(validation_split={split}): with {n} samples this "
+              "leaves an empty training or validation set; use a split between "
+              "{low:.3g} and {high:.3g}, or more data.").format(
+                  split=validation_split, n=x.shape[0], low=1 / x.shape[0],
+                  high=1 - 1 / x.shape[0])
         )
     return x[:split_at], y[:split_at], x[split_at:], y[split_at:]
 
@@ -291,23 +298,26 @@ def _warn_if_output_mismatch(model):
     activation = getattr(model.layers[-1], "activation", None)
     if activation == "softmax" and model.output_units == 1:
         warnings.warn(
-            "The last layer is a softmax over 1 unit: its output is always 1.0 whatever "
-            "the input, so nothing can be learned. For two classes use Dense(1, "
-            "activation='sigmoid') with loss='binary_crossentropy', or Dense(2, "
-            "activation='softmax') with loss='sparse_categorical_crossentropy'.",
+            _("The last layer is a softmax over 1 unit: its output is always 1.0 whatever "
+              "the input, so nothing can be learned. For two classes use Dense(1, "
+              "activation='sigmoid') with loss='binary_crossentropy', or Dense(2, "
+              "activation='softmax') with loss='sparse_categorical_crossentropy'."),
             UserWarning, stacklevel=4)
     elif wants and not loss.from_logits and activation not in wants:
         warnings.warn(
-            f"loss='{loss.name}' expects probabilities but the last layer's activation "
-            f"is {activation!r}. Use activation='{wants[0]}' on the last layer, or "
-            f"{type(loss).__name__}(from_logits=True) if it outputs raw scores.",
+            _("loss='{loss}' expects probabilities but the last layer's activation "
+              "is {activation!r}. Use activation='{wanted}' on the last layer, or "
+              "{loss_class}(from_logits=True) if it outputs raw scores.").format(
+                  loss=loss.name, activation=activation, wanted=wants[0],
+                  loss_class=type(loss).__name__),
             UserWarning, stacklevel=4)
     elif wants and loss.from_logits and activation in wants:
         warnings.warn(
-            f"{type(loss).__name__}(from_logits=True) applies {wants[0]} itself, but "
-            f"the last layer already has activation='{activation}': {wants[0]} would be "
-            f"applied twice. Use activation=None (linear) on the last layer, or the loss "
-            "with from_logits=False.",
+            _("{loss_class}(from_logits=True) applies {wanted} itself, but "
+              "the last layer already has activation='{activation}': {wanted} would be "
+              "applied twice. Use activation=None (linear) on the last layer, or the loss "
+              "with from_logits=False.").format(loss_class=type(loss).__name__,
+                                                wanted=wants[0], activation=activation),
             UserWarning, stacklevel=4)
 
 
@@ -318,8 +328,8 @@ def _warn_if_accuracy_on_logits(model, metric_objects):
             isinstance(m, metrics_module.BinaryAccuracy) and m.threshold == 0.5
             for m in metric_objects):
         warnings.warn(
-            "Binary accuracy compares the model's output with 0.5, but with "
-            "BinaryCrossentropy(from_logits=True) the output is a logit z, and z > 0.5 "
-            "means p > 0.62. Pass metrics=[BinaryAccuracy(threshold=0.0)] "
-            "(from backprop_lab.metrics) to count p > 0.5.",
+            _("Binary accuracy compares the model's output with 0.5, but with "
+              "BinaryCrossentropy(from_logits=True) the output is a logit z, and z > 0.5 "
+              "means p > 0.62. Pass metrics=[BinaryAccuracy(threshold=0.0)] "
+              "(from backprop_lab.metrics) to count p > 0.5."),
             UserWarning, stacklevel=4)

@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 
+from ..i18n import _
 from .callback import Callback
 
 
@@ -93,20 +94,23 @@ class TerminateOnNaN(Callback):
         if info is None:
             return ""
         steps = self.params.get("steps")
-        where = f"epoch {info['epoch']}, batch {info['batch']}" + (
-            f" of {steps}" if steps else "")
-        what = (f"the loss became {info['loss']}" if info["what"] == "loss"
-                else "the weights stopped being finite numbers")
+        fields = dict(epoch=info["epoch"], batch=info["batch"], steps=steps, loss=info["loss"])
+        fields["where"] = (_("epoch {epoch}, batch {batch} of {steps}") if steps
+                           else _("epoch {epoch}, batch {batch}")).format(**fields)
         lr = info["learning_rate"]
-        advice = (
-            f"The learning rate ({lr:g}) is probably too large: try a smaller one, e.g. "
-            f"learning_rate={lr / 10:g}." if lr is not None
-            else "Try a smaller learning rate.")
-        return (
-            f"Training diverged at {where}: {what}, so training stopped. {advice} "
-            f"The weights were restored to their values at the start of epoch "
-            f"{info['epoch']}."
-        )
+        fields["advice"] = (
+            _("The learning rate ({lr:g}) is probably too large: try a smaller one, e.g. "
+              "learning_rate={smaller:g}.").format(lr=lr, smaller=lr / 10) if lr is not None
+            else _("Try a smaller learning rate."))
+        if info["what"] == "loss":
+            message = _("Training diverged at {where}: the loss became {loss}, so training "
+                        "stopped. {advice} The weights were restored to their values at the "
+                        "start of epoch {epoch}.")
+        else:
+            message = _("Training diverged at {where}: the weights stopped being finite "
+                        "numbers, so training stopped. {advice} The weights were restored to "
+                        "their values at the start of epoch {epoch}.")
+        return message.format(**fields)
 
     def on_train_end(self, logs=None):
         if self.diverged_at is not None:

@@ -1,4 +1,5 @@
 """``LambdaCallback``: a callback made of plain functions."""
+from ..i18n import _
 from .callback import Callback
 
 
@@ -21,7 +22,8 @@ class LambdaCallback(Callback):
                               on_train_batch_end=on_train_batch_end or on_batch_end)
         for hook, fn in self.functions.items():
             if fn is not None and not callable(fn):
-                raise ValueError(f"LambdaCallback({hook}=...): expected a function, got {fn!r}.")
+                raise ValueError(_("LambdaCallback({hook}=...): expected a function, got "
+                                   "{value!r}.").format(hook=hook, value=fn))
 
     def _call(self, hook, *args):
         fn = self.functions[hook]

@@ -5,6 +5,7 @@ import numbers
 
 import numpy as np
 
+from ..i18n import _
 from .callback import Callback
 
 
@@ -32,9 +33,9 @@ class LearningRateScheduler(Callback):
         super().__init__()
         if not callable(schedule):
             raise ValueError(
-                f"LearningRateScheduler(schedule={schedule!r}): expected a function "
-                "schedule(epoch, lr) returning the learning rate, e.g. "
-                "lambda epoch, lr: lr * 0.9.")
+                _("LearningRateScheduler(schedule={schedule!r}): expected a function "
+                  "schedule(epoch, lr) returning the learning rate, e.g. "
+                  "lambda epoch, lr: lr * 0.9.").format(schedule=schedule))
         self.schedule = schedule
         self.verbose = verbose
 
@@ -47,12 +48,13 @@ class LearningRateScheduler(Callback):
         if isinstance(rate, (bool, np.bool_)) or not isinstance(rate, numbers.Real) \
                 or not math.isfinite(rate) or rate <= 0:
             raise ValueError(
-                f"LearningRateScheduler: the schedule returned {rate!r} for epoch {epoch}; "
-                "it must return the learning rate, a number greater than 0.")
+                _("LearningRateScheduler: the schedule returned {rate!r} for epoch {epoch}; "
+                  "it must return the learning rate, a number greater than 0.").format(
+                      rate=rate, epoch=epoch))
         optimizer.learning_rate = float(rate)
         if self.verbose > 0:
-            print(f"Epoch {epoch + 1}: LearningRateScheduler setting learning rate to "
-                  f"{float(rate)}.")
+            print(_("Epoch {epoch}: LearningRateScheduler setting learning rate to "
+                    "{rate}.").format(epoch=epoch + 1, rate=float(rate)))
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is not None:

@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 
 from .._engine import checks as _checks
+from ..i18n import N_, _
 from .callback import Callback
 
 
@@ -19,11 +20,12 @@ class MonitorCallback(Callback):
     def __init__(self, monitor, mode, min_delta, owner):
         super().__init__()
         if mode not in ("auto", "min", "max"):
-            raise _checks.unknown_name("mode", mode, ("auto", "min", "max"),
+            raise _checks.unknown_name(N_("mode"), mode, ("auto", "min", "max"),
                                        f"{owner}(mode=...)")
         if not isinstance(monitor, str):
-            raise ValueError(f"{owner}(monitor={monitor!r}): must be the name of a value "
-                             "in the epoch logs, e.g. 'val_loss'.")
+            raise ValueError(_("{owner}(monitor={monitor!r}): must be the name of a value "
+                               "in the epoch logs, e.g. 'val_loss'.").format(owner=owner,
+                                                                            monitor=monitor))
         self.monitor = monitor
         self._owner = owner
         if mode == "auto":
@@ -41,9 +43,11 @@ class MonitorCallback(Callback):
         current = logs.get(self.monitor)
         if current is None:
             warnings.warn(
-                f"{self._owner}(monitor={self.monitor!r}): no such value in the epoch logs; "
-                f"available: {', '.join(logs)}. (Use validation_split or validation_data "
-                "for 'val_' values.)", UserWarning, stacklevel=3)
+                _("{owner}(monitor={monitor!r}): no such value in the epoch logs; "
+                  "available: {available}. (Use validation_split or validation_data "
+                  "for 'val_' values.)").format(owner=self._owner, monitor=self.monitor,
+                                                available=", ".join(logs)),
+                UserWarning, stacklevel=3)
         return current
 
 
@@ -101,11 +105,11 @@ class EarlyStopping(MonitorCallback):
 
     def on_train_end(self, logs=None):
         if self.stopped_epoch > 0 and self.verbose > 0:
-            print(f"Epoch {self.stopped_epoch + 1}: early stopping")
+            print(_("Epoch {epoch}: early stopping").format(epoch=self.stopped_epoch + 1))
         if self.restore_best_weights and self.best_weights is not None:
             if self.verbose > 0:
-                print("Restoring model weights from the end of the best epoch: "
-                      f"{self.best_epoch + 1}.")
+                print(_("Restoring model weights from the end of the best epoch: {epoch}.")
+                      .format(epoch=self.best_epoch + 1))
             self.model.set_weights(self.best_weights)
 
 
@@ -132,8 +136,9 @@ class ReduceLROnPlateau(MonitorCallback):
         factor = _checks.number(factor, "ReduceLROnPlateau(factor=...)")
         if not 0 < factor < 1:
             raise ValueError(
-                f"ReduceLROnPlateau(factor={factor!r}): the new rate is the old one times "
-                "factor, so factor must be between 0 and 1 (for example 0.1 or 0.5).")
+                _("ReduceLROnPlateau(factor={factor!r}): the new rate is the old one times "
+                  "factor, so factor must be between 0 and 1 (for example 0.1 or 0.5).")
+                .format(factor=factor))
         self.factor = factor
         self.patience = _checks.count(patience, "ReduceLROnPlateau(patience=...)", minimum=0)
         self.verbose = verbose
@@ -177,6 +182,7 @@ class ReduceLROnPlateau(MonitorCallback):
         new = max(old * self.factor, self.min_lr)
         optimizer.learning_rate = new
         if self.verbose > 0:
-            print(f"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new}.")
+            print(_("Epoch {epoch}: ReduceLROnPlateau reducing learning rate to {rate}.")
+                  .format(epoch=epoch + 1, rate=new))
         self.cooldown_counter = self.cooldown
         self.wait = 0

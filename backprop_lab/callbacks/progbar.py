@@ -5,6 +5,7 @@ import time
 
 import numpy as np
 
+from ..i18n import _
 from .callback import Callback
 
 
@@ -112,7 +113,8 @@ class ProgbarLogger(Callback):
         self.bar = None
 
     def on_epoch_begin(self, epoch, logs=None):
-        print(f"Epoch {epoch + 1}/{self.params.get('epochs')}")
+        print(_("Epoch {epoch}/{epochs}").format(epoch=epoch + 1,
+                                                 epochs=self.params.get("epochs")))
         self.bar = Progbar(self.params.get("steps"), self.verbose)
 
     def on_train_batch_end(self, batch, logs=None):

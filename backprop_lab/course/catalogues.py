@@ -22,6 +22,7 @@ babel is imported only by the functions that write catalogues or extract from th
 (``pip install babel``; it is in the ``test`` extra); reading uses ``i18n.po``.
 """
 import io
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,6 +106,7 @@ def library_messages(package_dir=PACKAGE_DIR):
     root = Path(package_dir)
     for filename, _lineno, msg, comments, context in extract_from_dir(
             str(root), method_map=[("**.py", "python")], keywords=KEYWORDS,
+            directory_filter=_not_hidden,
             comment_tags=("TRANSLATORS:",), strip_comment_tags=True):
         ids = msg if isinstance(msg, tuple) else (msg,)
         if not ids[0]:
@@ -114,6 +116,13 @@ def library_messages(package_dir=PACKAGE_DIR):
         _merge(found, Message(ids if len(ids) > 1 else ids[0], [location], list(comments),
                               flags, context))
     return list(found.values())
+
+
+def _not_hidden(dirpath):
+    """Babel skips folders starting with "_" by default; only ``.`` and ``__pycache__``
+    are left out here, so that ``_engine`` is extracted."""
+    name = os.path.basename(dirpath)
+    return not name.startswith(".") and name != "__pycache__"
 
 
 def registry_texts():
@@ -230,12 +239,12 @@ def update_catalogue(path, messages, description):
         with open(path, "w", encoding="utf-8", newline="\n") as f:
             f.write(_po_text(catalog))
     now = {m.id for m in catalog if m.id}
-    return {"added": sorted(m.id for m in catalog if m.id and m.id not in before
-                            and not m.fuzzy),
-            "fuzzy": sorted(m.id for m in catalog if m.id and m.fuzzy
-                            and m.id not in fuzzy_before),
-            "obsolete": sorted(k for k in catalog.obsolete if k not in obsolete_before
-                               and k not in now),
+    return {"added": sorted((m.id for m in catalog if m.id and m.id not in before
+                             and not m.fuzzy), key=str),
+            "fuzzy": sorted((m.id for m in catalog if m.id and m.fuzzy
+                             and m.id not in fuzzy_before), key=str),
+            "obsolete": sorted((k for k in catalog.obsolete if k not in obsolete_before
+                                and k not in now), key=str),
             "written": written}
 
 

@@ -25,7 +25,36 @@ from .translate import LANGUAGE, keep_outputs, translate_notebook
 EDITION = LANGUAGE  # the folder of the edition, inside solutions/ and notebooks/
 #: The modules whose messages are translated: their catalogue entries must be complete.
 #: Add a module here once its strings are wrapped in _() and translated.
-TRANSLATED_MODULES = ("backprop_lab/cli/doctor.py", "backprop_lab/cli/demo.py")
+TRANSLATED_MODULES = ("backprop_lab/cli/doctor.py", "backprop_lab/cli/demo.py",
+                      "backprop_lab/_engine/checks.py", "backprop_lab/_engine/fast_dense.py",
+                      "backprop_lab/_engine/plug.py", "backprop_lab/_engine/saving.py",
+                      "backprop_lab/_engine/summary.py", "backprop_lab/_engine/trainer.py",
+                      "backprop_lab/activations.py", "backprop_lab/autodiff.py",
+                      "backprop_lab/callbacks/history.py",
+                      "backprop_lab/callbacks/lambda_callback.py",
+                      "backprop_lab/callbacks/learning_rate_scheduler.py",
+                      "backprop_lab/callbacks/monitor.py", "backprop_lab/callbacks/progbar.py",
+                      "backprop_lab/datasets.py", "backprop_lab/gradcheck/checks.py",
+                      "backprop_lab/gradcheck/compare.py",
+                      "backprop_lab/gradcheck/model_check.py",
+                      "backprop_lab/gradcheck/numerical.py",
+                      "backprop_lab/gradcheck/report.py", "backprop_lab/initializers.py",
+                      "backprop_lab/layers/__init__.py", "backprop_lab/layers/base.py",
+                      "backprop_lab/layers/normalization.py",
+                      "backprop_lab/layers/regularization.py", "backprop_lab/losses.py",
+                      "backprop_lab/metrics.py", "backprop_lab/models.py",
+                      "backprop_lab/optimizers/__init__.py", "backprop_lab/optimizers/adam.py",
+                      "backprop_lab/optimizers/base.py",
+                      "backprop_lab/optimizers/schedules.py",
+                      "backprop_lab/plots/boundaries.py", "backprop_lab/plots/gradients.py",
+                      "backprop_lab/plots/images.py", "backprop_lab/plots/surfaces.py",
+                      "backprop_lab/plots/training.py", "backprop_lab/regularizers.py",
+                      "backprop_lab/train_loop/loop.py", "backprop_lab/train_loop/mlp.py",
+                      "backprop_lab/train_loop/sequential.py", "backprop_lab/utils.py",
+                      "backprop_lab/widgets/_app.py", "backprop_lab/widgets/descent.py",
+                      "backprop_lab/widgets/lr_explorer.py", "backprop_lab/widgets/neuron.py",
+                      "backprop_lab/widgets/race.py", "backprop_lab/widgets/regularization.py",
+                      "backprop_lab/widgets/stepper.py")
 
 
 def edition_dir(folder):

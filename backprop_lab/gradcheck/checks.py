@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 import numpy as np
 
 from .. import functional
+from ..i18n import _
 from .compare import _as_tuple, _check_settings, _float64_copies, _fn_name, _input_names, _run_check
 
 if TYPE_CHECKING:  # names for the type hints only
@@ -82,15 +83,15 @@ def check_layer(forward: Callable, backward: Callable | np.ndarray | None = None
     if hasattr(forward, "forward") and hasattr(forward, "backward"):
         layer_inputs = inputs if backward is None else (backward,) + inputs
         if len(layer_inputs) != 1:
-            raise ValueError("check_layer(layer, x): give the layer and one input array x.")
+            raise ValueError(_("check_layer(layer, x): give the layer and one input array x."))
         return _check_layer_object(forward, layer_inputs[0], dout=dout, h=h, tol=tol,
                                    num_checks=num_checks, seed=seed)
     if not callable(forward) or not callable(backward):
         raise TypeError(
-            "check_layer(forward, backward, *inputs): give a forward function and its "
-            "backward function, e.g. check_layer(dense_forward, dense_backward, x, W, b).")
+            _("check_layer(forward, backward, *inputs): give a forward function and its "
+              "backward function, e.g. check_layer(dense_forward, dense_backward, x, W, b)."))
     if not inputs:
-        raise ValueError("check_layer: give at least one input array after backward.")
+        raise ValueError(_("check_layer: give at least one input array after backward."))
     _check_settings(h, tol, num_checks)
     names = _input_names(forward, len(inputs), names)
     warnings = []
@@ -99,7 +100,8 @@ def check_layer(forward: Callable, backward: Callable | np.ndarray | None = None
     def run_forward():
         result = forward(*xs)
         if not (isinstance(result, tuple) and len(result) == 2):
-            raise ValueError(f"{_fn_name(forward)} must return (out, cache).")
+            raise ValueError(_("{name} must return (out, cache).").format(
+                name=_fn_name(forward)))
         return result
 
     out, cache = run_forward()
@@ -108,8 +110,9 @@ def check_layer(forward: Callable, backward: Callable | np.ndarray | None = None
         dout = np.random.default_rng(seed).standard_normal(out.shape)
     dout = np.array(dout, dtype=np.float64)
     if dout.shape != out.shape:
-        raise ValueError(f"dout has shape {dout.shape}, but the forward output has shape "
-                         f"{out.shape}; they must match.")
+        raise ValueError(_("dout has shape {dout_shape}, but the forward output has shape "
+                           "{shape}; they must match.").format(dout_shape=dout.shape,
+                                                               shape=out.shape))
     grads = _as_tuple(backward(dout.copy(), cache), len(xs), _fn_name(backward))
     analytic = {n: np.array(g, dtype=np.float64) for n, g in zip(names, grads)}
     if kink_inputs == "auto":
@@ -191,8 +194,8 @@ def _check_layer_object(layer, x, dout=None, h=1e-5, tol=1e-7, num_checks=None, 
     warnings = []
     (x64,) = _float64_copies([x], ["x"], warnings)
     if x64.ndim != 2:
-        raise ValueError(f"check_layer(layer, x): x must be 2-D (samples, features), "
-                         f"got shape {x64.shape}.")
+        raise ValueError(_("check_layer(layer, x): x must be 2-D (samples, features), "
+                           "got shape {shape}.").format(shape=x64.shape))
     if not getattr(layer, "built", True):
         layer.build(x64.shape)
     with _Float64Weights([layer], warnings) as weights:
@@ -201,15 +204,18 @@ def _check_layer_object(layer, x, dout=None, h=1e-5, tol=1e-7, num_checks=None, 
             dout = np.random.default_rng(seed).standard_normal(out.shape)
         dout = np.array(dout, dtype=np.float64)
         if dout.shape != out.shape:
-            raise ValueError(f"dout has shape {dout.shape}, but the layer output has shape "
-                             f"{out.shape}; they must match.")
+            raise ValueError(_("dout has shape {dout_shape}, but the layer output has shape "
+                               "{shape}; they must match.").format(dout_shape=dout.shape,
+                                                                   shape=out.shape))
         dx = layer.backward(dout.copy())
         analytic = {"x": np.array(dx, dtype=np.float64)}
         grads = list(getattr(layer, "grads", []))
         if len(grads) != len(weights.params):
             raise ValueError(
-                f"{layer.name}.backward set {len(grads)} gradients in .grads but the layer has "
-                f"{len(weights.params)} weights ({list(weights.params)}).")
+                _("{name}.backward set {n} gradients in .grads but the layer has "
+                  "{weights} weights ({names}).").format(
+                      name=layer.name, n=len(grads), weights=len(weights.params),
+                      names=list(weights.params)))
         for key, g in zip(weights.params, grads):
             analytic[key] = np.array(g, dtype=np.float64)
         params = {"x": x64, **weights.params}
@@ -237,8 +243,9 @@ def check_loss(loss: Callable, loss_grad: Callable, y_true: ArrayLike, y_pred: A
     Returns a GradCheckReport.
     """
     if not (callable(loss) and callable(loss_grad)):
-        raise TypeError("check_loss(loss, loss_grad, y_true, y_pred): loss and loss_grad "
-                        "must be functions, e.g. mean_squared_error, mean_squared_error_grad.")
+        raise TypeError(_("check_loss(loss, loss_grad, y_true, y_pred): loss and loss_grad "
+                          "must be functions, e.g. mean_squared_error, "
+                          "mean_squared_error_grad."))
     _check_settings(h, tol, num_checks)
     warnings = []
     (p,) = _float64_copies([y_pred], ["y_pred"], warnings)

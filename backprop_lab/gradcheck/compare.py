@@ -5,6 +5,7 @@ import inspect
 import numpy as np
 
 from .._engine import checks as _checks
+from ..i18n import N_, _
 from .numerical import EPS, _as_scalar, _evaluate_around, _require_positive_h, rel_error
 from .report import GradCheckReport, ParamCheck
 
@@ -30,10 +31,10 @@ def _choose_indices(shape, num_checks, rng):
 
 def _check_settings(h, tol, num_checks):
     _require_positive_h(h)
-    _checks.positive_float(tol, "tol=... (the largest relative error that passes)", "1e-7")
+    _checks.positive_float(tol, _("tol=... (the largest relative error that passes)"), "1e-7")
     if num_checks is not None:
         _checks.count(num_checks, "num_checks=...", 1,
-                      " (coordinates sampled per parameter; None checks every coordinate)")
+                      _(" (coordinates sampled per parameter; None checks every coordinate)"))
 
 
 def _run_check(title, params, loss, analytic, kink_inputs, warnings, h, tol, num_checks,
@@ -46,28 +47,31 @@ def _run_check(title, params, loss, analytic, kink_inputs, warnings, h, tol, num
         (ReLU inputs); a perturbation that flips any of them "crossed a kink".
     """
     rng = np.random.default_rng(seed)
-    f0 = _as_scalar(loss(), "the loss")
+    f0 = _as_scalar(loss(), N_("the loss"))
     if not np.isfinite(f0):
-        warnings.append(f"the loss is {f0} at the given point (NaN or inf): nothing to compare.")
+        warnings.append(_("the loss is {value} at the given point (NaN or inf): nothing to "
+                          "compare.").format(value=f0))
     base = _kink_pattern(kink_inputs)
     saw_bad_loss = False
 
     def evaluate():
-        return _as_scalar(loss(), "the loss"), _kink_pattern(kink_inputs)
+        return _as_scalar(loss(), N_("the loss")), _kink_pattern(kink_inputs)
 
     results = []
     for name, x in params.items():
         a_full = np.asarray(analytic[name], dtype=np.float64)
         if a_full.shape != x.shape:
             warnings.append(
-                f"the analytic gradient of {name} has shape {a_full.shape}, but {name} has "
-                f"shape {x.shape}: a gradient always has the shape of what it is taken of "
-                "(a transposed result?).")
+                _("the analytic gradient of {name} has shape {shape}, but {name} has "
+                  "shape {expected}: a gradient always has the shape of what it is taken of "
+                  "(a transposed result?).").format(name=name, shape=a_full.shape,
+                                                   expected=x.shape))
             results.append(ParamCheck(name, x.shape, 0, float("inf"), float("inf"), None,
                                       float("nan"), float("nan"), [], False, tol))
             continue
         if not np.all(np.isfinite(a_full)):
-            warnings.append(f"the analytic gradient of {name} contains NaN or inf.")
+            warnings.append(_("the analytic gradient of {name} contains NaN or inf.")
+                            .format(name=name))
         indices = _choose_indices(x.shape, num_checks, rng)
         ana, num, kinks = [], [], []
         for index in indices:
@@ -99,7 +103,7 @@ def _run_check(title, params, loss, analytic, kink_inputs, warnings, h, tol, num
             name, x.shape, len(indices), rel, abs_err, worst_index, a_w, n_w,
             [i for i, k in zip(indices, kinks) if k], at_noise, tol))
     if saw_bad_loss:
-        warnings.append("the loss returned NaN or inf at some perturbed point.")
+        warnings.append(_("the loss returned NaN or inf at some perturbed point."))
     return GradCheckReport(title, results, _merge_precision_warnings(warnings), h, tol,
                            num_checks, seed)
 
@@ -119,9 +123,9 @@ def _merge_precision_warnings(warnings):
         return rest
     listed = ", ".join(f"{w.name} ({w.dtype})" for w in low)
     dtypes = sorted({w.dtype for w in low})
-    return [f"not float64: {listed}. The check ran on float64 copies: a finite-difference "
-            f"check in {' or '.join(dtypes)} would show errors near 1e-3 even for a right "
-            "gradient."] + rest
+    return [_("not float64: {listed}. The check ran on float64 copies: a finite-difference "
+              "check in {dtypes} would show errors near 1e-3 even for a right "
+              "gradient.").format(listed=listed, dtypes=" or ".join(dtypes))] + rest
 
 
 def _float64_copies(arrays, names, warnings):
@@ -132,7 +136,8 @@ def _float64_copies(arrays, names, warnings):
         if np.issubdtype(arr.dtype, np.floating) and arr.dtype != np.float64:
             warnings.append(_LowPrecision(name, arr.dtype.name))
         if not (np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)):
-            raise TypeError(f"{name} must be a numeric array, got dtype {arr.dtype}.")
+            raise TypeError(_("{name} must be a numeric array, got dtype {dtype}.")
+                            .format(name=name, dtype=arr.dtype))
         copies.append(np.array(arr, dtype=np.float64, copy=True))
     return copies
 
@@ -140,7 +145,8 @@ def _float64_copies(arrays, names, warnings):
 def _input_names(fn, count, names):
     if names is not None:
         if len(names) != count:
-            raise ValueError(f"names={names!r}: give one name per input ({count}).")
+            raise ValueError(_("names={names!r}: give one name per input ({count}).")
+                             .format(names=names, count=count))
         return list(names)
     try:
         params = [p.name for p in inspect.signature(fn).parameters.values()
@@ -156,8 +162,9 @@ def _as_tuple(grads, count, who):
     if count == 1 and not isinstance(grads, (tuple, list)):
         return (grads,)
     if not isinstance(grads, (tuple, list)) or len(grads) != count:
-        got = len(grads) if isinstance(grads, (tuple, list)) else "one array"
-        raise ValueError(f"{who} must return one gradient per input: expected {count}, got {got}.")
+        got = len(grads) if isinstance(grads, (tuple, list)) else _("one array")
+        raise ValueError(_("{who} must return one gradient per input: expected {count}, got "
+                           "{got}.").format(who=who, count=count, got=got))
     return tuple(grads)
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Callable
 import numpy as np
 
 from .._engine import checks as _checks
+from ..i18n import _
 from .checks import _Float64Weights, _relu_inputs, _weight_names
 from .compare import _check_settings, _float64_copies, _fn_name, _LowPrecision, _run_check
 
@@ -40,8 +41,8 @@ class GradientProblem:
     def __init__(self, loss_fn: Callable[[dict], float], grad_fn: Callable[[dict], dict],
                  params: dict, kink_fn: Callable[[dict], list] | None = None):
         if not isinstance(params, dict) or not params:
-            raise TypeError("GradientProblem(loss_fn, grad_fn, params): params must be a "
-                            "non-empty dict mapping names to arrays, e.g. {'W': W, 'b': b}.")
+            raise TypeError(_("GradientProblem(loss_fn, grad_fn, params): params must be a "
+                              "non-empty dict mapping names to arrays, e.g. {'W': W, 'b': b}."))
         self.params = params
         self._loss_fn = loss_fn
         self._grad_fn = grad_fn
@@ -87,9 +88,9 @@ def check_model(model: Any, x: np.ndarray | None = None, y: ArrayLike | None = N
     if hasattr(model, "layers") and hasattr(model, "compute_gradients"):
         return _check_sequential(model, x, y, h, tol, num_checks, seed)
     raise TypeError(
-        f"check_model: cannot check a {type(model).__name__}. Give a compiled Sequential "
-        "with x and y, or an object with params, loss() and gradients() (see "
-        "GradientProblem).")
+        _("check_model: cannot check a {type_name}. Give a compiled Sequential "
+          "with x and y, or an object with params, loss() and gradients() (see "
+          "GradientProblem).").format(type_name=type(model).__name__))
 
 
 def _check_problem(problem, title, h, tol, num_checks, seed):
@@ -103,7 +104,8 @@ def _check_problem(problem, title, h, tol, num_checks, seed):
         grads = problem.gradients()
         missing = [n for n in names if n not in grads]
         if missing:
-            raise ValueError(f"gradients() returned no gradient for {missing}.")
+            raise ValueError(_("gradients() returned no gradient for {missing}.")
+                             .format(missing=missing))
         analytic = {n: np.array(grads[n], dtype=np.float64) for n in names}
         kinks = problem.kink_inputs if hasattr(problem, "kink_inputs") else None
         return _run_check(title, dict(zip(names, copies)), problem.loss, analytic, kinks,
@@ -159,21 +161,24 @@ class _SequentialProblem:
 def _check_sequential(model, x, y, h, tol, num_checks, seed):
     """check_model for a compiled Sequential on the batch (x, y); see check_model."""
     if getattr(model, "loss", None) is None:
-        raise ValueError("check_model(model, x, y): compile the model first "
-                         "(model.compile(loss=..., optimizer=...)): the check needs its loss.")
+        raise ValueError(_("check_model(model, x, y): compile the model first "
+                           "(model.compile(loss=..., optimizer=...)): the check needs its "
+                           "loss."))
     if x is None or y is None:
-        raise ValueError("check_model(model, x, y): give a small batch x (n, D) and its "
-                         "targets y; the gradients are those of the loss on that batch.")
+        raise ValueError(_("check_model(model, x, y): give a small batch x (n, D) and its "
+                           "targets y; the gradients are those of the loss on that batch."))
     warnings = []
     (x64,) = _float64_copies([x], ["x"], warnings)
     if x64.ndim != 2:
-        raise ValueError(f"check_model: x must be 2-D (samples, features), got {x64.shape}.")
+        raise ValueError(_("check_model: x must be 2-D (samples, features), got {shape}.")
+                         .format(shape=x64.shape))
     if not model.built:
         model.build((None, x64.shape[1]))
     if x64.shape[1] != model.input_features:
         raise ValueError(
-            f"check_model: x has {x64.shape[1]} features (columns) but the model expects "
-            f"{model.input_features} (the input_dim of its first layer).")
+            _("check_model: x has {features} features (columns) but the model expects "
+              "{expected} (the input_dim of its first layer).").format(
+                  features=x64.shape[1], expected=model.input_features))
     y = np.asarray(y)
     if y.ndim >= 1:
         _checks.same_length(x64, y)

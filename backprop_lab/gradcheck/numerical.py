@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Callable
 import numpy as np
 
 from .._engine import checks as _checks
+from ..i18n import _
 
 if TYPE_CHECKING:  # names for the type hints only
     from numpy.typing import ArrayLike
@@ -44,23 +45,26 @@ GOOD_BELOW = 1e-7
 
 def _require_float_array(x, name):
     if not isinstance(x, np.ndarray) or not np.issubdtype(x.dtype, np.floating):
-        got = type(x).__name__ if not isinstance(x, np.ndarray) else f"array of {x.dtype}"
+        got = (type(x).__name__ if not isinstance(x, np.ndarray)
+               else _("array of {dtype}").format(dtype=x.dtype))
         raise TypeError(
-            f"{name} must be a numpy array of floats (it is changed in place and restored), "
-            f"got {got}. Convert it first, e.g. {name} = np.asarray({name}, dtype=float)."
+            _("{name} must be a numpy array of floats (it is changed in place and restored), "
+              "got {got}. Convert it first, e.g. {name} = np.asarray({name}, dtype=float).")
+            .format(name=name, got=got)
         )
 
 
 def _require_positive_h(h):
-    _checks.positive_float(h, "h=... (the finite-difference step)", "1e-5")
+    _checks.positive_float(h, _("h=... (the finite-difference step)"), "1e-5")
 
 
 def _as_scalar(value, what="f"):
     arr = np.asarray(value, dtype=np.float64)
     if arr.size != 1:
         raise ValueError(
-            f"{what} must return a single number, got an array of shape {arr.shape}. "
-            "For an array-valued function use numerical_gradient_array(f, x, dout)."
+            _("{what} must return a single number, got an array of shape {shape}. "
+              "For an array-valued function use numerical_gradient_array(f, x, dout).")
+            .format(what=_(what), shape=arr.shape)
         )
     return float(arr.reshape(()))
 
@@ -119,8 +123,9 @@ def numerical_gradient_array(f: Callable, x: np.ndarray, dout: np.ndarray, h: fl
         out = np.array(f(x), dtype=np.float64, copy=True)  # f may return a view of x
         if out.shape != dout.shape:
             raise ValueError(
-                f"f(x) has shape {out.shape} but dout has shape {dout.shape}; "
-                "dout must have the shape of f's output."
+                _("f(x) has shape {shape} but dout has shape {dout_shape}; "
+                  "dout must have the shape of f's output.").format(shape=out.shape,
+                                                                   dout_shape=dout.shape)
             )
         return out
 
@@ -141,7 +146,8 @@ def rel_error(a: ArrayLike, b: ArrayLike) -> float:
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:
-        raise ValueError(f"rel_error(a, b): shapes differ, {a.shape} and {b.shape}.")
+        raise ValueError(_("rel_error(a, b): shapes differ, {a} and {b}.").format(
+            a=a.shape, b=b.shape))
     if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
         return float("inf")
     scale = np.linalg.norm(a) + np.linalg.norm(b)

@@ -8,7 +8,18 @@ import html
 
 import numpy as np
 
+from ..i18n import _, display_width, ljust, pgettext
 from .numerical import error_band
+
+
+def band_label(band):
+    """The name of an error band ('good', 'kinks only', 'suspicious', 'wrong') as the
+    learner reads it, in the current language (the band itself stays English)."""
+    labels = {"good": pgettext("gradient check band", "good"),
+              "kinks only": pgettext("gradient check band", "kinks only"),
+              "suspicious": pgettext("gradient check band", "suspicious"),
+              "wrong": pgettext("gradient check band", "wrong")}
+    return labels.get(band, band)
 
 
 def _format_index(name, index):
@@ -119,25 +130,30 @@ class GradCheckReport:
         for p in self.params:
             if p.name == name:
                 return p
-        raise KeyError(f"no parameter named {name!r}; names: {[p.name for p in self.params]}")
+        raise KeyError(_("no parameter named {name!r}; names: {names}").format(
+            name=name, names=[p.name for p in self.params]))
 
     # ----- text -----
     def _headline(self):
-        verdict = "PASSED" if self.passed else "FAILED"
+        verdict = (pgettext("gradient check", "PASSED") if self.passed
+                   else pgettext("gradient check", "FAILED"))
         w = self.worst
         if w is None:
-            return f"Gradient check of {self.title}: {verdict} (nothing to check)"
-        return (f"Gradient check of {self.title}: {verdict} - worst {w.name}: "
-                f"relative error {w.rel_error:.1e} ({w.band})")
+            return _("Gradient check of {title}: {result} (nothing to check)").format(
+                title=self.title, result=verdict)
+        return _("Gradient check of {title}: {result} - worst {name}: "
+                 "relative error {error:.1e} ({band})").format(
+                     title=self.title, result=verdict, name=w.name, error=w.rel_error,
+                     band=band_label(w.band))
 
     def _rows(self):
-        header = ["parameter", "shape", "checked", "rel. error", "band", "worst at",
-                  "analytic", "numerical", "kinks"]
+        header = [_("parameter"), _("shape"), _("checked"), _("rel. error"), _("band"),
+                  _("worst at"), _("analytic"), _("numerical"), _("kinks")]
         rows = []
         for p in self.params:
             checked = f"{p.checked}/{int(np.prod(p.shape))}"
             rows.append([
-                p.name, str(p.shape), checked, f"{p.rel_error:.1e}", p.band,
+                p.name, str(p.shape), checked, f"{p.rel_error:.1e}", band_label(p.band),
                 _format_index(p.name, p.worst_index) if p.worst_index is not None else "-",
                 f"{p.analytic:.6g}", f"{p.numerical:.6g}", str(len(p.kink_indices)),
             ])
@@ -150,30 +166,34 @@ class GradCheckReport:
                 shown = ", ".join(_format_index(p.name, i) for i in p.kink_indices[:3])
                 more = " ..." if len(p.kink_indices) > 3 else ""
                 notes.append(
-                    f"{len(p.kink_indices)} perturbation(s) of {p.name} crossed a kink "
-                    f"({shown}{more}); there the finite difference is unreliable, so "
-                    "they are left out of the verdict.")
+                    _("{n} perturbation(s) of {name} crossed a kink "
+                      "({shown}{more}); there the finite difference is unreliable, so "
+                      "they are left out of the verdict.").format(
+                          n=len(p.kink_indices), name=p.name, shown=shown, more=more))
             if p.at_noise_level and error_band(p.rel_error) != "good":
                 notes.append(
-                    f"{p.name}: both gradients are at rounding-noise level "
-                    f"(||analytic - numerical|| = {p.abs_error:.1e}); counted as good.")
+                    _("{name}: both gradients are at rounding-noise level "
+                      "(||analytic - numerical|| = {error:.1e}); counted as good.").format(
+                          name=p.name, error=p.abs_error))
         if self.num_checks is not None:
-            notes.append(f"sampled mode: at most {self.num_checks} random coordinates "
-                         f"per parameter (seed {self.seed}).")
+            notes.append(_("sampled mode: at most {n} random coordinates "
+                           "per parameter (seed {seed}).").format(n=self.num_checks,
+                                                                 seed=self.seed))
         return notes
 
     def __repr__(self):
         header, rows = self._rows()
-        widths = [max(len(r[i]) for r in [header] + rows) for i in range(len(header))]
+        widths = [max(display_width(r[i]) for r in [header] + rows)
+                  for i in range(len(header))]
         lines = [self._headline()]
         for r in [header] + rows:
-            lines.append("  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip())
+            lines.append("  ".join(ljust(cell, w) for cell, w in zip(r, widths)).rstrip())
         for w in self.warnings:
-            lines.append(f"warning: {w}")
+            lines.append(_("warning: {text}").format(text=w))
         for n in self._notes():
-            lines.append(f"note: {n}")
-        lines.append("bands: > 1e-2 wrong; 1e-4..1e-2 suspicious; "
-                     "1e-7..1e-4 acceptable only with kinks; < 1e-7 good")
+            lines.append(_("note: {text}").format(text=n))
+        lines.append(_("bands: > 1e-2 wrong; 1e-4..1e-2 suspicious; "
+                       "1e-7..1e-4 acceptable only with kinks; < 1e-7 good"))
         return "\n".join(lines)
 
     def _repr_html_(self):
@@ -186,9 +206,10 @@ class GradCheckReport:
             parts.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>")
         parts.append("</table>")
         for w in self.warnings:
-            parts.append(f"<p>warning: {html.escape(w)}</p>")
+            parts.append("<p>" + html.escape(_("warning: {text}").format(text=w)) + "</p>")
         for n in self._notes():
-            parts.append(f"<p>note: {html.escape(n)}</p>")
-        parts.append("<p><small>bands: &gt; 1e-2 wrong; 1e-4..1e-2 suspicious; "
-                     "1e-7..1e-4 acceptable only with kinks; &lt; 1e-7 good</small></p></div>")
+            parts.append("<p>" + html.escape(_("note: {text}").format(text=n)) + "</p>")
+        parts.append("<p><small>" + html.escape(_(
+            "bands: > 1e-2 wrong; 1e-4..1e-2 suspicious; "
+            "1e-7..1e-4 acceptable only with kinks; < 1e-7 good")) + "</small></p></div>")
         return "\n".join(parts)

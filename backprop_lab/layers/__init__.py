@@ -18,6 +18,7 @@ The modules follow Keras's layout: ``base`` (Layer, Input), ``core`` (Dense, Act
 ``regularization`` (Dropout), ``normalization`` (BatchNormalization).
 """
 from .._engine import checks as _checks
+from ..i18n import N_
 from .base import Input, InputLayer, Layer
 from .core import Activation, Dense
 from .normalization import BatchNormalization
@@ -37,4 +38,4 @@ def serialize(layer: Layer) -> dict:
 
 def deserialize(spec: dict) -> Layer:
     """Rebuild an (unbuilt) layer from ``serialize``'s output."""
-    return _checks.from_config(spec, _CLASSES.values(), "layer class")
+    return _checks.from_config(spec, _CLASSES.values(), N_("layer class"))

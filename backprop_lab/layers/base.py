@@ -8,6 +8,7 @@ import numpy as np
 
 from .. import config
 from .._engine import checks as _checks
+from ..i18n import _
 
 if TYPE_CHECKING:  # names for the type hints only
     from numpy.typing import ArrayLike
@@ -42,14 +43,16 @@ def _input_features(input_dim, input_shape, where):
         shape = tuple(input_shape)
         if len(shape) != 1:
             raise ValueError(
-                f"{where}(input_shape={input_shape!r}): this library takes one feature "
-                "axis per sample, so input_shape must be a 1-tuple such as (20,)."
+                _("{where}(input_shape={input_shape!r}): this library takes one feature "
+                  "axis per sample, so input_shape must be a 1-tuple such as (20,).")
+                .format(where=where, input_shape=input_shape)
             )
         features = _checks.positive_int(shape[0], f"{where}(input_shape=...)[0]")
         if input_dim is not None and int(input_dim) != features:
             raise ValueError(
-                f"{where}: input_dim={input_dim} and input_shape={input_shape!r} disagree; "
-                "pass only one of them."
+                _("{where}: input_dim={input_dim} and input_shape={input_shape!r} disagree; "
+                  "pass only one of them.").format(where=where, input_dim=input_dim,
+                                                   input_shape=input_shape)
             )
         return features
     if input_dim is not None:
@@ -60,8 +63,9 @@ def _input_features(input_dim, input_shape, where):
 def _require_forward(layer):
     if layer._cache is None:
         raise RuntimeError(
-            f"{layer.name}.backward(): call {layer.name}.forward(x) first; the backward pass "
-            "needs what the forward pass keeps (its inputs and outputs)."
+            _("{name}.backward(): call {name}.forward(x) first; the backward pass "
+              "needs what the forward pass keeps (its inputs and outputs).").format(
+                  name=layer.name)
         )
 
 
@@ -118,10 +122,10 @@ class Layer:
     def trainable(self, value):
         if not value:
             raise ValueError(
-                f"{self.name}.trainable = {value!r}: backprop_lab trains every layer, so it "
-                "cannot freeze one (Keras's trainable=False is not supported). To keep "
-                "weights fixed, copy them with get_weights() and put them back with "
-                "set_weights() after fit."
+                _("{name}.trainable = {value!r}: backprop_lab trains every layer, so it "
+                  "cannot freeze one (Keras's trainable=False is not supported). To keep "
+                  "weights fixed, copy them with get_weights() and put them back with "
+                  "set_weights() after fit.").format(name=self.name, value=value)
             )
 
     def get_weights(self) -> list[np.ndarray]:
@@ -132,18 +136,22 @@ class Layer:
         """Copy new values into the parameters (shapes must match ``get_weights()``)."""
         if not self.built:
             raise ValueError(
-                f"{self.name}.set_weights(): the layer is not built yet, so it has no weights. "
-                "Give the first layer input_dim=... or call build((None, n_features)) first."
+                _("{name}.set_weights(): the layer is not built yet, so it has no weights. "
+                  "Give the first layer input_dim=... or call build((None, n_features)) "
+                  "first.").format(name=self.name)
             )
         current = self.weights
         weights = list(weights)
         if len(weights) != len(current):
             raise ValueError(
-                f"{self.name}.set_weights(weights): expected a list of {len(current)} arrays "
-                f"(shapes {[w.shape for w in current]}), got {len(weights)}."
+                _("{name}.set_weights(weights): expected a list of {n} arrays "
+                  "(shapes {shapes}), got {given}.").format(
+                      name=self.name, n=len(current), shapes=[w.shape for w in current],
+                      given=len(weights))
             )
         weights = [_checks.weight_array(new, old.shape,
-                                        f"{self.name}.set_weights(weights): weights[{i}]")
+                                        _("{name}.set_weights(weights): weights[{i}]")
+                                        .format(name=self.name, i=i))
                    for i, (old, new) in enumerate(zip(current, weights))]
         for old, new in zip(current, weights):  # all checked: nothing changes on an error
             old[...] = new  # in place: optimizers and callers keep the same arrays
@@ -153,8 +161,9 @@ class Layer:
         """Total number of scalars in the weights (trainable or not, as Keras counts)."""
         if not self.built:
             raise ValueError(
-                f"{self.name}.count_params(): the layer is not built yet; its input size is "
-                "unknown. Pass input_dim=... to the first layer or call build()."
+                _("{name}.count_params(): the layer is not built yet; its input size is "
+                  "unknown. Pass input_dim=... to the first layer or call build().")
+                .format(name=self.name)
             )
         return int(sum(w.size for w in self.weights))
 
@@ -187,8 +196,8 @@ class Layer:
         features = _checks.positive_int(tuple(input_shape)[-1], f"{self.name}.build(input_shape)")
         if self.input_features is not None and features != self.input_features:
             raise ValueError(
-                f"{self.name}: built for {self.input_features} input features but called "
-                f"with {features}."
+                _("{name}: built for {built} input features but called with {features}.")
+                .format(name=self.name, built=self.input_features, features=features)
             )
         self.input_features = features
         if self.dtype is None:
@@ -209,13 +218,14 @@ class Layer:
         ``layer(x, training=False)``."""
         x = _checks.numeric_array(x, f"{self.name}(x)", self.dtype or config.floatx())
         if x.ndim != 2:
-            raise ValueError(f"{self.name}(x): x must be 2-D (samples, features), got {x.shape}.")
+            raise ValueError(_("{name}(x): x must be 2-D (samples, features), got {shape}.")
+                             .format(name=self.name, shape=x.shape))
         if not self.built:
             self.build(x.shape)
         elif x.shape[1] != self.input_features:
             raise ValueError(
-                f"{self.name}(x): x has {x.shape[1]} features but the layer expects "
-                f"{self.input_features}."
+                _("{name}(x): x has {features} features but the layer expects {expected}.")
+                .format(name=self.name, features=x.shape[1], expected=self.input_features)
             )
         return self.forward(x, training=bool(training))
 

@@ -9,6 +9,7 @@ import numpy as np
 from .. import functional as F
 from .. import initializers
 from .._engine import checks as _checks
+from ..i18n import _
 from .base import Layer, _input_features, _require_forward
 
 if TYPE_CHECKING:  # names for the type hints only
@@ -18,9 +19,9 @@ if TYPE_CHECKING:  # names for the type hints only
 def _axis(axis):
     if isinstance(axis, bool) or not isinstance(axis, numbers.Integral) or axis not in (-1, 1):
         raise ValueError(
-            f"BatchNormalization(axis={axis!r}): the inputs here are 2-D (samples, features), "
-            "and batch normalization normalises each feature over the samples: use axis=-1 "
-            "(the default, the same as axis=1).")
+            _("BatchNormalization(axis={axis!r}): the inputs here are 2-D (samples, features), "
+              "and batch normalization normalises each feature over the samples: use axis=-1 "
+              "(the default, the same as axis=1).").format(axis=axis))
     return int(axis)
 
 

@@ -8,6 +8,7 @@ import numpy as np
 from .. import functional as F
 from .. import utils
 from .._engine import checks as _checks
+from ..i18n import _
 from .base import Layer, _input_features, _require_forward
 
 
@@ -16,9 +17,9 @@ def _rate(rate):
     if isinstance(rate, (bool, np.bool_)) or not isinstance(rate, numbers.Real) \
             or not 0 <= rate < 1:
         raise ValueError(
-            f"Dropout(rate={rate!r}): the rate is the fraction of the inputs set to 0 in "
-            "training, a number in [0, 1) such as 0.2 or 0.5 (1 would drop everything, and "
-            "the kept values could not be rescaled by 1 / (1 - rate)).")
+            _("Dropout(rate={rate!r}): the rate is the fraction of the inputs set to 0 in "
+              "training, a number in [0, 1) such as 0.2 or 0.5 (1 would drop everything, and "
+              "the kept values could not be rescaled by 1 / (1 - rate)).").format(rate=rate))
     return float(rate)
 
 

@@ -24,6 +24,7 @@ The modules follow Keras's layout: ``base`` (Optimizer), ``sgd``, ``adam`` (Adam
 from __future__ import annotations
 
 from .._engine import checks as _checks
+from ..i18n import N_, _
 from . import schedules
 from .adam import Adam, AdamW
 from .base import Optimizer
@@ -49,10 +50,11 @@ def get(identifier: str | dict | Optimizer, where: str = "compile(optimizer=...)
         cls = _CLASSES.get(identifier.lower())
         if cls is not None:
             return cls()
-        raise _checks.unknown_name("optimizer", identifier, NAMES, where)
+        raise _checks.unknown_name(N_("optimizer"), identifier, NAMES, where)
     raise ValueError(
-        f"{where}: expected an optimizer name (one of {', '.join(NAMES)}) or an object such "
-        f"as backprop_lab.optimizers.SGD(learning_rate=0.01), got {identifier!r}."
+        _("{where}: expected an optimizer name (one of {valid}) or an object such "
+          "as backprop_lab.optimizers.SGD(learning_rate=0.01), got {identifier!r}.").format(
+              where=where, valid=", ".join(NAMES), identifier=identifier)
         + _checks.class_hint(identifier)
     )
 
@@ -62,4 +64,4 @@ def serialize(optimizer: Optimizer) -> dict:
 
 
 def deserialize(config: dict, where: str = "optimizer") -> Optimizer:
-    return _checks.from_config(config, _CLASSES.values(), "optimizer class", where)
+    return _checks.from_config(config, _CLASSES.values(), N_("optimizer class"), where)

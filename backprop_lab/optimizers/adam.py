@@ -5,6 +5,7 @@ import numpy as np
 
 from .. import functional as F
 from .._engine import checks as _checks
+from ..i18n import _
 from .base import Optimizer, learning_rate_from_kwargs
 
 
@@ -26,8 +27,8 @@ class Adam(Optimizer):
         self.beta_2 = _checks.fraction(beta_2, where.format("beta_2"))
         self.epsilon = _checks.positive_float(epsilon, where.format("epsilon"), "1e-7")
         if not isinstance(amsgrad, (bool, np.bool_)):
-            raise ValueError(f"{where.format('amsgrad')}: must be True or False, got "
-                             f"{amsgrad!r}.")
+            raise ValueError(_("{where}: must be True or False, got {value!r}.").format(
+                where=where.format("amsgrad"), value=amsgrad))
         self.amsgrad = bool(amsgrad)
         self.slot_names = ("m", "v", "v_max") if self.amsgrad else ("m", "v")
 

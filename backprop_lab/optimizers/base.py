@@ -7,6 +7,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from .._engine import checks as _checks
+from ..i18n import _
 from . import schedules
 
 
@@ -48,11 +49,12 @@ class Optimizer:
             return
         if self.schedule is not None:
             raise TypeError(
-                f"{self.name}: this optimizer was given a learning-rate schedule "
-                f"({type(self.schedule).__name__}), so its learning rate cannot be set to "
-                f"{value!r} (Keras refuses it too). Give the optimizer a number as its "
-                "learning_rate to change it during training, e.g. with "
-                "callbacks.LearningRateScheduler or ReduceLROnPlateau.")
+                _("{name}: this optimizer was given a learning-rate schedule "
+                  "({schedule}), so its learning rate cannot be set to "
+                  "{value!r} (Keras refuses it too). Give the optimizer a number as its "
+                  "learning_rate to change it during training, e.g. with "
+                  "callbacks.LearningRateScheduler or ReduceLROnPlateau.").format(
+                      name=self.name, schedule=type(self.schedule).__name__, value=value))
         self._learning_rate = _checks.positive_float(value, where, "0.01")
 
     def build(self, variables: Sequence[np.ndarray]) -> None:
@@ -76,11 +78,14 @@ class Optimizer:
             self.build(variables)
         elif not self._built_for(variables):
             raise ValueError(
-                f"{self.name}: this optimizer already holds state ({', '.join(self.slot_names)}"
-                f" after {self.iterations} updates) for the weights of another model, or of "
-                "this model before its layers changed; that state would be wrong for these "
-                "weights. Give each model its own optimizer, e.g. model.compile(optimizer="
-                f"{type(self).__name__}(learning_rate={self.learning_rate:g}), ...)."
+                _("{name}: this optimizer already holds state ({slots}"
+                  " after {iterations} updates) for the weights of another model, or of "
+                  "this model before its layers changed; that state would be wrong for these "
+                  "weights. Give each model its own optimizer, e.g. model.compile(optimizer="
+                  "{cls}(learning_rate={rate:g}), ...).").format(
+                      name=self.name, slots=", ".join(self.slot_names),
+                      iterations=self.iterations, cls=type(self).__name__,
+                      rate=self.learning_rate)
             )
         # The rate of this update: a schedule's value at the number of updates made so
         # far (0 for the first), as Keras computes it before counting the update.
@@ -123,8 +128,9 @@ class Optimizer:
         expected = [s.shape for slots in self._slots for s in slots]
         if [np.shape(a) for a in arrays] != expected:
             raise ValueError(
-                f"{self.name}.set_state(): expected state arrays of shapes {expected}, got "
-                f"{[np.shape(a) for a in arrays]}."
+                _("{name}.set_state(): expected state arrays of shapes {expected}, got "
+                  "{shapes}.").format(name=self.name, expected=expected,
+                                      shapes=[np.shape(a) for a in arrays])
             )
         flat = [s for slots in self._slots for s in slots]
         for dst, src in zip(flat, arrays):
@@ -145,19 +151,21 @@ def learning_rate_from_kwargs(cls_name: str, learning_rate: object, default: flo
         lr = kwargs.pop("lr")
         if learning_rate is not None:
             raise ValueError(
-                f"{cls_name}(): got both lr={lr!r} and learning_rate={learning_rate!r}; "
-                "pass only learning_rate."
+                _("{cls}(): got both lr={lr!r} and learning_rate={learning_rate!r}; "
+                  "pass only learning_rate.").format(cls=cls_name, lr=lr,
+                                                     learning_rate=learning_rate)
             )
         warnings.warn(
-            f"{cls_name}(lr={lr!r}): the argument `lr` is deprecated, use "
-            f"`learning_rate` instead: {cls_name}(learning_rate={lr!r}). "
-            "(Keras 3 rejects `lr`.)",
+            _("{cls}(lr={lr!r}): the argument `lr` is deprecated, use "
+              "`learning_rate` instead: {cls}(learning_rate={lr!r}). "
+              "(Keras 3 rejects `lr`.)").format(cls=cls_name, lr=lr),
             DeprecationWarning, stacklevel=3,
         )
         learning_rate = lr
     if kwargs:
         raise TypeError(
-            f"{cls_name}() got unexpected argument(s) {', '.join(sorted(kwargs))}. "
-            "See help(backprop_lab.optimizers." + cls_name + ") for the accepted ones."
+            _("{cls}() got unexpected argument(s) {names}. "
+              "See help(backprop_lab.optimizers.{cls}) for the accepted ones.").format(
+                  cls=cls_name, names=", ".join(sorted(kwargs)))
         )
     return default if learning_rate is None else learning_rate

@@ -29,6 +29,7 @@ import warnings
 from typing import Sequence
 
 from .._engine import checks as _checks
+from ..i18n import N_, _
 
 
 def _non_negative(value, name):
@@ -97,13 +98,15 @@ class PiecewiseConstantDecay(LearningRateSchedule):
         values = list(values)
         if len(values) != len(boundaries) + 1:
             raise ValueError(
-                f"PiecewiseConstantDecay(boundaries, values): {len(boundaries)} boundaries "
-                f"cut the steps into {len(boundaries) + 1} intervals, so give "
-                f"{len(boundaries) + 1} values (one per interval); got {len(values)}.")
+                _("PiecewiseConstantDecay(boundaries, values): {n} boundaries "
+                  "cut the steps into {intervals} intervals, so give "
+                  "{intervals} values (one per interval); got {given}.").format(
+                      n=len(boundaries), intervals=len(boundaries) + 1, given=len(values)))
         self.boundaries = [_non_negative(b, where.format("boundaries")) for b in boundaries]
         if any(b >= c for b, c in zip(self.boundaries, self.boundaries[1:])):
-            raise ValueError(f"PiecewiseConstantDecay(boundaries={boundaries!r}): the "
-                             "boundaries must increase, e.g. [100, 200].")
+            raise ValueError(_("PiecewiseConstantDecay(boundaries={boundaries!r}): the "
+                               "boundaries must increase, e.g. [100, 200].").format(
+                                   boundaries=boundaries))
         self.values = [_non_negative(v, where.format("values")) for v in values]
         self.name = name
 
@@ -135,9 +138,10 @@ class CosineDecay(LearningRateSchedule):
         self.warmup_steps = _checks.count(warmup_steps, where.format("warmup_steps"), 0)
         if self.warmup_steps and self.warmup_target is None:
             warnings.warn(
-                f"CosineDecay(warmup_steps={warmup_steps}) without warmup_target: as in "
-                "Keras there is no warm-up then. Give warmup_target=<the peak rate> to warm "
-                "up from initial_learning_rate to it.", UserWarning, stacklevel=2)
+                _("CosineDecay(warmup_steps={warmup_steps}) without warmup_target: as in "
+                  "Keras there is no warm-up then. Give warmup_target=<the peak rate> to warm "
+                  "up from initial_learning_rate to it.").format(warmup_steps=warmup_steps),
+                UserWarning, stacklevel=2)
 
     def _cosine(self, step, start):
         """start * ((1 - alpha) * (1 + cos(pi * step / decay_steps)) / 2 + alpha)."""
@@ -170,7 +174,8 @@ def serialize(schedule: LearningRateSchedule) -> dict:
 
 def deserialize(config: dict, where: str = "learning_rate=...") -> LearningRateSchedule:
     """Rebuild a schedule from ``serialize``'s output."""
-    return _checks.from_config(config, _CLASSES, "learning-rate schedule class", where)
+    return _checks.from_config(config, _CLASSES, N_("learning-rate schedule class"),
+                               where)
 
 
 def is_schedule(value: object) -> bool:

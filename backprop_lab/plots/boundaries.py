@@ -1,6 +1,7 @@
 """Decision boundaries of a classifier on 2-D inputs."""
 import numpy as np
 
+from ..i18n import _
 from ._common import CLASS_COLORS, _new_axes
 
 
@@ -29,8 +30,8 @@ def _predict_function(model):
     if callable(model):
         return model
     raise TypeError(
-        f"plot_decision_boundary: model must be a function f(X) -> scores or an object "
-        f"with a .predict(X) method, got {type(model).__name__}."
+        _("plot_decision_boundary: model must be a function f(X) -> scores or an object "
+          "with a .predict(X) method, got {type_name}.").format(type_name=type(model).__name__)
     )
 
 
@@ -45,7 +46,8 @@ def decision_grid(predict, X, resolution=150, padding=0.5):
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2 or X.shape[1] != 2:
         raise ValueError(
-            f"decision boundaries need 2-D inputs: X must have shape (N, 2), got {X.shape}."
+            _("decision boundaries need 2-D inputs: X must have shape (N, 2), got {shape}.")
+            .format(shape=X.shape)
         )
     x_min, y_min = X.min(axis=0) - padding
     x_max, y_max = X.max(axis=0) + padding
@@ -91,7 +93,7 @@ def plot_decision_boundary(model, X, y, ax=None, resolution=150, padding=0.5, ti
     ax.set_ylim(extent[2], extent[3])
     ax.set_xlabel("$x_0$")
     ax.set_ylabel("$x_1$")
-    ax.set_title(title or "decision boundary")
+    ax.set_title(title or _("decision boundary"))
     return fig
 
 

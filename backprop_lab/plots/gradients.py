@@ -1,6 +1,7 @@
 """Gradient flow: the size of each layer's gradients."""
 import numpy as np
 
+from ..i18n import _
 from ._common import _new_axes
 
 
@@ -13,9 +14,9 @@ def _named_arrays(grads_by_layer):
             if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):
                 items.append(item)
             else:
-                items.append((f"layer {i + 1}", item))
+                items.append((_("layer {number}").format(number=i + 1), item))
     if not items:
-        raise ValueError("plot_gradient_flow(grads_by_layer): no gradients given.")
+        raise ValueError(_("plot_gradient_flow(grads_by_layer): no gradients given."))
     return [(str(name), np.asarray(g, dtype=np.float64)) for name, g in items]
 
 
@@ -44,9 +45,9 @@ def plot_gradient_flow(grads_by_layer, ax=None, title=None):
     positive = np.concatenate([means[means > 0], maxes[maxes > 0]])
     floor = positive.min() / 10 if positive.size else 1e-12
     ax.bar(positions - 0.2, np.where(means > 0, means, np.nan), width=0.4,
-           label="mean |gradient|", color="tab:blue")
+           label=_("mean |gradient|"), color="tab:blue")
     ax.bar(positions + 0.2, np.where(maxes > 0, maxes, np.nan), width=0.4,
-           label="max |gradient|", color="tab:orange", alpha=0.7)
+           label=_("max |gradient|"), color="tab:orange", alpha=0.7)
     ax.set_yscale("log")
     ax.set_ylim(bottom=floor)
     for x, value in zip(positions, maxes):
@@ -55,6 +56,6 @@ def plot_gradient_flow(grads_by_layer, ax=None, title=None):
     ax.set_xticks(positions)
     ax.set_xticklabels(names, rotation=30 if len(names) > 4 else 0)
     ax.set_ylabel("|dL/dw|")
-    ax.set_title(title or "gradient flow")
+    ax.set_title(title or _("gradient flow"))
     ax.legend()
     return fig

@@ -24,6 +24,9 @@ def draw_graph(root, ax=None):
     import matplotlib.pyplot as plt  # lazy: importing backprop_lab needs numpy only
 
     from ..autodiff import topological_order
+    from ..i18n import prepare_figures
+
+    prepare_figures()
 
     order = topological_order(root)
     depth = _depths(order)

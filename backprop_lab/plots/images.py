@@ -1,6 +1,7 @@
 """Activation functions and images (digits) with their labels."""
 import numpy as np
 
+from ..i18n import _
 from ._common import _new_axes, _pyplot
 
 
@@ -17,8 +18,9 @@ def plot_activation(name, ax=None, z=None):
     elementwise = ("relu", "sigmoid", "tanh", "linear")
     if name not in elementwise:
         raise ValueError(
-            f"plot_activation(name={name!r}): choose one of {elementwise} (softmax acts "
-            "on a whole row, so it has no curve of one variable)."
+            _("plot_activation(name={name!r}): choose one of {names} (softmax acts "
+              "on a whole row, so it has no curve of one variable).").format(
+                  name=name, names=elementwise)
         )
     forward, backward = functional.ACTIVATIONS[name]
     z = np.linspace(-5, 5, 401) if z is None else np.asarray(z, dtype=np.float64)
@@ -55,8 +57,8 @@ def plot_images(images, labels=None, predictions=None, n=20, n_cols=10, shape=No
             side = int(round(np.sqrt(images.shape[1])))
             if side * side != images.shape[1]:
                 raise ValueError(
-                    f"plot_images: rows of {images.shape[1]} pixels are not square; "
-                    "pass shape=(height, width)."
+                    _("plot_images: rows of {pixels} pixels are not square; "
+                      "pass shape=(height, width).").format(pixels=images.shape[1])
                 )
             shape = (side, side)
         images = images.reshape(len(images), *shape)

@@ -1,6 +1,7 @@
 """Loss surfaces of one or two parameters, with a descent path on them."""
 import numpy as np
 
+from ..i18n import _, pgettext
 from ._common import _new_axes
 
 
@@ -35,7 +36,7 @@ def contour_levels(values, n_levels=20):
     """
     finite = np.asarray(values)[np.isfinite(values)]
     if finite.size == 0:
-        raise ValueError("the loss is not finite anywhere on this grid; change xlim/ylim.")
+        raise ValueError(_("the loss is not finite anywhere on this grid; change xlim/ylim."))
     levels = np.unique(np.quantile(finite, np.linspace(0, 1, n_levels)))
     if levels.size < 2:  # a flat surface
         levels = np.array([levels[0] - 1.0, levels[0] + 1.0])
@@ -57,9 +58,9 @@ def plot_loss_surface(f, xlim=(-2.0, 2.0), ylim=None, trajectory=None, ax=None,
     fig, ax = _new_axes(ax, figsize=(5, 4))
     if ylim is None:
         ws, values = evaluate_surface(f, xlim, None, resolution, vectorized)
-        ax.plot(ws, values, color="k", label="loss")
+        ax.plot(ws, values, color="k", label=_("loss"))
         ax.set_xlabel("$w$")
-        ax.set_ylabel("loss $L(w)$")
+        ax.set_ylabel(_("loss $L(w)$"))
         if trajectory is not None:
             path = np.asarray(trajectory, dtype=np.float64).reshape(-1)
             with np.errstate(all="ignore"):
@@ -78,11 +79,13 @@ def plot_loss_surface(f, xlim=(-2.0, 2.0), ylim=None, trajectory=None, ax=None,
             _draw_path(ax, path[:, 0], path[:, 1])
         ax.set_xlim(xlim)
         ax.set_ylim(ylim)
-    ax.set_title(title or "loss surface")
+    ax.set_title(title or _("loss surface"))
     return fig
 
 
 def _draw_path(ax, xs, ys):
-    ax.plot(xs, ys, "-o", color="tab:red", markersize=3, linewidth=1, label="descent path")
+    ax.plot(xs, ys, "-o", color="tab:red", markersize=3, linewidth=1,
+            label=_("descent path"))
     if len(xs):
-        ax.plot(xs[:1], ys[:1], "s", color="tab:red", markersize=7, label="start")
+        ax.plot(xs[:1], ys[:1], "s", color="tab:red", markersize=7,
+                label=pgettext("descent path", "start"))

@@ -1,6 +1,7 @@
 """Training curves: the loss and the metrics of a ``History``, epoch by epoch."""
 import numpy as np
 
+from ..i18n import _
 from ._common import _new_axes
 
 
@@ -13,8 +14,8 @@ def _history_dict(history):
     values = np.asarray(history, dtype=np.float64)
     if values.ndim != 1:
         raise ValueError(
-            "plot_history(history): give a History object (the result of model.fit), "
-            "its .history dict, or a 1-D list of loss values."
+            _("plot_history(history): give a History object (the result of model.fit), "
+              "its .history dict, or a 1-D list of loss values.")
         )
     return {"loss": values}
 
@@ -33,7 +34,8 @@ def plot_history(history, ax=None, metric=None):
     curves = _history_dict(history)
     if "loss" not in curves and not any(k.endswith("loss") for k in curves):
         raise ValueError(
-            f"plot_history(history): no 'loss' entry; the keys are {sorted(curves)}."
+            _("plot_history(history): no 'loss' entry; the keys are {keys}.").format(
+                keys=sorted(curves))
         )
     if metric is None:
         metric = next((m for m in ("accuracy", "acc") if m in curves), None)
@@ -42,8 +44,8 @@ def plot_history(history, ax=None, metric=None):
                            and not k.endswith("loss")), None)
     elif metric not in curves:
         raise ValueError(
-            f"plot_history(metric={metric!r}): not in the history; its keys are "
-            f"{sorted(curves)}."
+            _("plot_history(metric={metric!r}): not in the history; its keys are "
+              "{keys}.").format(metric=metric, keys=sorted(curves))
         )
 
     if ax is None:
@@ -64,16 +66,24 @@ def plot_history(history, ax=None, metric=None):
     return fig
 
 
+def _shown(quantity):
+    """How a quantity of the history is named in a figure (a metric's own name, or the
+    loss and accuracy in the learner's language)."""
+    return {"loss": _("loss"), "accuracy": _("accuracy")}.get(quantity, quantity)
+
+
 def _draw_curves(ax, curves, keys, quantity):
+    shown = _shown(quantity)
     for key in keys:
         values = curves[key]
         epochs = np.arange(1, len(values) + 1)
-        label = ("validation " if key.startswith("val_") else "training ") + quantity
+        label = (_("validation {quantity}") if key.startswith("val_")
+                 else _("training {quantity}")).format(quantity=shown)
         style = "--" if key.startswith("val_") else "-"
         ax.plot(epochs, np.where(np.isfinite(values), values, np.nan), style, label=label)
-    ax.set_xlabel("epoch")
-    ax.set_ylabel(quantity)
-    ax.set_title(quantity)
+    ax.set_xlabel(_("epoch"))
+    ax.set_ylabel(shown)
+    ax.set_title(shown)
     ax.grid(True, alpha=0.3)
     if keys:
         ax.legend()

@@ -5,6 +5,7 @@ import math
 import numpy as np
 
 from .._engine import checks as _checks
+from ..i18n import _
 
 #: A loss above this (or not finite) counts as diverged: training stops there.
 EXPLODED_LOSS = 1e6
@@ -13,18 +14,24 @@ EXPLODED_LOSS = 1e6
 def check_model_output(params, loss, grads):
     """Check one ``loss_and_grads`` result; return a message naming the problem, or None."""
     if not isinstance(grads, (list, tuple)) or len(grads) != len(params):
-        return (f"loss_and_grads must return (loss, grads) with one gradient per "
-                f"parameter ({len(params)}), got {type(grads).__name__}"
-                f"{' of length %d' % len(grads) if isinstance(grads, (list, tuple)) else ''}.")
+        fields = dict(n=len(params), type_name=type(grads).__name__)
+        if isinstance(grads, (list, tuple)):
+            return _("loss_and_grads must return (loss, grads) with one gradient per "
+                     "parameter ({n}), got {type_name} of length {length}.").format(
+                         length=len(grads), **fields)
+        return _("loss_and_grads must return (loss, grads) with one gradient per "
+                 "parameter ({n}), got {type_name}.").format(**fields)
     for i, (w, g) in enumerate(zip(params, grads)):
         g_shape = np.shape(g)
         if g_shape != w.shape:
-            return (f"grads[{i}] has shape {g_shape} but params[{i}] has shape "
-                    f"{w.shape}; each gradient must have its parameter's shape.")
+            return _("grads[{i}] has shape {shape} but params[{i}] has shape "
+                     "{expected}; each gradient must have its parameter's shape.").format(
+                         i=i, shape=g_shape, expected=w.shape)
     try:
         float(loss)
     except (TypeError, ValueError):
-        return f"the loss must be a number, got {type(loss).__name__}."
+        return _("the loss must be a number, got {type_name}.").format(
+            type_name=type(loss).__name__)
     return None
 
 
@@ -42,8 +49,8 @@ def make_optimizer(learning_rate, momentum=0.0, optimizer=None):
     if optimizer is None:
         return optimizers.SGD(learning_rate=learning_rate, momentum=momentum)
     if not isinstance(optimizer, optimizers.Optimizer):
-        raise TypeError(f"train(optimizer=...): expected a backprop_lab optimizer such as "
-                        f"SGD(momentum=0.9), got {optimizer!r}."
+        raise TypeError(_("train(optimizer=...): expected a backprop_lab optimizer such as "
+                          "SGD(momentum=0.9), got {optimizer!r}.").format(optimizer=optimizer)
                         + _checks.class_hint(optimizer))
     config = optimizers.serialize(optimizer)
     # The number given replaces the optimizer's learning rate, a schedule included: the
@@ -213,8 +220,10 @@ def describe_exception(exc):
     import traceback
 
     frames = traceback.extract_tb(exc.__traceback__)
-    where = f" in {frames[-1].name}()" if frames else ""
-    return f"{type(exc).__name__}{where}: {exc}"
+    if frames:
+        return _("{error_type} in {function}(): {message}").format(
+            error_type=type(exc).__name__, function=frames[-1].name, message=exc)
+    return f"{type(exc).__name__}: {exc}"
 
 
 def _norm(a):

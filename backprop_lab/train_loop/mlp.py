@@ -4,6 +4,7 @@ import numpy as np
 from .. import config
 from .. import functional as F
 from .._engine import checks as _checks
+from ..i18n import N_, _
 
 #: The activations ``mlp`` builds hidden layers with.
 HIDDEN_ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
@@ -19,8 +20,8 @@ def init_mlp(layer_sizes, seed=0):
     sizes = list(layer_sizes) if isinstance(layer_sizes, (list, tuple)) else []
     if len(sizes) < 2:
         raise ValueError(
-            f"init_mlp(layer_sizes={layer_sizes!r}): give at least two positive sizes, "
-            "inputs first and outputs last, e.g. (2, 16, 2)."
+            _("init_mlp(layer_sizes={layer_sizes!r}): give at least two positive sizes, "
+              "inputs first and outputs last, e.g. (2, 16, 2).").format(layer_sizes=layer_sizes)
         )
     sizes = [_checks.count(s, f"init_mlp(layer_sizes=...)[{i}]") for i, s in enumerate(sizes)]
     rng = np.random.default_rng(_checks.seed(seed, "init_mlp(seed=...)"))
@@ -46,14 +47,14 @@ def mlp(activation="relu", functions=None):
     reference signature (see ``functional``).
     """
     if activation not in HIDDEN_ACTIVATIONS:
-        raise _checks.unknown_name("activation", activation, HIDDEN_ACTIVATIONS,
+        raise _checks.unknown_name(N_("activation"), activation, HIDDEN_ACTIVATIONS,
                                    "mlp(activation=...)")
     chosen = dict(functions or {})
     unknown = [name for name in chosen if not callable(getattr(F, name, None))]
     if unknown:
         raise ValueError(
-            f"mlp(functions=...): {unknown} are not functions of backprop_lab.functional; "
-            "use names like 'dense_forward' or 'relu_backward'."
+            _("mlp(functions=...): {unknown} are not functions of backprop_lab.functional; "
+              "use names like 'dense_forward' or 'relu_backward'.").format(unknown=unknown)
         )
 
     def fn(name):

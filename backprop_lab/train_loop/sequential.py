@@ -3,6 +3,8 @@ import copy
 
 import numpy as np
 
+from ..i18n import _
+
 
 class SequentialModelFn:
     """The model protocol for a ``backprop_lab.models.Sequential`` (see ``from_sequential``).
@@ -18,14 +20,14 @@ class SequentialModelFn:
 
         if not isinstance(model, Sequential):
             raise TypeError(
-                f"from_sequential(model): expected a backprop_lab.models.Sequential, got "
-                f"{type(model).__name__}. For a model of your own, write model_fn "
-                "yourself (see backprop_lab.train_loop)."
+                _("from_sequential(model): expected a backprop_lab.models.Sequential, got "
+                  "{type_name}. For a model of your own, write model_fn "
+                  "yourself (see backprop_lab.train_loop).").format(type_name=type(model).__name__)
             )
         if not model.layers:
             raise ValueError(
-                "from_sequential(model): the model has no layers. Add some first, e.g. "
-                "model.add(Dense(16, activation='relu', input_dim=2))."
+                _("from_sequential(model): the model has no layers. Add some first, e.g. "
+                  "model.add(Dense(16, activation='relu', input_dim=2)).")
             )
         self.model = model
         self._copy = None
@@ -35,8 +37,9 @@ class SequentialModelFn:
         net = copy.deepcopy(self.model)  # the learner's model is never touched
         if net.input_features is not None and net.input_features != n_features:
             raise ValueError(
-                f"the model expects {net.input_features} input features but the data has "
-                f"{n_features} columns; build it with input_dim={n_features}."
+                _("the model expects {expected} input features but the data has "
+                  "{features} columns; build it with input_dim={features}.").format(
+                      expected=net.input_features, features=n_features)
             )
         if not net.built:
             # Draw the weights as the model itself would, then put the library's random
@@ -54,9 +57,9 @@ class SequentialModelFn:
             net.compile(optimizer="sgd", loss=self._default_loss(last, units, n_classes))
         elif not (units == n_classes or (units == 1 and n_classes == 2)):
             raise ValueError(
-                f"the model has {units} output unit(s) but the data has {n_classes} "
-                f"classes: give the last layer {n_classes} units (or 1 sigmoid unit for "
-                "two classes)."
+                _("the model has {units} output unit(s) but the data has {n_classes} "
+                  "classes: give the last layer {n_classes} units (or 1 sigmoid unit for "
+                  "two classes).").format(units=units, n_classes=n_classes)
             )
         self._copy = net
         self.optimizer = net.optimizer
@@ -91,10 +94,11 @@ class SequentialModelFn:
         if units == n_classes and last in ("softmax", "linear"):
             return losses.SparseCategoricalCrossentropy(from_logits=last == "linear")
         raise ValueError(
-            f"the model is not compiled and its last layer ({units} unit(s), activation "
-            f"{last!r}) does not fit {n_classes} classes: end it with "
-            f"Dense({n_classes}, activation='softmax') (or Dense(1, activation='sigmoid') "
-            "for two classes), or compile it with the loss you want."
+            _("the model is not compiled and its last layer ({units} unit(s), activation "
+              "{activation!r}) does not fit {n_classes} classes: end it with "
+              "Dense({n_classes}, activation='softmax') (or Dense(1, activation='sigmoid') "
+              "for two classes), or compile it with the loss you want.").format(
+                  units=units, activation=last, n_classes=n_classes)
         )
 
     def relu_outputs(self, params, x):
@@ -123,8 +127,8 @@ def _set_trainable(net, params):
     the moving statistics keep what training put there."""
     arrays = [w for layer in net.layers for w in layer.trainable_weights]
     if len(arrays) != len(params):
-        raise ValueError(f"expected {len(arrays)} parameter arrays (the model's trainable "
-                         f"weights), got {len(params)}.")
+        raise ValueError(_("expected {n} parameter arrays (the model's trainable "
+                           "weights), got {given}.").format(n=len(arrays), given=len(params)))
     for target, value in zip(arrays, params):
         np.copyto(target, value)
 

@@ -14,21 +14,35 @@ import statistics
 import time
 
 from .._engine import checks as _checks
+from ..i18n import N_, _, pgettext, prepare_figures
+
+
+def regime_label(regime):
+    """A regime of ``state['regime']`` ('good', 'too slow', ...) as the learner reads it,
+    in the current language (the state itself stays English)."""
+    labels = {"good": pgettext("regime", "good"),
+              "too slow": pgettext("regime", "too slow"),
+              "oscillating": pgettext("regime", "oscillating"),
+              "diverging": pgettext("regime", "diverging"),
+              "converged": pgettext("regime", "converged"),
+              "error": pgettext("regime", "error")}
+    return labels.get(regime, regime)
 
 
 def widget_support():
-    """None if interactive widgets can be shown here, else the reason they cannot."""
+    """None if interactive widgets can be shown here, else the reason they cannot (in
+    English: ``_(reason)`` shows it in the learner's language)."""
     try:
         import ipywidgets  # noqa: F401
     except ImportError:
-        return "ipywidgets is not installed"
+        return N_("ipywidgets is not installed")
     try:
         from IPython import get_ipython
     except ImportError:
-        return "IPython is not installed"
+        return N_("IPython is not installed")
     shell = get_ipython()
     if shell is None or not hasattr(shell, "kernel"):
-        return "not running in a Jupyter kernel"
+        return N_("not running in a Jupyter kernel")
     return None
 
 
@@ -44,6 +58,7 @@ def _new_figure(width, height, dpi=72):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    prepare_figures()  # a font with Chinese characters when the language is Chinese
     fig = Figure(figsize=(width, height), dpi=dpi, layout="constrained")
     FigureCanvasAgg(fig)
     return fig
@@ -85,8 +100,9 @@ class _App:
         unknown = sorted(set(values) - set(self.values))
         if unknown:
             raise ValueError(
-                f"{type(self).__name__}.set: unknown control(s) {unknown}; "
-                f"the controls are {sorted(self.values)}."
+                _("{app}.set: unknown control(s) {unknown}; the controls are {controls}.")
+                .format(app=type(self).__name__, unknown=unknown,
+                        controls=sorted(self.values))
             )
         new_values = dict(self.values)
         for name, value in values.items():
@@ -207,7 +223,9 @@ class _App:
                 self.set(**{name: change["new"]})
             except Exception as exc:  # show it: a traceback in a callback goes unseen
                 if self._status is not None:
-                    self._status.value = html.escape(f"Error: {type(exc).__name__}: {exc}")
+                    self._status.value = html.escape(_("Error: {error_type}: {message}")
+                                                     .format(error_type=type(exc).__name__,
+                                                             message=exc))
         return handler
 
     def _sync_controls(self):
@@ -233,7 +251,8 @@ class _App:
             bundle["image/png"] = base64.b64encode(self.to_png()).decode("ascii")
             _show(bundle, raw=True)
             return
-        print(f"Static picture ({reason}; the controls need ipywidgets in Jupyter).")
+        print(_("Static picture ({reason}; the controls need ipywidgets in Jupyter).")
+              .format(reason=_(reason)))
         print(self.summary_text())
         try:
             from IPython.display import Image
@@ -268,9 +287,10 @@ def measure_latency(app, control=None, values=None, n=20):
     if values is None:
         values = [0.01, 0.3, 3.0, 10.0] if control == "learning_rate" else None
     if not values:
-        raise ValueError("measure_latency: give values=[...] to cycle the control through.")
+        raise ValueError(_("measure_latency: give values=[...] to cycle the control "
+                           "through."))
     try:
-        _ = app.ui
+        app.ui  # noqa: B018 (built here, so that the times include the Image widget)
     except ImportError:
         pass
     times = []

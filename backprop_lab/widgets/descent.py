@@ -3,7 +3,8 @@ import numpy as np
 
 from .. import plots
 from ..gradcheck import numerical_gradient
-from ._app import _App, _check_number, _new_figure
+from ..i18n import _
+from ._app import _App, _check_number, _new_figure, regime_label
 from .surfaces import SURFACES, gradient_descent_path
 
 
@@ -32,15 +33,17 @@ class DescentOnSurface(_App):
         if isinstance(surface, str):
             if surface not in SURFACES:
                 raise ValueError(
-                    f"DescentOnSurface(surface={surface!r}): choose one of "
-                    f"{sorted(SURFACES)}, or pass a dict with f, grad, xlim, ylim, start."
+                    _("DescentOnSurface(surface={surface!r}): choose one of "
+                      "{names}, or pass a dict with f, grad, xlim, ylim, start.").format(
+                          surface=surface, names=sorted(SURFACES))
                 )
             spec = dict(SURFACES[surface], name=surface)
         else:
             spec = dict(surface)
             missing = [k for k in ("f", "xlim") if k not in spec]
             if missing:
-                raise ValueError(f"DescentOnSurface(surface=...): the dict needs {missing}.")
+                raise ValueError(_("DescentOnSurface(surface=...): the dict needs {missing}.")
+                                 .format(missing=missing))
             spec.setdefault("ylim", None)
             spec.setdefault("name", "custom")
             spec.setdefault("formula", "")
@@ -53,8 +56,9 @@ class DescentOnSurface(_App):
         start = spec["start"] if start is None else tuple(np.ravel(start))
         if len(start) != self.dim:
             raise ValueError(
-                f"DescentOnSurface(start={start!r}): this surface has {self.dim} "
-                f"parameter(s), so start needs {self.dim} number(s)."
+                _("DescentOnSurface(start={start!r}): this surface has {dim} "
+                  "parameter(s), so start needs {dim} number(s).").format(start=start,
+                                                                         dim=self.dim)
             )
         values = {"learning_rate": learning_rate, "momentum": momentum, "steps": steps,
                   "start_w0": float(start[0])}
@@ -134,8 +138,8 @@ class DescentOnSurface(_App):
         (self.start_marker,) = self.ax_surface.plot([], [], "s", color="tab:red",
                                                     markersize=7)
         (self.loss_line,) = self.ax_loss.plot([], [], "-o", markersize=2)
-        self.ax_loss.set_xlabel("step")
-        self.ax_loss.set_ylabel("loss")
+        self.ax_loss.set_xlabel(_("step"))
+        self.ax_loss.set_ylabel(_("loss"))
         self.ax_loss.grid(True, alpha=0.3)
 
     def _draw(self):
@@ -160,7 +164,8 @@ class DescentOnSurface(_App):
                 self.ax_loss.set_yscale("linear")
                 pad = 0.05 * (high - low) if high > low else 1.0
                 self.ax_loss.set_ylim(low - pad, high + pad)
-        self.ax_loss.set_title(f"{s['regime']}: final loss {s['final_loss']:.3g}")
+        self.ax_loss.set_title(_("{regime}: final loss {loss:.3g}").format(
+            regime=regime_label(s["regime"]), loss=s["final_loss"]))
 
     def _make_controls(self, widgets):
         style = {"description_width": "initial"}
@@ -168,24 +173,24 @@ class DescentOnSurface(_App):
         controls = {
             "learning_rate": widgets.FloatLogSlider(
                 value=self.values["learning_rate"], base=10, min=-4, max=1, step=0.05,
-                description="learning rate", readout_format=".3g", style=style),
+                description=_("learning rate"), readout_format=".3g", style=style),
             "momentum": widgets.FloatSlider(
                 value=self.values["momentum"], min=0, max=0.99, step=0.01,
-                description="momentum", style=style),
+                description=_("momentum"), style=style),
             "steps": widgets.IntSlider(value=self.values["steps"],
                                        min=min(1, self.values["steps"]),
                                        max=max(500, self.values["steps"]),
-                                       description="steps", style=style),
+                                       description=_("steps"), style=style),
             "start_w0": widgets.FloatSlider(
                 value=self.values["start_w0"], min=min(xlim[0], self.values["start_w0"]),
                 max=max(xlim[1], self.values["start_w0"]), step=0.05,
-                description="start w0" if self.dim == 2 else "start w", style=style),
+                description=_("start w0") if self.dim == 2 else _("start w"), style=style),
         }
         if self.dim == 2:
             controls["start_w1"] = widgets.FloatSlider(
                 value=self.values["start_w1"], min=min(ylim[0], self.values["start_w1"]),
                 max=max(ylim[1], self.values["start_w1"]), step=0.05,
-                description="start w1", style=style)
+                description=_("start w1"), style=style)
         return controls
 
     def _layout(self, widgets, controls):
@@ -194,5 +199,7 @@ class DescentOnSurface(_App):
 
     def _summary(self):
         s = self._state
-        return (f"<b>{s['regime']}</b>: {len(s['trajectory']) - 1} steps, final loss "
-                f"{s['final_loss']:.4g}, |gradient| at the end {s['final_grad_norm']:.2g}")
+        return _("{regime}: {steps} steps, final loss {loss:.4g}, |gradient| at the end "
+                 "{grad:.2g}").format(regime=f"<b>{regime_label(s['regime'])}</b>",
+                                      steps=len(s["trajectory"]) - 1, loss=s["final_loss"],
+                                      grad=s["final_grad_norm"])

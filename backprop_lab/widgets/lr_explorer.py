@@ -7,7 +7,8 @@ import numpy as np
 from .. import datasets, plots
 from .. import train_loop as tl
 from ..gradcheck import SUSPICIOUS_ABOVE
-from ._app import _App, _check_number, _new_figure
+from ..i18n import _, ngettext
+from ._app import _App, _check_number, _new_figure, regime_label
 
 
 class LearningRateExplorer(_App):
@@ -94,8 +95,9 @@ class LearningRateExplorer(_App):
                                           ("model", model)) if value is not None]
         if len(given) > 1:
             raise ValueError(
-                f"LearningRateExplorer: give one of functions=..., model_fn=... or "
-                f"model=..., not both {given[0]}= and {given[1]}=."
+                _("LearningRateExplorer: give one of functions=..., model_fn=... or "
+                  "model=..., not both {first}= and {second}=.").format(first=given[0],
+                                                                      second=given[1])
             )
         if model is not None:
             model_fn = tl.from_sequential(model)
@@ -122,9 +124,11 @@ class LearningRateExplorer(_App):
             except Exception as exc:
                 if model is not None and isinstance(exc, ValueError):
                     # the model does not fit the data: bad input, not a bug to show
-                    raise ValueError(f"LearningRateExplorer(model=...): {exc}") from None
-                prefix = "the model" if model is not None else "model_fn"
-                self._setup_error = f"{prefix} failed: " + tl.describe_exception(exc)
+                    raise ValueError(_("LearningRateExplorer(model=...): {error}")
+                                     .format(error=exc)) from None
+                failed = (_("the model failed: {error}") if model is not None
+                          else _("model_fn failed: {error}"))
+                self._setup_error = failed.format(error=tl.describe_exception(exc))
                 self.initial_params, self.loss_and_grads, self.predict = (
                     [], None, None)
             self._relu_outputs = getattr(model_fn, "relu_outputs", None)
@@ -146,15 +150,16 @@ class LearningRateExplorer(_App):
             x, y = data
         except (TypeError, ValueError):
             raise ValueError(
-                "LearningRateExplorer(data=...): give a pair (X, y), e.g. "
-                "datasets.moons(200)."
+                _("LearningRateExplorer(data=...): give a pair (X, y), e.g. "
+                  "datasets.moons(200).")
             ) from None
         x = np.asarray(x, dtype=np.float64)
         y = np.asarray(y).reshape(-1).astype(np.int64)
         if x.ndim != 2 or x.shape[1] != 2 or len(x) != len(y):
             raise ValueError(
-                f"LearningRateExplorer(data=(X, y)): X must have shape (N, 2) and y (N,) "
-                f"labels; got {x.shape} and {y.shape}."
+                _("LearningRateExplorer(data=(X, y)): X must have shape (N, 2) and y (N,) "
+                  "labels; got {x_shape} and {y_shape}.").format(x_shape=x.shape,
+                                                                y_shape=y.shape)
             )
         return x, y
 
@@ -212,7 +217,8 @@ class LearningRateExplorer(_App):
                          accuracy=float("nan"), diverged=False, update_ratios={},
                          largest_update_ratios={}, dead_units=None, hidden_units=None,
                          error=self._setup_error,
-                         message=f"Your model failed: {self._setup_error}")
+                         message=_("Your model failed: {error}").format(
+                             error=self._setup_error))
             self._state, self._params = state, None
             return
         result = tl.train(self.initial_params, self.loss_and_grads, self.x, self.y,
@@ -273,41 +279,47 @@ class LearningRateExplorer(_App):
         start = s["initial_loss"]
         gradient_note = ""
         if s["gradient_check"] is not None and not s["gradient_check"] < SUSPICIOUS_ABOVE:
-            gradient_note = (f" Note: your gradients disagree with finite differences "
-                             f"(relative error {s['gradient_check']:.2g}); check your "
-                             f"backward functions.")
+            gradient_note = _(" Note: your gradients disagree with finite differences "
+                              "(relative error {error:.2g}); check your backward "
+                              "functions.").format(error=s["gradient_check"])
         if s["regime"] == "error":
-            return f"Your functions failed: {s['error']}"
+            return _("Your functions failed: {error}").format(error=s["error"])
         dead = s["dead_units"] or 0
-        dead_note = (f"{dead} of {s['hidden_units']} hidden units "
-                     + ("is dead (its ReLU outputs 0 for every input): no gradient flows "
-                        "through it any more" if dead == 1 else
-                        "are dead (their ReLU outputs 0 for every input): no gradient flows "
-                        "through them any more")) if dead else ""
+        dead_note = ngettext(
+            "{dead} of {total} hidden units is dead (its ReLU outputs 0 for every input): "
+            "no gradient flows through it any more",
+            "{dead} of {total} hidden units are dead (their ReLU outputs 0 for every "
+            "input): no gradient flows through them any more",
+            dead).format(dead=dead, total=s["hidden_units"]) if dead else ""
         if s["regime"] == "diverging":
             if s["diverged"]:
-                text = (f"The loss blew up (non-finite or above {tl.EXPLODED_LOSS:g}) "
-                        f"after {len(losses)} epochs: the steps are far too large.")
+                text = _("The loss blew up (non-finite or above {limit:g}) after {epochs} "
+                         "epochs: the steps are far too large.").format(
+                             limit=tl.EXPLODED_LOSS, epochs=len(losses))
             elif dead_note:
-                text = ("The loss did not go down overall: the steps are too large to "
-                        f"descend, and {dead_note}. Lower the learning rate.")
+                text = _("The loss did not go down overall: the steps are too large to "
+                         "descend, and {dead_note}. Lower the learning rate.").format(
+                             dead_note=dead_note)
                 dead_note = ""
             else:
-                text = ("The loss did not go down overall: the steps are too large to "
-                        "descend. Lower the learning rate.")
+                text = _("The loss did not go down overall: the steps are too large to "
+                         "descend. Lower the learning rate.")
         elif s["regime"] == "oscillating":
-            text = ("The loss falls but jumps up now and then: the steps overshoot"
-                    + (" (with mini-batches, each batch's gradient is also noisy)"
-                       if s["batch_size"] else "")
-                    + ". A smaller learning rate is steadier.")
+            text = (_("The loss falls but jumps up now and then: the steps overshoot "
+                      "(with mini-batches, each batch's gradient is also noisy). A smaller "
+                      "learning rate is steadier.") if s["batch_size"] else
+                    _("The loss falls but jumps up now and then: the steps overshoot. A "
+                      "smaller learning rate is steadier."))
         elif s["regime"] == "too slow":
             fell = 100 * (1 - s["final_loss"] / start) if start else 0.0
-            text = (f"The loss fell by only {fell:.0f}% in {s['epochs']} epochs: "
-                    "raise the learning rate (or train longer).")
+            text = _("The loss fell by only {fell:.0f}% in {epochs} epochs: "
+                     "raise the learning rate (or train longer).").format(
+                         fell=fell, epochs=s["epochs"])
         else:
-            text = (f"The loss fell steadily from {start:.3g} to {s['final_loss']:.3g}.")
+            text = _("The loss fell steadily from {start:.3g} to {final:.3g}.").format(
+                start=start, final=s["final_loss"])
         if dead_note:
-            text += f" Also, {dead_note}."
+            text += _(" Also, {dead_note}.").format(dead_note=dead_note)
         return text + gradient_note
 
     # ----- drawing -----
@@ -317,7 +329,7 @@ class LearningRateExplorer(_App):
         self.figure = fig = _new_figure(8.4, 3.4)
         self.ax_loss, self.ax_boundary = fig.subplots(1, 2)
         ax = self.ax_loss
-        (self.loss_line,) = ax.plot([], [], "-", color="tab:blue", label="training loss")
+        (self.loss_line,) = ax.plot([], [], "-", color="tab:blue", label=_("training loss"))
         ax.set_yscale("log")
         # Speed (every slider move redraws, and drawing text is most of a frame): no
         # titles (the learning rate, verdict and accuracy are in the status line above
@@ -328,8 +340,8 @@ class LearningRateExplorer(_App):
         ax.xaxis.set_major_locator(MaxNLocator(6, integer=True))
         ax.xaxis.set_label_coords(0.5, -0.13)  # fixed: not placed from the tick labels
         ax.yaxis.set_label_coords(-0.12, 0.5)
-        ax.set_xlabel("epoch")
-        ax.set_ylabel("loss")
+        ax.set_xlabel(_("epoch"))
+        ax.set_ylabel(_("loss"))
         ax.grid(True, alpha=0.3)
         self.loss_note = ax.text(0.97, 0.05, "", transform=ax.transAxes, ha="right",
                                  va="bottom", color="tab:red", fontsize=9,
@@ -367,9 +379,10 @@ class LearningRateExplorer(_App):
             self.ax_loss.set_ylim(low, high)
             ticks = _log_ticks(low, high)
             self.ax_loss.set_yticks(ticks, [f"{v:g}" for v in ticks])
-        note = "error" if s["regime"] == "error" else ""
+        note = regime_label("error") if s["regime"] == "error" else ""
         if s["dead_units"]:
-            note = f"{s['dead_units']} of {s['hidden_units']} hidden units dead"
+            note = _("{dead} of {total} hidden units dead").format(dead=s["dead_units"],
+                                                                  total=s["hidden_units"])
         self.loss_note.set_text(note)
         self.loss_note.set_visible(bool(note))  # an empty box would still be drawn
         if self._params is not None and s["regime"] != "error":
@@ -394,18 +407,18 @@ class LearningRateExplorer(_App):
         return {
             "learning_rate": widgets.FloatLogSlider(
                 value=self.values["learning_rate"], base=10, min=-4, max=1, step=0.05,
-                description="learning rate", readout_format=".3g", continuous_update=False,
-                style=style),
+                description=_("learning rate"), readout_format=".3g",
+                continuous_update=False, style=style),
             "epochs": widgets.IntSlider(
                 value=self.values["epochs"], min=min(10, self.values["epochs"]),
-                max=max(300, self.values["epochs"]), step=10, description="epochs",
+                max=max(300, self.values["epochs"]), step=10, description=_("epochs"),
                 continuous_update=False, style=style),
             # ipywidgets reads a Dropdown value of None as "nothing selected", so the
             # control holds the text "full batch" and set() turns it into None.
             "batch_size": widgets.Dropdown(
-                options=[("full batch", "full batch")]
+                options=[(_("full batch"), "full batch")]
                 + [(str(b), b) for b in self.BATCH_CHOICES[1:]],
-                value=self._control_value("batch_size"), description="batch size",
+                value=self._control_value("batch_size"), description=_("batch size"),
                 style=style, layout={"width": "180px"}),
         }
 
@@ -420,14 +433,17 @@ class LearningRateExplorer(_App):
                   "diverging": "red", "error": "red"}[s["regime"]]
         first = ", ".join(f"{n} {r:.1e}" for n, r in s["update_ratios"].items())
         largest = ", ".join(f"{n} {r:.1e}" for n, r in s["largest_update_ratios"].items())
-        ratio_text = (f"<br>update/weight ratio ||lr&middot;dW||/||W||: first step {first};"
-                      f" largest {largest} (rule of thumb: about 1e-3; 1e-1 and above are"
-                      f" big jumps)") if first else ""
-        accuracy = (f", decision boundary (right): accuracy {s['accuracy']:.0%}"
-                    if np.isfinite(s["accuracy"]) else "")
-        return (f"learning rate {s['learning_rate']:.3g}: <b style='color:{colour}'>"
-                f"{s['regime']}</b> &mdash; {html.escape(s['message'])}{accuracy}"
-                f"{ratio_text}")
+        ratio_text = "<br>" + _(
+            "update/weight ratio ||lr&middot;dW||/||W||: first step {first}; largest "
+            "{largest} (rule of thumb: about 1e-3; 1e-1 and above are big jumps)").format(
+                first=first, largest=largest) if first else ""
+        accuracy = (_(", decision boundary (right): accuracy {accuracy:.0%}").format(
+            accuracy=s["accuracy"]) if np.isfinite(s["accuracy"]) else "")
+        regime = f"<b style='color:{colour}'>{regime_label(s['regime'])}</b>"
+        return _("learning rate {rate:.3g}: {regime} &mdash; {message}{boundary}"
+                 "{ratios}").format(rate=s["learning_rate"], regime=regime,
+                                    message=html.escape(s["message"]), boundary=accuracy,
+                                    ratios=ratio_text)
 
 
 def _log_ticks(low, high, most=6):

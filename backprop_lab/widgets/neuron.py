@@ -2,6 +2,7 @@
 import numpy as np
 
 from .. import datasets, functional, plots
+from ..i18n import _
 from ._app import _App, _check_number, _new_figure
 
 
@@ -35,7 +36,7 @@ class NeuronPlayground(_App):
         self.y = np.asarray(y).reshape(-1).astype(np.int64)
         if self.x.ndim != 2 or self.x.shape[1] != 2 or set(np.unique(self.y)) - {0, 1}:
             raise ValueError(
-                "NeuronPlayground(data=(X, y)): X must have shape (N, 2) and y labels 0/1."
+                _("NeuronPlayground(data=(X, y)): X must have shape (N, 2) and y labels 0/1.")
             )
         self._build_figure()
         self._refresh()
@@ -44,8 +45,8 @@ class NeuronPlayground(_App):
         if name == "activation":
             if value not in self.ACTIVATIONS:
                 raise ValueError(
-                    f"NeuronPlayground(activation={value!r}): choose one of "
-                    f"{self.ACTIVATIONS}."
+                    _("NeuronPlayground(activation={value!r}): choose one of {names}.")
+                    .format(value=value, names=self.ACTIVATIONS)
                 )
             return value
         return _check_number("NeuronPlayground", name, value, -100.0, 100.0)
@@ -111,11 +112,11 @@ class NeuronPlayground(_App):
         self.colorbar = self.figure.colorbar(self.output_image, ax=ax, shrink=0.8)
         (self.curve_line,) = self.ax_curve.plot([], [], "k-")
         self.points_0 = self.ax_curve.scatter([], [], color=plots.CLASS_COLORS[0], s=12,
-                                              label="class 0")
+                                              label=_("class {label}").format(label=0))
         self.points_1 = self.ax_curve.scatter([], [], color=plots.CLASS_COLORS[1], s=12,
-                                              label="class 1")
+                                              label=_("class {label}").format(label=1))
         self.ax_curve.set_xlabel("z = w0 x0 + w1 x1 + b")
-        self.ax_curve.set_ylabel("a = activation(z)")
+        self.ax_curve.set_ylabel(_("a = activation(z)"))
         self.ax_curve.axvline(0, color="grey", linewidth=0.5)
         self.ax_curve.legend(loc="upper left")
 
@@ -139,7 +140,8 @@ class NeuronPlayground(_App):
         tip = centre + (w / norm * 0.15 * (x_max - x_min) if norm else 0)
         self.weight_arrow.xy = tuple(tip)
         self.weight_arrow.set_position(tuple(centre))
-        self.ax_plane.set_title(f"{s['activation']} neuron: accuracy {s['accuracy']:.0%}")
+        self.ax_plane.set_title(_("{activation} neuron: accuracy {accuracy:.0%}").format(
+            activation=s["activation"], accuracy=s["accuracy"]))
         z_span = max(np.abs(self._z).max(), 1.0) * 1.1
         zs = np.linspace(-z_span, z_span, 200)
         self.curve_line.set_data(zs, self._activation(zs))
@@ -150,7 +152,8 @@ class NeuronPlayground(_App):
         a_all = self._activation(zs)
         pad = 0.05 * (a_all.max() - a_all.min() + 1e-9)
         self.ax_curve.set_ylim(a_all.min() - pad, a_all.max() + pad)
-        self.ax_curve.set_title(f"loss (cross-entropy of sigmoid(z)) {s['loss']:.3f}")
+        self.ax_curve.set_title(_("loss (cross-entropy of sigmoid(z)) {loss:.3f}").format(
+            loss=s["loss"]))
 
     def _make_controls(self, widgets):
         style = {"description_width": "initial"}
@@ -161,10 +164,11 @@ class NeuronPlayground(_App):
         }
         controls["activation"] = widgets.Dropdown(
             options=list(self.ACTIVATIONS), value=self.values["activation"],
-            description="activation", style=style, layout={"width": "200px"})
+            description=_("activation"), style=style, layout={"width": "200px"})
         return controls
 
     def _summary(self):
         s = self._state
-        return (f"z = {s['weights'][0]:.2f} x0 + {s['weights'][1]:.2f} x1 + {s['bias']:.2f};"
-                f" accuracy {s['accuracy']:.0%}; the black line is z = 0")
+        return _("z = {w0:.2f} x0 + {w1:.2f} x1 + {b:.2f}; accuracy {accuracy:.0%}; the "
+                 "black line is z = 0").format(w0=s["weights"][0], w1=s["weights"][1],
+                                               b=s["bias"], accuracy=s["accuracy"])

@@ -4,6 +4,7 @@ import numpy as np
 
 from .. import functional as F
 from .. import plots
+from ..i18n import _
 from ._app import _App, _check_number, _new_figure
 from .surfaces import ESCAPED, SURFACES
 
@@ -13,6 +14,11 @@ COLORS = {"SGD": "tab:red", "momentum": "tab:orange", "RMSprop": "tab:purple",
           "Adam": "white"}
 #: The 2-D surfaces of notebook 06 the race runs on.
 RACE_SURFACES = tuple(name for name, spec in SURFACES.items() if spec["ylim"] is not None)
+
+
+def racer_label(name):
+    """A racer's name as the learner reads it (the optimizers keep their Keras names)."""
+    return _("momentum") if name == "momentum" else name
 
 
 def optimizer_path(name, grad, start, steps, learning_rate, adaptive_learning_rate,
@@ -82,8 +88,9 @@ class OptimizerRace(_App):
         owner = "OptimizerRace"
         if name == "surface":
             if value not in RACE_SURFACES:
-                raise ValueError(f"{owner}(surface={value!r}): choose one of "
-                                 f"{', '.join(RACE_SURFACES)}.")
+                raise ValueError(_("{owner}(surface={value!r}): choose one of {names}.")
+                                 .format(owner=owner, value=value,
+                                         names=", ".join(RACE_SURFACES)))
             return value
         if name == "learning_rate":
             return _check_number(owner, name, value, 1e-6, 10.0)
@@ -122,13 +129,14 @@ class OptimizerRace(_App):
         self.ax_surface, self.ax_loss = fig.subplots(1, 2)
         self.lines, self.curves = {}, {}
         for name in RACERS:
-            (self.curves[name],) = self.ax_loss.plot([], [], color=COLORS[name], label=name)
+            (self.curves[name],) = self.ax_loss.plot([], [], color=COLORS[name],
+                                                     label=racer_label(name))
         self.curves["Adam"].set_color("black")
         self.ax_loss.set_yscale("log")
         self.ax_loss.set_ylim(1e-6, 10.0)
         self.ax_loss.axhline(self.TARGET, color="0.5", linewidth=0.6, linestyle=":")
-        self.ax_loss.set_xlabel("step")
-        self.ax_loss.set_ylabel("loss")
+        self.ax_loss.set_xlabel(_("step"))
+        self.ax_loss.set_ylabel(_("loss"))
         self.ax_loss.legend(loc="upper right", fontsize=8)
         self.ax_loss.grid(True, alpha=0.3)
 
@@ -144,7 +152,8 @@ class OptimizerRace(_App):
                                 title=spec["formula"])
         for racer in RACERS:
             (self.lines[racer],) = self.ax_surface.plot(
-                [], [], "-o", color=COLORS[racer], markersize=2, linewidth=1.2, label=racer)
+                [], [], "-o", color=COLORS[racer], markersize=2, linewidth=1.2,
+                label=racer_label(racer))
         self._drawn_surface = name
 
     def _draw(self):
@@ -164,24 +173,27 @@ class OptimizerRace(_App):
         if np.isfinite(finite_low):
             self.ax_loss.set_ylim(max(finite_low / 2, 1e-12), finite_high * 2)
         self.ax_loss.set_xlim(0, s["steps"])
-        self.ax_loss.set_title(f"first to loss < {self.TARGET:g}: {s['ranking'][0]}")
+        self.ax_loss.set_title(_("first to loss < {threshold:g}: {winner}").format(
+            threshold=self.TARGET, winner=racer_label(s["ranking"][0])))
 
     def _make_controls(self, widgets):
         style = {"description_width": "initial"}
         return {
             "surface": widgets.Dropdown(options=list(RACE_SURFACES),
-                                        value=self.values["surface"], description="surface"),
+                                        value=self.values["surface"],
+                                        description=_("surface")),
             "learning_rate": widgets.FloatLogSlider(
                 value=self.values["learning_rate"], base=10, min=-4, max=0, step=0.05,
-                description="SGD, momentum: rate", readout_format=".3g", style=style),
+                description=_("SGD, momentum: rate"), readout_format=".3g", style=style),
             "adaptive_learning_rate": widgets.FloatLogSlider(
                 value=self.values["adaptive_learning_rate"], base=10, min=-3, max=0,
-                step=0.05, description="RMSprop, Adam: rate", readout_format=".3g",
+                step=0.05, description=_("RMSprop, Adam: rate"), readout_format=".3g",
                 style=style),
             "momentum": widgets.FloatSlider(value=self.values["momentum"], min=0, max=0.99,
-                                            step=0.01, description="momentum", style=style),
+                                            step=0.01, description=_("momentum"),
+                                            style=style),
             "steps": widgets.IntSlider(value=self.values["steps"], min=10, max=1000,
-                                       description="steps", style=style),
+                                       description=_("steps"), style=style),
         }
 
     def _layout(self, widgets, controls):
@@ -193,11 +205,13 @@ class OptimizerRace(_App):
         parts = []
         for name in s["ranking"]:
             r = s["racers"][name]
+            shown = racer_label(name)
             if r["escaped"]:
-                parts.append(f"{name}: flew off")
+                parts.append(_("{name}: flew off").format(name=shown))
             elif r["reached"] is not None:
-                parts.append(f"{name}: {r['reached']} steps")
+                parts.append(_("{name}: {steps} steps").format(name=shown, steps=r["reached"]))
             else:
-                parts.append(f"{name}: not there ({r['final_loss']:.2g})")
-        return (f"<b>{s['surface']}</b>, steps to loss &lt; {self.TARGET:g}: "
-                + "; ".join(parts))
+                parts.append(_("{name}: not there ({loss:.2g})").format(name=shown,
+                                                                       loss=r["final_loss"]))
+        return _("{surface}, steps to loss &lt; {threshold:g}: {results}").format(
+            surface=f"<b>{s['surface']}</b>", threshold=self.TARGET, results="; ".join(parts))

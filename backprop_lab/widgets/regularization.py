@@ -3,6 +3,7 @@ and an L2 slider, and the gap between the training and the held-out loss."""
 import numpy as np
 
 from .. import callbacks, datasets, initializers, plots, regularizers
+from ..i18n import _
 from ..layers import Dense, Dropout
 from ..models import Sequential
 from ..optimizers import Adam
@@ -103,11 +104,11 @@ class RegularizationExplorer(_App):
         self.figure = fig = _new_figure(9.0, 3.6)
         self.ax_boundary, self.ax_loss = fig.subplots(1, 2)
         (self.train_line,) = self.ax_loss.plot([], [], "-", color="tab:blue",
-                                               label="training (40 points)")
+                                               label=_("training (40 points)"))
         (self.held_line,) = self.ax_loss.plot([], [], "-", color="tab:orange",
-                                              label="held out (400 points)")
-        self.ax_loss.set_xlabel("epoch")
-        self.ax_loss.set_ylabel("cross-entropy")
+                                              label=_("held out (400 points)"))
+        self.ax_loss.set_xlabel(_("epoch"))
+        self.ax_loss.set_ylabel(_("cross-entropy"))
         self.ax_loss.set_yscale("log")
         self.ax_loss.set_ylim(1e-3, 1.0)
         self.ax_loss.legend(loc="lower left", fontsize=8)
@@ -119,7 +120,8 @@ class RegularizationExplorer(_App):
         model = self.trained
         plots.plot_decision_boundary(lambda points: model.predict(points, len(points), 0),
                                      self.x, self.y, ax=self.ax_boundary, resolution=80,
-                                     title=f"dropout {s['dropout']:g}, L2 {s['l2']:g}")
+                                     title=_("dropout {dropout:g}, L2 {l2:g}").format(
+                                         dropout=s["dropout"], l2=s["l2"]))
         self.train_line.set_data(s["epochs_recorded"], s["train_losses"])
         self.held_line.set_data(s["epochs_recorded"], s["held_out_losses"])
         values = np.array(s["train_losses"] + s["held_out_losses"])
@@ -127,20 +129,20 @@ class RegularizationExplorer(_App):
         if values.size:
             self.ax_loss.set_ylim(values.min() / 2, values.max() * 2)
         self.ax_loss.set_xlim(0, s["epochs"])
-        self.ax_loss.set_title(f"gap (held out - training): {s['gap']:.3f}")
+        self.ax_loss.set_title(_("gap (held out - training): {gap:.3f}").format(gap=s["gap"]))
 
     def _make_controls(self, widgets):
         style = {"description_width": "initial"}
         return {
             "dropout": widgets.FloatSlider(value=self.values["dropout"], min=0, max=0.8,
-                                           step=0.05, description="dropout rate",
+                                           step=0.05, description=_("dropout rate"),
                                            style=style),
             "l2": widgets.SelectionSlider(
                 options=[0.0, 1e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1],
-                value=self._nearest_l2(self.values["l2"]), description="L2 strength",
+                value=self._nearest_l2(self.values["l2"]), description=_("L2 strength"),
                 style=style),
             "epochs": widgets.IntSlider(value=self.values["epochs"], min=20, max=600,
-                                        step=20, description="epochs", style=style),
+                                        step=20, description=_("epochs"), style=style),
         }
 
     @staticmethod
@@ -155,7 +157,6 @@ class RegularizationExplorer(_App):
 
     def _summary(self):
         s = self._state
-        return (f"training loss {s['train_loss']:.3f}, held-out loss "
-                f"{s['held_out_loss']:.3f}: <b>gap {s['gap']:.3f}</b>; accuracy "
-                f"{s['train_accuracy']:.0%} on training, {s['held_out_accuracy']:.0%} "
-                "held out")
+        return _("training loss {train_loss:.3f}, held-out loss {held_out_loss:.3f}: "
+                 "<b>gap {gap:.3f}</b>; accuracy {train_accuracy:.0%} on training, "
+                 "{held_out_accuracy:.0%} held out").format(**s)

@@ -2,6 +2,7 @@
 import html
 
 from .. import autodiff, plots
+from ..i18n import _
 from ._app import _App, _check_number, _new_figure
 
 
@@ -54,8 +55,8 @@ class BackwardStepper(_App):
         self.root = example_graph() if root is None else root
         if not isinstance(self.root, autodiff.Value):
             raise ValueError(
-                "BackwardStepper(root=...): root must be an autodiff.Value, the output of "
-                "a graph (e.g. L = (w * x + b).tanh())."
+                _("BackwardStepper(root=...): root must be an autodiff.Value, the output of "
+                  "a graph (e.g. L = (w * x + b).tanh()).")
             )
         self.order = autodiff.topological_order(self.root)
         self.names = {}
@@ -105,15 +106,17 @@ class BackwardStepper(_App):
 
     def _explain(self, last):
         if last is None:
-            return ("Before the backward pass every grad is 0. The first step sets "
-                    f"d{self.names[id(self.root)]}/d{self.names[id(self.root)]} = 1.")
+            return _("Before the backward pass every grad is 0. The first step sets "
+                     "d{root}/d{root} = 1.").format(root=self.names[id(self.root)])
         node = self.names[id(last.node)]
         if not last.updates:
-            return f"{node} is an input: its grad {last.node.grad:.4g} is final."
+            return _("{node} is an input: its grad {grad:.4g} is final.").format(
+                node=node, grad=last.node.grad)
         parts = [f"{self.names[id(c)]}.grad += {local:.4g} x {last.node.grad:.4g}"
                  f" = {added:+.4g}" for c, local, added in last.updates]
-        return (f"{node} (op {last.node.op}) passes its grad back by the chain rule "
-                "(local derivative x grad): " + "; ".join(parts) + ".")
+        return _("{node} (op {op}) passes its grad back by the chain rule "
+                 "(local derivative x grad): {updates}.").format(
+                     node=node, op=last.node.op, updates="; ".join(parts))
 
     def _build_figure(self):
         columns = len(set(self._depth_list()))
@@ -146,21 +149,22 @@ class BackwardStepper(_App):
                     patch.set_edgecolor("green")
                     patch.set_linewidth(2.0)
         s = self._state
-        ax.set_title(f"backward pass: step {s['step']} of {s['n_steps']}"
-                     + (f" (node {s['current']})" if s["current"] else ""))
+        title = (_("backward pass: step {step} of {n_steps} (node {current})") if s["current"]
+                 else _("backward pass: step {step} of {n_steps}"))
+        ax.set_title(title.format(**s))
 
     def _make_controls(self, widgets):
         return {
             "step": widgets.IntSlider(value=self.values["step"], min=0, max=self.n_steps,
-                                      description="step", continuous_update=False),
+                                      description=_("step"), continuous_update=False),
         }
 
     def _layout(self, widgets, controls):
         buttons = []
-        for text, action in (("reset", lambda: 0),
-                             ("back", lambda: max(self.values["step"] - 1, 0)),
-                             ("next", lambda: min(self.values["step"] + 1, self.n_steps)),
-                             ("run all", lambda: self.n_steps)):
+        for text, action in ((_("reset"), lambda: 0),
+                             (_("back"), lambda: max(self.values["step"] - 1, 0)),
+                             (_("next"), lambda: min(self.values["step"] + 1, self.n_steps)),
+                             (_("run all"), lambda: self.n_steps)):
             button = widgets.Button(description=text, layout={"width": "80px"})
             button.on_click(lambda _b, action=action: self._on_change("step")(
                 {"new": action()}))

@@ -350,3 +350,111 @@ def test_positional_fields_are_not_used():
                for text in ([m.msgid] if isinstance(m.msgid, str) else m.msgid)
                if re.search(r"\{(\d*)(![rsa])?(:[^{}]*)?\}", text)]
     assert unnamed == []
+
+
+# --------------------------------------------------------------------------------------
+# The library's messages: Chinese with their fields filled in, English unchanged
+# --------------------------------------------------------------------------------------
+def test_an_argument_error_in_chinese_and_in_english(chinese):
+    from backprop_lab import utils
+
+    with pytest.raises(ValueError) as error:
+        utils.to_categorical([0, 5], num_classes=3)
+    assert str(error.value) == ("to_categorical(y, num_classes=3)：出现了标签 5；"
+                                "标签必须小于 num_classes。")
+    config.set_language("en")
+    with pytest.raises(ValueError) as error:
+        utils.to_categorical([0, 5], num_classes=3)
+    assert str(error.value) == ("to_categorical(y, num_classes=3): found label 5; labels "
+                                "must be below num_classes.")
+
+
+def test_an_unknown_name_in_chinese_and_in_english(chinese):
+    from backprop_lab.layers import Dense
+
+    template = "unknown {kind} {name!r}.{hint} Valid {kind} names: {valid}."
+    assert i18n._(template) != template  # _engine/ is extracted (babel skips _* by default)
+
+    with pytest.raises(ValueError) as error:
+        Dense(2, activation="rellu")
+    assert "未知的激活函数 'rellu'。" in str(error.value)
+    assert "可用的激活函数名称：" in str(error.value)
+    config.set_language("en")
+    with pytest.raises(ValueError, match=r"unknown activation 'rellu'\. Did you mean 'relu'\?"):
+        Dense(2, activation="rellu")
+
+
+def test_a_widget_status_line_in_chinese_and_in_english(chinese):
+    from backprop_lab import widgets
+
+    app = widgets.DescentOnSurface(surface="bowl", learning_rate=0.1, steps=50)
+    assert app.state["regime"] == "converged"  # the state stays English
+    status = app.summary_text()
+    assert status.startswith("已收敛：50 步，最终损失 ")
+    assert "终点处 |梯度| 为 " in status
+    assert app.ax_loss.get_title().startswith("已收敛：最终损失 ")
+    config.set_language("en")
+    app.set(steps=50)
+    assert app.summary_text().startswith("converged: 50 steps, final loss ")
+    assert app.ax_loss.get_title().startswith("converged: final loss ")
+
+
+def test_a_gradient_check_report_in_chinese_and_in_english(chinese):
+    import numpy as np
+
+    from backprop_lab import functional as F
+    from backprop_lab import gradcheck
+
+    x = np.array([[0.5, -1.5, 2.0]])
+    report = gradcheck.check_layer(F.relu_forward, F.relu_backward, x)
+    assert report.band == "good" and report.passed  # the data stays English
+    lines = repr(report).splitlines()
+    assert lines[0].startswith("relu_forward / relu_backward 的梯度检验：通过 - 最差的是 z：")
+    assert lines[0].endswith("（良好）")
+    assert lines[1].split() == ["参数", "形状", "已检查", "相对误差", "等级", "最差位置",
+                                "解析值", "数值", "折点"]
+    # the columns line up: each cell of the row starts under its heading
+    header, row = lines[1], lines[2]
+    starts = [i18n.display_width(header[:header.index(h)]) for h in header.split()]
+    assert [i18n.display_width(row[:row.index(c)]) for c in row.split()[:2]] == starts[:2]
+    assert lines[-1].startswith("等级：> 1e-2 错误；")
+    config.set_language("en")
+    lines = repr(gradcheck.check_layer(F.relu_forward, F.relu_backward, x)).splitlines()
+    assert lines[0].startswith("Gradient check of relu_forward / relu_backward: PASSED - "
+                               "worst z: relative error ")
+    assert lines[1].split()[:4] == ["parameter", "shape", "checked", "rel."]
+
+
+def _diverging_fit():
+    import numpy as np
+
+    from backprop_lab.layers import Dense
+    from backprop_lab.models import Sequential
+    from backprop_lab.optimizers import SGD
+
+    model = Sequential([Dense(8, activation="relu", input_dim=2), Dense(1)])
+    model.compile(loss="mse", optimizer=SGD(learning_rate=1e3))
+    x = np.random.default_rng(0).normal(size=(64, 2)) * 10
+    return model.fit(x, x[:, 0] ** 2, epochs=5, batch_size=16, verbose=1)
+
+
+def test_training_progress_and_divergence_in_chinese(capsys, chinese):
+    history = _diverging_fit()
+    assert history.diverged
+    out = capsys.readouterr().out
+    assert out.startswith("第 1/5 轮\n")
+    epoch, batch = history.diverged_at["epoch"], history.diverged_at["batch"]
+    assert (f"训练在第 {epoch} 轮的第 {batch} 个批量（共 4 个）发散：" in out)
+    assert "学习率（1000）可能太大了：试试小一些的，例如 learning_rate=100。" in out
+    assert f"权重已恢复为第 {epoch} 轮开始时的值。" in out
+
+
+def test_training_progress_and_divergence_unchanged_in_english(capsys):
+    history = _diverging_fit()
+    out = capsys.readouterr().out
+    epoch, batch = history.diverged_at["epoch"], history.diverged_at["batch"]
+    assert out.startswith("Epoch 1/5\n")
+    assert (f"Training diverged at epoch {epoch}, batch {batch} of 4: " in out)
+    assert ("The learning rate (1000) is probably too large: try a smaller one, e.g. "
+            "learning_rate=100. The weights were restored to their values at the start of "
+            f"epoch {epoch}.") in out
