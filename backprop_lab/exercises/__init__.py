@@ -16,7 +16,15 @@ How to add an exercise
    the exercise a ``difficulty`` on the scale of ``DIFFICULTY`` below.
 3. Write ``cases(rng)``: fixed inputs, seeded random ones (draw them from ``rng``), and edge
    cases (zeros, large magnitudes, a batch of one, non-square shapes).  Make sure every
-   mistake fails at least one case, and in its own way (the tests check this).
+   mistake fails at least one case, and in its own way (the tests check this): a mistake's
+   hint is shown only when a learner's outcomes agree with that mistake on every case and
+   with no other mistake, so two mistakes that agree on every case are never named.
+   Cases that tell typical wrong answers from the right one: an output of shape (1, 1)
+   or (N, 1) (a squeeze), probabilities just inside a clip (1e-8: clipped, not shifted by
+   an epsilon), ties exactly at a threshold or a kink, an exact half where rounding
+   matters.  For each defaulted argument of the statement, a case that leaves it out and
+   its twin with the default written out: a wrong default then fails the first and passes
+   the second, and the verdict says so (``grader.default_slip``).
 4. Add the Exercise to the module's ``EXERCISES`` list::
 
     import numpy as np

@@ -130,6 +130,9 @@ def _dense_cases(rng):
                     rng.standard_normal((10, 1)), rng.standard_normal(1)),
         edge_case("batch of one", rng.standard_normal((1, 4)), rng.standard_normal((4, 3)),
                   rng.standard_normal(3)),
+        edge_case("one example, one unit: z keeps its shape (1, 1)",
+                  rng.standard_normal((1, 3)), rng.standard_normal((3, 1)),
+                  rng.standard_normal(1)),
         edge_case("all-zero input (the output is the bias)", np.zeros((3, 2)),
                   rng.standard_normal((2, 4)), rng.standard_normal(4)),
         edge_case("large magnitudes", 1e6 * rng.standard_normal((4, 2)),
@@ -186,6 +189,16 @@ def _dense_elementwise(x, W, b):
     return z, (x, W)
 
 
+def _dense_squeezed(x, W, b):
+    z = np.squeeze(x @ W + b)
+    return z, (x, W)
+
+
+def _dense_bias_summed(x, W, b):
+    z = x @ W + np.sum(b)
+    return z, (x, W)
+
+
 # --------------------------------------------------------------------------------------
 # relu_forward
 # --------------------------------------------------------------------------------------
@@ -227,6 +240,10 @@ def _relu_no_cache(z):
 
 def _relu_abs(z):
     return np.abs(z), z
+
+
+def _relu_mask(z):
+    return z > 0, z
 
 
 # --------------------------------------------------------------------------------------
@@ -360,6 +377,17 @@ def _softmax_no_cache(z):
     return e / e.sum(axis=1, keepdims=True)
 
 
+def _softmax_whole_batch(z):
+    e = np.exp(z - np.max(z))
+    a = e / np.sum(e)
+    return a, a
+
+
+def _softmax_sigmoid_per_entry(z):
+    a = F.sigmoid_forward(z)[0]
+    return a, a
+
+
 # --------------------------------------------------------------------------------------
 # mlp_forward
 # --------------------------------------------------------------------------------------
@@ -394,6 +422,8 @@ def _mlp_cases(rng):
         edge_case("a single linear layer", rng.standard_normal((3, 2)),
                   [(rng.standard_normal((2, 3)), rng.standard_normal(3), F.linear_forward)]),
         edge_case("batch of one", rng.standard_normal((1, 3)), fixed_layers),
+        edge_case("one example, one output: out keeps its shape (1, 1)",
+                  rng.standard_normal((1, 20)), seed_layers),
         edge_case("large inputs", 1e3 * rng.standard_normal((4, 20)), seed_layers),
     ]
 
@@ -482,6 +512,35 @@ def _mlp_flat_caches(x, layers):
 
 def _mlp_no_caches(x, layers):
     return mlp_forward(x, layers)[0]
+
+
+def _mlp_last_activation_skipped(x, layers):
+    caches = []
+    a = x
+    for W, b, activation_forward in layers[:-1]:
+        z, dense_cache = F.dense_forward(a, W, b)
+        a, activation_cache = activation_forward(z)
+        caches.append((dense_cache, activation_cache))
+    W, b, _ = layers[-1]
+    z, dense_cache = F.dense_forward(a, W, b)
+    caches.append((dense_cache, None))
+    return z, caches
+
+
+def _mlp_first_activation_for_all(x, layers):
+    caches = []
+    a = x
+    first_activation = layers[0][2]
+    for W, b, _ in layers:
+        z, dense_cache = F.dense_forward(a, W, b)
+        a, activation_cache = first_activation(z)
+        caches.append((dense_cache, activation_cache))
+    return a, caches
+
+
+def _mlp_squeezed(x, layers):
+    a, caches = mlp_forward(x, layers)
+    return np.squeeze(a), caches
 
 
 
@@ -634,6 +693,13 @@ EXERCISES = [
             ("x * W instead of x @ W", _dense_elementwise,
              "* multiplies entry by entry (and the shapes (N, D) and (D, M) do not even "
              "match). The layer needs the matrix product x @ W."),
+            ("squeezed z", _dense_squeezed,
+             "np.squeeze drops every axis of length 1: with one unit z loses its column "
+             "axis, and with one example and one unit it becomes a single number. z keeps "
+             "the shape (N, M) even when N or M is 1: return x @ W + b as it is."),
+            ("bias summed", _dense_bias_summed,
+             "np.sum(b) adds the biases of all units into one number. Each unit has its "
+             "own bias: add b itself, x @ W + b."),
         ],
         hints=[
             "Each row of x is one example; column j of W holds the weights of unit j.",
@@ -669,6 +735,9 @@ EXERCISES = [
             ("absolute value", _relu_abs,
              "np.abs turns negative entries positive; ReLU replaces them by 0: "
              "np.maximum(z, 0)."),
+            ("returned the mask", _relu_mask,
+             "z > 0 is the mask, True or False for each entry; ReLU returns the values "
+             "themselves where z > 0 and 0 elsewhere: np.maximum(z, 0)."),
         ],
         hints=[
             "ReLU keeps positive entries and replaces negative ones by 0.",
@@ -762,6 +831,13 @@ EXERCISES = [
              "each row on its own: e.sum(axis=1, keepdims=True)."),
             ("no cache", _softmax_no_cache,
              "return two things, the probabilities and the cache (a itself): return a, a."),
+            ("softmax over the whole batch", _softmax_whole_batch,
+             "np.max(z) and np.sum(e) without an axis run over the whole batch, so all the "
+             "entries of the batch together sum to 1. Softmax works row by row: "
+             "z.max(axis=1, keepdims=True) and e.sum(axis=1, keepdims=True)."),
+            ("a sigmoid for each entry", _softmax_sigmoid_per_entry,
+             "you applied the sigmoid to every logit on its own; softmax divides each "
+             "exp(z_k) by the sum over the row, so that the row sums to 1."),
         ],
         hints=[
             "softmax(z)_k = exp(z_k) / sum_j exp(z_j), row by row. Subtracting the row's "
@@ -811,6 +887,19 @@ EXERCISES = [
              "activation_cache)). extend (or two appends) flattens them into one long list."),
             ("no caches", _mlp_no_caches,
              "return two things, the output and the list of caches: return a, caches."),
+            ("last activation skipped", _mlp_last_activation_skipped,
+             "the last layer has an activation too (the seed's network ends with a "
+             "sigmoid): out is activation_forward(z) of the last layer, and its pair in "
+             "caches holds that activation's cache. Run the same two steps for every "
+             "layer, the last one included."),
+            ("one activation for every layer", _mlp_first_activation_for_all,
+             "every layer brings its own activation, the third item of its triple: unpack "
+             "`for W, b, activation_forward in layers` and call that one, not the first "
+             "layer's for all of them."),
+            ("squeezed the output", _mlp_squeezed,
+             "np.squeeze drops the axes of length 1, so a network with one output returns "
+             "(N,) instead of (N, 1), and one example with one output becomes a single "
+             "number. Return the last activation as it is, shape (N, M_out)."),
         ],
         hints=[
             "Start with a = x. For each (W, b, activation_forward): a dense layer, then its "

@@ -136,6 +136,9 @@ def _bce_cases(rng):
         edge_case("p exactly 0 and 1, right and wrong", _column([1, 0, 1, 0]),
                   _column([0.0, 1.0, 1.0, 0.0])),
         edge_case("soft labels", _column([0.1, 0.9, 0.5]), _column([0.3, 0.8, 0.5])),
+        edge_case("probabilities 1e-8 and 1 - 1e-8, inside the clipped zone (clipped, "
+                  "not shifted)", _column([1, 0, 1, 0]),
+                  _column([1e-8, 1 - 1e-8, 0.5, 0.3])),
         edge_case("a single example", _column([1]), _column([0.25])),
     ]
 
@@ -187,6 +190,16 @@ def _bce_summed_over_labels(y_true, p):
 def _bce_log10(y_true, p):
     p = np.clip(p, EPSILON, 1 - EPSILON)
     return float(-np.mean(y_true * np.log10(p) + (1 - y_true) * np.log10(1 - p)))
+
+
+def _bce_shifted(y_true, p):
+    return float(-np.mean(y_true * np.log(p + EPSILON)
+                          + (1 - y_true) * np.log(1 - p + EPSILON)))
+
+
+def _bce_clip_above_only(y_true, p):
+    p = np.minimum(p, 1 - EPSILON)
+    return float(-np.mean(y_true * np.log(p) + (1 - y_true) * np.log(1 - p)))
 
 
 # --------------------------------------------------------------------------------------
@@ -265,6 +278,12 @@ def _cce_cases(rng):
                   np.array([[0.7, 0.3, 0.0], [0.0, 0.9, 0.1]])),
         edge_case("a single example", np.array([[0.0, 0.0, 1.0, 0.0]]),
                   np.array([[0.1, 0.2, 0.3, 0.4]])),
+        edge_case("p = 1 at the true class (clipped to 1 - 1e-7)",
+                  np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]),
+                  np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])),
+        edge_case("p = 1e-8 at the true class (clipped, not shifted)",
+                  np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]]),
+                  np.array([[0.6, 1e-8, 0.4 - 1e-8], [0.5, 0.25, 0.25]])),
     ]
 
 
@@ -312,6 +331,15 @@ def _cce_per_example(y_true, p):
 def _cce_notebook_N(y_true, p):
     # what `... / N` gives while checking: the notebook's global N is out of reach
     raise NameError("name 'N' is not defined")
+
+
+def _cce_shifted(y_true, p):
+    return float(-np.sum(y_true * np.log(p + EPSILON)) / p.shape[0])
+
+
+def _cce_clip_below_only(y_true, p):
+    p = np.maximum(p, EPSILON)
+    return float(-np.sum(y_true * np.log(p)) / p.shape[0])
 
 
 def _cce_binary_formula(y_true, p):
@@ -389,6 +417,8 @@ def _huber_cases(rng):
     return [
         fixed_case("2x3, errors in both zones", y,
                    y + np.array([[0.5, -3.0, 1.5], [-0.2, 2.0, -0.9]])),
+        fixed_case("the same, with delta = 1.0 written out", y,
+                   y + np.array([[0.5, -3.0, 1.5], [-0.2, 2.0, -0.9]]), delta=1.0),
         fixed_case("4 examples, one output, delta 0.5", _column([0.0, 1.0, 2.0, 3.0]),
                    _column([0.2, 0.1, 2.7, 3.4]), delta=0.5),
         random_case("random 6x2, delta 1", rng.standard_normal((6, 2)),
@@ -434,6 +464,23 @@ def _huber_factor_two(y_true, y_pred, delta=1.0):
 
 def _huber_delta_ignored(y_true, y_pred, delta=1.0):
     return np.clip(y_pred - y_true, -1.0, 1.0) / y_pred.size
+
+
+def _huber_clip_above_only(y_true, y_pred, delta=1.0):
+    return np.minimum(y_pred - y_true, delta) / y_pred.size
+
+
+def _huber_clip_below_only(y_true, y_pred, delta=1.0):
+    return np.maximum(y_pred - y_true, -delta) / y_pred.size
+
+
+def _huber_no_default(y_true, y_pred, delta):
+    return F.huber_grad(y_true, y_pred, delta)
+
+
+# named as the learner's function, so that the TypeError of a call without delta reads
+# the same ("huber_grad() missing 1 required positional argument: 'delta'")
+_huber_no_default.__name__ = _huber_no_default.__qualname__ = "huber_grad"
 
 
 # --------------------------------------------------------------------------------------
@@ -712,8 +759,9 @@ EXERCISES = [
         cases=_bce_cases,
         mistakes=[
             ("clipped from below only", _bce_clip_below_only,
-             "p = 1 still gives log(1 - p) = log(0) = -inf. Clip both ends: "
-             "np.clip(p, EPSILON, 1 - EPSILON)."),
+             "np.maximum(p, EPSILON) clips from below only: p = 1 still gives "
+             "log(1 - p) = log(0) = -inf, and p = 1 - 1e-8 is not moved to 1 - 1e-7. Clip "
+             "both ends: np.clip(p, EPSILON, 1 - EPSILON)."),
             ("no clipping", _bce_no_clip,
              "log(0) is -inf, and 0 * log(0) is NaN: clip the probabilities first, "
              "p = np.clip(p, EPSILON, 1 - EPSILON) with EPSILON = 1e-7, as Keras does."),
@@ -739,6 +787,15 @@ EXERCISES = [
              "take np.mean over every entry, not a sum over axis 1."),
             ("log base 10", _bce_log10,
              "cross-entropy uses the natural logarithm, np.log, not np.log10 or np.log2."),
+            ("log(p + EPSILON) instead of clipping", _bce_shifted,
+             "np.log(p + EPSILON) shifts every probability instead of clipping it. The "
+             "two agree for p = 0 and for ordinary p, but not for small probabilities: "
+             "p = 1e-8 must count as 1e-7, not as 1.1e-7. Clip first, p = np.clip(p, "
+             "EPSILON, 1 - EPSILON), then take np.log(p) and np.log(1 - p)."),
+            ("clipped from above only", _bce_clip_above_only,
+             "np.minimum(p, 1 - EPSILON) clips from above only: p = 0 still gives "
+             "log(0) = -inf, and p = 1e-8 counts as 1e-8 instead of 1e-7. Clip both ends: "
+             "np.clip(p, EPSILON, 1 - EPSILON)."),
         ],
         hints=[
             "For one example: -log(p) if y = 1 and -log(1 - p) if y = 0; y log p + "
@@ -830,6 +887,14 @@ EXERCISES = [
             ("the notebook's N", _cce_notebook_N,
              "N must be the number of examples of the p you are given: p.shape[0]. The "
              "notebook's N (from section 2) belongs to another example."),
+            ("log(p + EPSILON) instead of clipping", _cce_shifted,
+             "np.log(p + EPSILON) shifts every probability instead of clipping it; the two "
+             "differ for small probabilities: p = 1e-8 must count as 1e-7, not as 1.1e-7. "
+             "Clip first, p = np.clip(p, EPSILON, 1 - EPSILON), then take np.log(p)."),
+            ("clipped from below only", _cce_clip_below_only,
+             "np.maximum(p, EPSILON) clips from below only; Keras clips both ends, so a "
+             "probability of exactly 1 counts as 1 - 1e-7 and costs -log(1 - 1e-7), about "
+             "1e-7. Use np.clip(p, EPSILON, 1 - EPSILON)."),
             ("binary formula", _cce_binary_formula,
              "the (1 - y) log(1 - p) term belongs to binary cross-entropy. With a softmax "
              "the other classes already count through the normalisation: only "
@@ -918,6 +983,15 @@ EXERCISES = [
              "there to cancel the 2)."),
             ("delta ignored", _huber_delta_ignored,
              "your zones always end at 1: use the argument delta, which the checks vary."),
+            ("clipped from above only", _huber_clip_above_only,
+             "np.minimum(e, delta) caps the large positive errors only; a large negative "
+             "error must stop at -delta too: np.clip(e, -delta, delta)."),
+            ("clipped from below only", _huber_clip_below_only,
+             "np.maximum(e, -delta) stops the large negative errors only; a large positive "
+             "error must stop at +delta too: np.clip(e, -delta, delta)."),
+            ("no default for delta", _huber_no_default,
+             "the statement gives delta a default, so the function can be called without "
+             "it: def huber_grad(y_true, y_pred, delta=1.0)."),
         ],
         hints=[
             "Work entry by entry with e = y_pred - y_true, in each zone separately; the mean "

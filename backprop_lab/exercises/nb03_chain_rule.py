@@ -56,6 +56,18 @@ def _scalar_sigmoid(t):
     return float(_sigmoid(np.float64(t)))
 
 
+def _sin_1000(t):
+    """A fast-changing function: its central difference feels the step h (error about
+    (1000 h)**2 / 6), so it tells h = 1e-5 from any other step."""
+    return float(np.sin(1000.0 * t))
+
+
+def _sin_100(t):
+    """Fast enough for the four-point difference to feel its step (error about
+    (100 h)**4 / 30)."""
+    return float(np.sin(100.0 * t))
+
+
 def _numerical_derivative_cases(rng):
     return [
         fixed_case("f(x) = x**3 at x = 2", _cube, 2.0),
@@ -68,6 +80,9 @@ def _numerical_derivative_cases(rng):
                     float(rng.uniform(-3, 3)), h=1e-3),
         edge_case("f(x) = x**2 at x = 0 (the slope is 0)", _square, 0.0),
         edge_case("f(x) = x**2 at x = -1000 (a large x)", _square, -1000.0),
+        edge_case("f(x) = sin(1000 x) at x = 0.001, called with its default h "
+                  "(a fast-changing f shows the step)", _sin_1000, 0.001),
+        edge_case("the same, with h = 1e-5 written out", _sin_1000, 0.001, h=1e-5),
     ]
 
 
@@ -103,6 +118,18 @@ def _nd_backward(f, x, h=1e-5):
 
 def _nd_no_f(f, x, h=1e-5):
     return ((x + h) - (x - h)) / (2 * h)
+
+
+def _nd_floor_division(f, x, h=1e-5):
+    return (f(x + h) - f(x - h)) // (2 * h)
+
+
+def _nd_other_default(f, x, h=1e-4):
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+def _nd_h_squared(f, x, h=1e-5):
+    return (f(x + h) - f(x - h)) / (2 * h * h)
 
 
 # --------------------------------------------------------------------------------------
@@ -196,6 +223,8 @@ def _neuron_cases(rng):
                     rng.uniform(0, 1, size=5), rng.standard_normal(4), -0.3),
         edge_case("batch of one", rng.standard_normal((1, 3)), np.array([1.0]),
                   rng.standard_normal(3), 0.2),
+        edge_case("one example, one input: dw keeps its shape (1,)",
+                  np.array([[1.5]]), np.array([0.0]), np.array([0.8]), -0.4),
         edge_case("zero weights (every y_hat = 0.5)", rng.standard_normal((4, 2)),
                   np.array([0.0, 1.0, 1.0, 0.0]), np.zeros(2), 0.0),
         edge_case("large weights (saturated sigmoid)", rng.standard_normal((4, 3)),
@@ -299,6 +328,8 @@ def _two_layer_cases(rng):
         edge_case("square layers (3 inputs, 3 hidden, 3 outputs)",
                   *_two_layer_args(rng, 3, 3, 3)),
         edge_case("one output", *_two_layer_args(rng, 2, 4, 1)),
+        edge_case("one input, one hidden unit, one output: every dW is (1, 1)",
+                  *_two_layer_args(rng, 1, 1, 1)),
         edge_case("zero weights", rng.standard_normal(2), np.array([1.0, 0.0]),
                   np.zeros((2, 3)), np.zeros(3), np.zeros((3, 2)), np.zeros(2)),
         edge_case("large weights (saturated units)", *_two_layer_args(rng, 3, 4, 2, scale=20.0)),
@@ -398,6 +429,9 @@ def _four_point_cases(rng):
                     float(rng.uniform(-3, 3))),
         edge_case("f(x) = x**2 at x = 0 (the slope is 0)", _square, 0.0),
         edge_case("f(x) = x**5 at x = -2 with h = 0.2", _fifth, -2.0, h=0.2),
+        edge_case("f(x) = sin(100 x) at x = 0.01, called with its default h "
+                  "(a fast-changing f shows the step)", _sin_100, 0.01),
+        edge_case("the same, with h = 1e-3 written out", _sin_100, 0.01, h=1e-3),
     ]
 
 
@@ -411,6 +445,10 @@ def _fp_outer_signs(f, x, h=1e-3):
 
 def _fp_precedence(f, x, h=1e-3):
     return (f(x - 2 * h) - 8 * f(x - h) + 8 * f(x + h) - f(x + 2 * h)) / 12 * h
+
+
+def _fp_central_default(f, x, h=1e-5):
+    return (f(x - 2 * h) - 8 * f(x - h) + 8 * f(x + h) - f(x + 2 * h)) / (12 * h)
 
 
 def _fp_own_step(f, x, h=1e-3):
@@ -456,6 +494,16 @@ EXERCISES = [
             ("f not called", _nd_no_f,
              "you subtracted the points x + h and x - h themselves; evaluate the function "
              "there: f(x + h) - f(x - h)."),
+            ("floor division //", _nd_floor_division,
+             "// is floor division: it rounds the quotient down to a whole number (the "
+             "slope 0.54 of sin at 1 becomes 0). Divide with /: "
+             "(f(x + h) - f(x - h)) / (2 * h)."),
+            ("default h = 1e-4", _nd_other_default,
+             "your default step is 1e-4; the statement's is h=1e-5. On a fast-changing "
+             "function the step shows in the result: write def numerical_derivative(f, x, "
+             "h=1e-5)."),
+            ("divided by h squared", _nd_h_squared,
+             "the run from x - h to x + h is 2 * h, not 2 * h * h: divide by (2 * h)."),
         ],
         hints=[
             "Evaluate f a little to the right and a little to the left of x, and divide the "
@@ -568,7 +616,7 @@ EXERCISES = [
              "delta2 = (y_hat - y) * y_hat * (1 - y_hat)."),
             ("transposed W2", _tl_transposed_W2,
              "the error flows back along the weights that carried the signal forward: "
-             "with W2 of shape (H, M), dL/dh = W2 @ delta2, not W2.T @ delta2."),
+             "with W2 of shape (H, M), dL/da1 = W2 @ delta2, not W2.T @ delta2."),
             ("sign error", _tl_sign,
              "every gradient has the wrong sign: dL/dy_hat = y_hat - y, not y - y_hat."),
             ("outer product swapped", _tl_outer_swapped,
@@ -583,7 +631,7 @@ EXERCISES = [
              "np.outer(x, delta1); likewise dW2 = np.outer(a1, delta2)."),
         ],
         hints=[
-            "Run the forward pass and keep h and y_hat. Then go backwards one layer at a "
+            "Run the forward pass and keep a1 and y_hat. Then go backwards one layer at a "
             "time with delta = dL/dz.",
             "delta2 = (y_hat - y) * y_hat * (1 - y_hat). The hidden layer receives "
             "W2 @ delta2 (a sum over the outputs), times its own slope a1 * (1 - a1).",
@@ -610,6 +658,10 @@ EXERCISES = [
             ("own step instead of h", _fp_own_step,
              "your function ignores the step h it is given (the checks pass other steps "
              "too). Use the argument h."),
+            ("default h = 1e-5", _fp_central_default,
+             "your default step is 1e-5, the central difference's; the four-point "
+             "formula's default is h=1e-3 (near eps ** (1/5), where its error is "
+             "smallest): def four_point_derivative(f, x, h=1e-3)."),
         ],
         hints=[
             "Write the formula of the going-further question term by term.",

@@ -758,32 +758,35 @@ def _mul_not_wrapped(self, other):
     return out
 
 
-def _unary(forward, local, op, assign=False):
+def _unary(forward, local, op, assign=False, upstream=True):
     """A unary operation whose local derivative is ``local(x, out_data)`` (a mistake
-    when that is the wrong formula); ``assign`` uses = instead of +=."""
+    when that is the wrong formula); ``assign`` uses = instead of +=; without
+    ``upstream`` the local derivative is not multiplied by out.grad."""
     def operation(self):
         out = Value(forward(self.data), (self,), op)
 
         def _backward():
+            step = local(self.data, out.data) * (out.grad if upstream else 1.0)
             if assign:
-                self.grad = local(self.data, out.data) * out.grad
+                self.grad = step
             else:
-                self.grad += local(self.data, out.data) * out.grad
+                self.grad += step
 
         out._backward = _backward
         return out
     return operation
 
 
-def _pow_mistake(local, assign=False):
+def _pow_mistake(local, assign=False, upstream=True):
     def operation(self, k):
         out = Value(self.data ** k, (self,), f"**{k}")
 
         def _backward():
+            step = local(self.data, k, out.data) * (out.grad if upstream else 1.0)
             if assign:
-                self.grad = local(self.data, k, out.data) * out.grad
+                self.grad = step
             else:
-                self.grad += local(self.data, k, out.data) * out.grad
+                self.grad += step
 
         out._backward = _backward
         return out
@@ -793,20 +796,26 @@ def _pow_mistake(local, assign=False):
 _pow_times_output = _pow_mistake(lambda x, k, out: k * out)           # k x^k
 _pow_no_factor_k = _pow_mistake(lambda x, k, out: x ** (k - 1))       # forgot k
 _pow_assign = _pow_mistake(lambda x, k, out: k * x ** (k - 1), assign=True)
+_pow_no_upstream = _pow_mistake(lambda x, k, out: k * x ** (k - 1), upstream=False)
+_pow_precedence = _pow_mistake(lambda x, k, out: k * x ** k - 1)      # k * x ** k - 1
 
 _exp_of_input = _unary(math.exp, lambda x, out: x, "exp")               # x, not e^x
 _exp_assign = _unary(math.exp, lambda x, out: out, "exp", assign=True)
 _exp_power_rule = _unary(math.exp, lambda x, out: x * math.exp(x - 1), "exp")
+_exp_no_upstream = _unary(math.exp, lambda x, out: out, "exp", upstream=False)
 
 _tanh_of_input = _unary(math.tanh, lambda x, out: 1 - x ** 2, "tanh")   # 1 - x^2
 _tanh_no_square = _unary(math.tanh, lambda x, out: 1 - out, "tanh")     # 1 - t
 _tanh_assign = _unary(math.tanh, lambda x, out: 1 - out ** 2, "tanh", assign=True)
+_tanh_no_upstream = _unary(math.tanh, lambda x, out: 1 - out ** 2, "tanh", upstream=False)
+_tanh_sigmoid_slope = _unary(math.tanh, lambda x, out: out * (1 - out), "tanh")
 
 def _relu_forward(x):
     return x if x > 0 else 0.0
 
 
 _relu_inverted = _unary(_relu_forward, lambda x, out: x < 0, "relu")     # the wrong side
+_relu_complement = _unary(_relu_forward, lambda x, out: x <= 0, "relu")  # not (x > 0)
 _relu_kink = _unary(_relu_forward, lambda x, out: x >= 0, "relu")        # 1 at x = 0
 _relu_no_mask = _unary(_relu_forward, lambda x, out: 1.0, "relu")
 _relu_assign = _unary(_relu_forward, lambda x, out: x > 0, "relu", assign=True)
@@ -948,6 +957,19 @@ def _topo_preorder(root):
                 visit(child)
 
     visit(root)
+    return order
+
+
+def _topo_stack_preorder(root):
+    order, visited = [], set()
+    stack = [root]
+    while stack:                   # an iterative depth-first walk with a stack
+        v = stack.pop()
+        if v in visited:
+            continue
+        visited.add(v)
+        order.append(v)            # the node when it is first reached, before its children
+        stack.extend(v.children)
     return order
 
 
@@ -1842,6 +1864,11 @@ EXERCISES = [
             ("node before its children", _topo_preorder,
              "you append a node before visiting its children; append it after them, so "
              "that every node comes after all of its inputs."),
+            ("node before its children, with a stack", _topo_stack_preorder,
+             "your walk with a stack appends each node when it is first reached, before "
+             "its children, so the output comes first. Append a node only after all of "
+             "its children are in the order (a recursive visit that appends after the "
+             "loop over the children does that)."),
             ("reversed (output first)", _topo_root_first,
              "your order runs from the output back to the inputs: that is the order "
              "backward() will walk, reversed. Return the inputs first and the output last."),
@@ -1897,6 +1924,10 @@ EXERCISES = [
             ("factor k forgotten", _pow_no_factor_k,
              "the power rule has a factor k in front: k * x**(k - 1)."),
             ("= instead of +=", _pow_assign, _ASSIGN_HINT),
+            ("local derivative without out.grad", _pow_no_upstream, _UPSTREAM_HINT),
+            ("k * x ** k - 1", _pow_precedence,
+             "k * x ** k - 1 is (k * x**k) - 1: ** and * come before -. Put the exponent "
+             "in parentheses: k * x ** (k - 1)."),
         ],
         hints=[
             "k is a plain number, not a Value: only self gets a gradient.",
@@ -1914,6 +1945,7 @@ EXERCISES = [
              "the power rule is for x**k with a fixed exponent; here the exponent is the "
              "variable: d(e**x)/dx = e**x, the output."),
             ("= instead of +=", _exp_assign, _ASSIGN_HINT),
+            ("local derivative without out.grad", _exp_no_upstream, _UPSTREAM_HINT),
         ],
         hints=[
             "Which function is its own derivative?",
@@ -1930,6 +1962,10 @@ EXERCISES = [
             ("1 - t", _tanh_no_square,
              "the slope of tanh is 1 - t**2 (t squared), not 1 - t."),
             ("= instead of +=", _tanh_assign, _ASSIGN_HINT),
+            ("local derivative without out.grad", _tanh_no_upstream, _UPSTREAM_HINT),
+            ("the sigmoid's slope", _tanh_sigmoid_slope,
+             "t * (1 - t) is the sigmoid's slope written with its output; tanh's is "
+             "1 - t**2."),
         ],
         hints=[
             "The derivative of tanh can be written with tanh itself.",
@@ -1943,6 +1979,9 @@ EXERCISES = [
             ("mask from the wrong side", _relu_inverted,
              "your mask lets the gradient through where x < 0; relu passes it where x > 0, "
              "the side where it is the identity."),
+            ("mask x <= 0", _relu_complement,
+             "your mask (x <= 0) lets the gradient through where relu is flat, and stops it "
+             "where relu is the identity: the mask is (self.data > 0)."),
             ("mask of the gradient", _relu_mask_of_upstream,
              "the mask comes from the forward input x (self.data > 0), not from the sign of "
              "out.grad."),

@@ -218,6 +218,9 @@ def _dense_cases(rng):
         edge_case("square shapes (3 examples, 3 inputs, 3 units)",
                   rng.standard_normal((3, 3)), (x3, W3)),
         edge_case("batch of one", rng.standard_normal((1, 2)), (x1, W1)),
+        edge_case("one example, one input, one unit: dx and dW keep the shape (1, 1)",
+                  rng.standard_normal((1, 1)),
+                  (rng.standard_normal((1, 1)), rng.standard_normal((1, 1)))),
         edge_case("zero upstream gradient", np.zeros((5, 2)), (x5, W5)),
         edge_case("large magnitudes", 1e6 * rng.standard_normal((5, 2)), (1e3 * x5, W5)),
     ]
@@ -340,6 +343,8 @@ def _mlp_cases(rng):
         _mlp_case(edge_case, "one layer only: 3 -> 2 (linear)", rng, 3, (3, 2), (linear,)),
         _mlp_case(edge_case, "batch of one: 3 -> 4 (tanh) -> 2 (linear)", rng, 1, (3, 4, 2),
                   (tanh, linear)),
+        _mlp_case(edge_case, "one example, one unit per layer: 1 -> 1 (sigmoid) -> 1 "
+                  "(linear), every dW of shape (1, 1)", rng, 1, (1, 1, 1), (sigmoid, linear)),
         _mlp_case(edge_case, "large inputs: 2 -> 4 (sigmoid) -> 3 (linear)", rng, 3,
                   (2, 4, 3), (sigmoid, linear), scale=50.0),
     ]
@@ -498,6 +503,7 @@ def _layer_norm_forward_cases(rng):
     x = np.array([[1.0, 2.0, 3.0, 4.0], [-1.0, 0.0, 0.0, 5.0]])
     constant = rng.standard_normal((3, 4))
     constant[1] = 2.5
+    small = 1e-2 * rng.standard_normal((3, 5))
     return [
         fixed_case("2 examples, 4 features", x, np.ones(4), np.zeros(4)),
         random_case("random 5x3 with gamma and beta", rng.standard_normal((5, 3)),
@@ -506,8 +512,10 @@ def _layer_norm_forward_cases(rng):
                     rng.standard_normal(6), rng.standard_normal(6), eps=0.1),
         edge_case("a constant row (variance 0)", constant, rng.standard_normal(4),
                   rng.standard_normal(4)),
-        edge_case("small variance (features close together)",
-                  1e-2 * rng.standard_normal((3, 5)), np.ones(5), np.zeros(5)),
+        edge_case("small variance (features close together), with its default eps",
+                  small, np.ones(5), np.zeros(5)),
+        edge_case("the same, with eps = 1e-5 written out", small, np.ones(5), np.zeros(5),
+                  eps=1e-5),
         edge_case("batch of one", rng.standard_normal((1, 5)), rng.standard_normal(5),
                   rng.standard_normal(5)),
         edge_case("square: 4 examples, 4 features", rng.standard_normal((4, 4)),
@@ -676,6 +684,11 @@ def _relu_matmul(da, cache):
     return da @ (cache > 0)
 
 
+def _relu_in_place(da, cache):
+    da[cache <= 0] = 0
+    return da
+
+
 def _sigmoid_cache_as_z(da, cache):
     s = F.sigmoid_forward(cache)[0]
     return da * s * (1 - s)
@@ -703,6 +716,15 @@ def _sigmoid_matmul(da, cache):
 
 def _sigmoid_added(da, cache):
     return da + cache * (1 - cache)
+
+
+def _sigmoid_forgot_one_minus(da, cache):
+    return da * cache
+
+
+def _sigmoid_in_place(da, cache):
+    da *= cache * (1 - cache)
+    return da
 
 
 def _tanh_not_squared(da, cache):
@@ -735,6 +757,10 @@ def _tanh_matmul(da, cache):
 
 def _tanh_precedence(da, cache):
     return 1 - da * cache ** 2
+
+
+def _tanh_sigmoid_slope(da, cache):
+    return da * cache * (1 - cache)
 
 
 def _softmax_diagonal(da, cache):
@@ -920,6 +946,30 @@ def _mlp_return_in_loop(dout, caches, activation_backwards):
         d, dW, db = F.dense_backward(dz, dense_cache)
         grads.append((dW, db))
         return grads
+
+
+def _mlp_first_layer_skipped(dout, caches, activation_backwards):
+    grads = []
+    d = dout
+    for layer in range(len(caches) - 1, 0, -1):  # stops before layer 0
+        dense_cache, activation_cache = caches[layer]
+        dz = activation_backwards[layer](d, activation_cache)
+        d, dW, db = F.dense_backward(dz, dense_cache)
+        grads.append((dW, db))
+    grads.reverse()
+    return grads
+
+
+def _mlp_last_layer_skipped(dout, caches, activation_backwards):
+    grads = []
+    d = dout
+    for layer in reversed(range(len(caches) - 1)):  # starts below the last layer
+        dense_cache, activation_cache = caches[layer]
+        dz = activation_backwards[layer](d, activation_cache)
+        d, dW, db = F.dense_backward(dz, dense_cache)
+        grads.append((dW, db))
+    grads.reverse()
+    return grads
 
 
 def _mlp_over_N(dout, caches, activation_backwards):
@@ -1146,6 +1196,10 @@ def _ln_one_pass_variance(x, gamma, beta, eps=1e-5):
 def _ln_no_gamma_beta(x, gamma, beta, eps=1e-5):
     _, cache = layer_norm_forward(x, gamma, beta, eps)
     return cache[0], cache
+
+
+def _ln_keras_default(x, gamma, beta, eps=1e-3):
+    return layer_norm_forward(x, gamma, beta, eps)
 
 
 def _ln_std_in_cache(x, gamma, beta, eps=1e-5):
@@ -1420,6 +1474,9 @@ EXERCISES = [
             ("matrix product", _relu_matmul,
              "@ is a matrix product. An element-wise activation's backward multiplies "
              "entry by entry: da * (z > 0)."),
+            ("zeroed da in place", _relu_in_place,
+             "da[z <= 0] = 0 writes into the caller's array da (the layer above may still "
+             "need it). Build a new array: da * (z > 0), or dz = da.copy() first."),
         ],
         hints=[
             "ReLU is the identity where z > 0 and constant 0 elsewhere. What is its slope?",
@@ -1455,6 +1512,11 @@ EXERCISES = [
             ("added instead of multiplied", _sigmoid_added,
              "the chain rule MULTIPLIES the upstream gradient by the local slope: "
              "da * a * (1 - a), not da + a * (1 - a)."),
+            ("forgot (1 - a)", _sigmoid_forgot_one_minus,
+             "the sigmoid's slope is a * (1 - a): you left out the factor (1 - a)."),
+            ("multiplied da in place", _sigmoid_in_place,
+             "`da *= ...` writes into the caller's array da. Return a new array: "
+             "da * a * (1 - a)."),
         ],
         hints=[
             "The slope of the sigmoid can be written with its output alone.",
@@ -1490,6 +1552,9 @@ EXERCISES = [
             ("1 - da * a**2", _tanh_precedence,
              "1 - da * a**2 multiplies da into the a**2 term only. Multiply da by the whole "
              "slope: da * (1 - a**2)."),
+            ("the sigmoid's slope", _tanh_sigmoid_slope,
+             "a * (1 - a) is the sigmoid's slope; tanh's, written with its output "
+             "a = tanh(z), is 1 - a**2."),
         ],
         hints=[
             "Like the sigmoid, tanh's slope can be written with its output a = tanh(z).",
@@ -1711,6 +1776,14 @@ EXERCISES = [
             ("return inside the loop", _mlp_return_in_loop,
              "your `return` is indented inside the loop, so the function stops after the "
              "last layer. Return after the loop has visited every layer."),
+            ("first layer skipped", _mlp_first_layer_skipped,
+             "your grads has one pair too few: the first layer (index 0) is missing. "
+             "range(len(caches) - 1, 0, -1) stops before 0; walk every layer with "
+             "reversed(range(len(caches))), or range(len(caches) - 1, -1, -1)."),
+            ("last layer skipped", _mlp_last_layer_skipped,
+             "your loop starts one layer too low: reversed(range(len(caches) - 1)) leaves "
+             "out the last layer, the one dout belongs to. Walk every layer with "
+             "reversed(range(len(caches)))."),
         ],
         hints=[
             "Go through the layers from the last to the first. Each layer turns the "
@@ -1834,6 +1907,10 @@ EXERCISES = [
             ("standard deviation in the cache", _ln_std_in_cache,
              "the cache holds inv_std = 1 / sqrt(var + eps), the INVERSE of the standard "
              "deviation, as the exercise states."),
+            ("default eps = 1e-3 (Keras's)", _ln_keras_default,
+             "1e-3 is the default epsilon of Keras's LayerNormalization; this exercise's "
+             "default is eps=1e-5 (def layer_norm_forward(x, gamma, beta, eps=1e-5)), and "
+             "on rows of small variance the two differ."),
         ],
         hints=[
             "Each row is one example: compute its mean and variance over the features, "

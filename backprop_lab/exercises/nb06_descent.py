@@ -77,6 +77,8 @@ def _momentum_cases(rng):
                    np.zeros(2), 0.1, 0.9),
         fixed_case("with velocity", np.array([1.0, -2.0]), np.array([0.5, 1.0]),
                    np.array([0.1, -0.2]), 0.1, 0.9),
+        fixed_case("the same, with nesterov=False written out", np.array([1.0, -2.0]),
+                   np.array([0.5, 1.0]), np.array([0.1, -0.2]), 0.1, 0.9, nesterov=False),
         fixed_case("with velocity, Nesterov", np.array([1.0, -2.0]), np.array([0.5, 1.0]),
                    np.array([0.1, -0.2]), 0.1, 0.9, nesterov=True),
         random_case("random 4x3 kernel, momentum 0.5", rng.standard_normal(shape),
@@ -150,6 +152,10 @@ def _momentum_only_w(w, dw, velocity, learning_rate, momentum, nesterov=False):
     return F.sgd_momentum_update(w, dw, velocity, learning_rate, momentum, nesterov)[0]
 
 
+def _momentum_nesterov_by_default(w, dw, velocity, learning_rate, momentum, nesterov=True):
+    return F.sgd_momentum_update(w, dw, velocity, learning_rate, momentum, nesterov)
+
+
 def _momentum_rate_twice(w, dw, velocity, learning_rate, momentum, nesterov=False):
     velocity_new = momentum * velocity - learning_rate * dw
     if nesterov:
@@ -206,6 +212,8 @@ def _identical(a, b):
         if isinstance(x, np.ndarray):
             if x.shape != y.shape or not np.array_equal(x, y):
                 return False
+            if (x.dtype.kind in "iu") != (y.dtype.kind in "iu"):
+                return False  # float "indices" are not the integer ones
         elif x != y:
             return False
     return True
@@ -225,6 +233,11 @@ def _compare_batches(expected, got):
         return (f"returned {kind}, expected a list of {len(expected)} index arrays"
                 + (" (is a `return` statement missing?)" if got is None else ""))
     for i, batch in enumerate(got):
+        if isinstance(batch, np.ndarray) and batch.ndim == 1 and batch.dtype.kind == "f":
+            return (f"batch {i} holds floats (dtype {batch.dtype}) where row indices "
+                    "(integers) are expected: X[batch] needs integers. "
+                    "np.random.default_rng(seed).permutation(n_samples) gives integers; "
+                    "keep them, or convert with .astype(int)")
         if not isinstance(batch, np.ndarray) or batch.ndim != 1 or batch.dtype.kind not in "iu":
             return f"batch {i} is not a 1-D array of integer indices"
     n = sum(len(b) for b in expected)
@@ -297,6 +310,11 @@ def _batches_empty_last(n_samples, batch_size, seed):
 def _batches_notebook_N(n_samples, batch_size, seed):
     # what `range(0, N, batch_size)` gives while checking: the notebook's N is out of reach
     raise NameError("name 'N' is not defined")
+
+
+def _batches_floats(n_samples, batch_size, seed):
+    order = np.random.default_rng(seed).permutation(np.arange(float(n_samples)))
+    return [order[start:start + batch_size] for start in range(0, n_samples, batch_size)]
 
 
 def _batches_start_steps_by_one(n_samples, batch_size, seed):
@@ -902,6 +920,10 @@ EXERCISES = [  # in the notebook's order, which the scoreboard follows
             ("the notebook's N", _batches_notebook_N,
              "use the argument n_samples, not the notebook's N: the function must work "
              "for any number of samples."),
+            ("float indices", _batches_floats,
+             "your batches hold floats (0.0, 1.0, ...), and X[batch] refuses float "
+             "indices. Shuffle the integers: np.random.default_rng(seed)"
+             ".permutation(n_samples), without turning them into floats."),
             ("starts one apart", _batches_start_steps_by_one,
              "batch k starts at k * batch_size, not at k: the starts are "
              "range(0, n_samples, batch_size), a step of batch_size."),
@@ -953,6 +975,10 @@ EXERCISES = [  # in the notebook's order, which the scoreboard follows
             ("returned only w_new", _momentum_only_w,
              "return both new arrays, (w_new, velocity_new): the caller keeps the velocity "
              "for the next step."),
+            ("Nesterov on by default", _momentum_nesterov_by_default,
+             "the statement's default is nesterov=False (as Keras's SGD): plain momentum "
+             "unless the caller asks for the look-ahead. Write nesterov=False in the def "
+             "line."),
             ("learning rate applied twice", _momentum_rate_twice,
              "the velocity already contains the learning rate (- learning_rate * dw): add "
              "it to w as it is, w + velocity_new, without multiplying by the learning "

@@ -39,8 +39,12 @@ def _adam_cases(rng):
                     rng.standard_normal(shape), m, v, 12, 0.003, 0.8, 0.99, 1e-6),
         random_case("random bias of 6, step 2", rng.standard_normal(6), rng.standard_normal(6),
                     np.zeros(6), np.zeros(6), 2, 0.1),
-        edge_case("tiny gradients (epsilon matters)", np.array([0.3, -0.3]),
-                  np.array([1e-8, -3e-8]), np.zeros(2), np.zeros(2), 1, 0.001),
+        edge_case("tiny gradients (epsilon matters), with the default betas and epsilon",
+                  np.array([0.3, -0.3]), np.array([1e-8, -3e-8]), np.zeros(2), np.zeros(2),
+                  1, 0.001),
+        edge_case("the same, with beta_1=0.9, beta_2=0.999, epsilon=1e-7 written out",
+                  np.array([0.3, -0.3]), np.array([1e-8, -3e-8]), np.zeros(2), np.zeros(2),
+                  1, 0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7),
         edge_case("step 10000 (the correction is about 1)", rng.standard_normal(3),
                   rng.standard_normal(3), 0.1 * rng.standard_normal(3), 0.1 * rng.random(3),
                   10000, 0.001),
@@ -126,6 +130,11 @@ def _adam_in_place(w, dw, m, v, step, learning_rate, beta_1=0.9, beta_2=0.999,
     return w - alpha * m / (np.sqrt(v) + epsilon), m, v
 
 
+def _adam_torch_epsilon(w, dw, m, v, step, learning_rate, beta_1=0.9, beta_2=0.999,
+                        epsilon=1e-8):
+    return F.adam_update(w, dw, m, v, step, learning_rate, beta_1, beta_2, epsilon)
+
+
 def _adam_only_w(w, dw, m, v, step, learning_rate, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
     return F.adam_update(w, dw, m, v, step, learning_rate, beta_1, beta_2, epsilon)[0]
 
@@ -183,6 +192,12 @@ def _dropout_scaled_inference(x, rate, mask, training=True):
     return x * mask / (1 - rate), (mask, rate)
 
 
+def _dropout_original(x, rate, mask, training=True):
+    if not training:
+        return x * (1 - rate), (None, rate)
+    return x * mask, (mask, rate)
+
+
 def _dropout_mask_inverted(x, rate, mask, training=True):
     if not training:
         return x, (None, rate)
@@ -194,6 +209,20 @@ def _dropout_scaled_mask_cached(x, rate, mask, training=True):
         return x, (None, rate)
     scaled = mask / (1 - rate)
     return x * scaled, (scaled, rate)
+
+
+def _dropout_training_none(x, rate, mask, training=None):
+    if not training:
+        return x, (None, rate)
+    return x * mask / (1 - rate), (mask, rate)
+
+
+def _dropout_in_place(x, rate, mask, training=True):
+    if not training:
+        return x, (None, rate)
+    x *= mask
+    x /= 1 - rate
+    return x, (mask, rate)
 
 
 def _dropout_no_cache(x, rate, mask, training=True):
@@ -251,10 +280,13 @@ def _batchnorm_forward_cases(rng):
     x = np.array([[1.0, 2.0], [3.0, -2.0], [5.0, 0.0], [-1.0, 4.0]])
     gamma, beta = np.array([2.0, 0.5]), np.array([0.0, 1.0])
     mm, mv = np.array([0.5, 0.0]), np.array([2.0, 1.0])
+    six = _bn_inputs(rng, 6, 3)
     return [
         fixed_case("4x2, training", x, gamma, beta, mm, mv, True, 0.9),
         fixed_case("4x2, inference", x, gamma, beta, mm, mv, False, 0.9),
-        random_case("random 6x3, training, Keras's defaults", *_bn_inputs(rng, 6, 3)),
+        random_case("random 6x3, training, Keras's defaults", *six),
+        random_case("the same, with training=True, momentum=0.99, epsilon=1e-3 written out",
+                    *six, training=True, momentum=0.99, epsilon=1e-3),
         random_case("random 5x4, inference, epsilon 0.1", *_bn_inputs(rng, 5, 4), False,
                     0.5, 0.1),
         random_case("random 8x3, training, momentum 0.5",
@@ -346,6 +378,18 @@ def _bn_gamma_beta_swapped(x, gamma, beta, moving_mean, moving_variance, trainin
     out, (x_hat, inv_std, _, _), mm, mv = F.batchnorm_forward(
         x, gamma, beta, moving_mean, moving_variance, training, momentum, epsilon)
     return beta * x_hat + gamma, (x_hat, inv_std, gamma, training), mm, mv
+
+
+def _bn_torch_momentum(x, gamma, beta, moving_mean, moving_variance, training=True,
+                      momentum=0.9, epsilon=1e-3):
+    return F.batchnorm_forward(x, gamma, beta, moving_mean, moving_variance, training,
+                               momentum, epsilon)
+
+
+def _bn_torch_epsilon(x, gamma, beta, moving_mean, moving_variance, training=True,
+                      momentum=0.99, epsilon=1e-5):
+    return F.batchnorm_forward(x, gamma, beta, moving_mean, moving_variance, training,
+                               momentum, epsilon)
 
 
 def _bn_std_cached(x, gamma, beta, moving_mean, moving_variance, training=True,
@@ -487,6 +531,10 @@ EXERCISES = [  # in the notebook's order, which the scoreboard follows
             ("updated m and v in place", _adam_in_place,
              "`m *= ...` and `v += ...` change the caller's arrays. Build new arrays: "
              "m_new = m + (1 - beta_1) * (dw - m)."),
+            ("epsilon 1e-8 by default", _adam_torch_epsilon,
+             "1e-8 is the default epsilon of the Adam paper and of PyTorch; Keras's, and "
+             "this exercise's, is epsilon=1e-7. It matters when the gradients are tiny: "
+             "write epsilon=1e-7 in the def line."),
             ("returned only w_new", _adam_only_w,
              "return all three new arrays, (w_new, m_new, v_new): the optimizer keeps m "
              "and v for the next step."),
@@ -524,11 +572,22 @@ EXERCISES = [  # in the notebook's order, which the scoreboard follows
             ("scaled at inference", _dropout_scaled_inference,
              "multiplying by (1 - rate) at inference is the old, non-inverted dropout. "
              "Inverted dropout scales in training, so inference returns x unchanged."),
+            ("the original, non-inverted dropout", _dropout_original,
+             "that is the original dropout: keep x * mask in training and scale by "
+             "(1 - rate) at inference. Inverted dropout, Keras's, scales in training "
+             "instead: x * mask / (1 - rate) there, and x unchanged at inference."),
             ("mask read the wrong way", _dropout_mask_inverted,
              "True in the mask means KEPT: multiply by the mask itself, not by ~mask."),
             ("scaled mask in the cache", _dropout_scaled_mask_cached,
              "keep the boolean mask and the rate as they are: cache = (mask, rate). "
              "dropout_backward applies the scaling itself."),
+            ("training=None by default", _dropout_training_none,
+             "Keras's layers take training=None, but this function's default is "
+             "training=True: called without it, it drops (it is the training step). Write "
+             "training=True in the def line."),
+            ("changed x in place", _dropout_in_place,
+             "`x *= mask` writes into the caller's array x. Build a new array: "
+             "out = x * mask / (1 - rate)."),
             ("no cache", _dropout_no_cache,
              "return the pair (out, cache) with cache = (mask, rate) in training and "
              "(None, rate) in inference: the backward pass needs it."),
@@ -609,6 +668,13 @@ EXERCISES = [  # in the notebook's order, which the scoreboard follows
             ("standard deviation in the cache", _bn_std_cached,
              "the cache holds inv_std = 1 / sqrt(var + epsilon), the factor x_hat was "
              "multiplied by, not the standard deviation itself."),
+            ("momentum 0.9 by default", _bn_torch_momentum,
+             "Keras's default momentum is 0.99 (PyTorch's momentum=0.1 means 0.9 here): "
+             "write momentum=0.99 in the def line."),
+            ("epsilon 1e-5 by default", _bn_torch_epsilon,
+             "1e-5 is PyTorch's default epsilon; Keras's, and this exercise's, is "
+             "epsilon=1e-3. It matters where a feature's variance is small: write "
+             "epsilon=1e-3 in the def line."),
         ],
         hints=[
             "Training: the batch's own mean and variance per feature (axis 0), then "

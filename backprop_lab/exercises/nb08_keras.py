@@ -49,6 +49,8 @@ def _softmax_rows(rng, n, k):
 def _classes_cases(rng):
     return [
         fixed_case("sigmoid outputs (4, 1)", np.array([[0.9], [0.2], [0.51], [0.49]])),
+        fixed_case("the same, with threshold=0.5 written out",
+                   np.array([[0.9], [0.2], [0.51], [0.49]]), threshold=0.5),
         fixed_case("softmax outputs (3, 3)",
                    np.array([[0.7, 0.2, 0.1], [0.1, 0.3, 0.6], [0.2, 0.5, 0.3]])),
         fixed_case("threshold 0.3", np.array([[0.35], [0.25], [0.6], [0.1]]), threshold=0.3),
@@ -80,6 +82,10 @@ def _compare_labels(expected, got):
         return f"wrong shape {got.shape}, expected {expected.shape}"
     if got.dtype.kind == "b":
         return "returned booleans (True/False), expected integer labels 0 and 1"
+    if got.dtype.kind == "f":
+        return (f"returned floats (dtype {got.dtype}) where class labels (integers) are "
+                "expected: convert with .astype(np.int64) (np.argmax already returns "
+                "integers)")
     if got.dtype.kind not in "iu":
         return f"dtype {got.dtype}, expected integer labels (int64)"
     wrong = int(np.sum(got != expected))
@@ -138,6 +144,13 @@ def _classes_threshold_always(probabilities, threshold=0.5):
     return (np.asarray(probabilities).reshape(-1) > threshold).astype(np.int64)
 
 
+def _classes_floats(probabilities, threshold=0.5):
+    p = np.asarray(probabilities)
+    if p.ndim == 2 and p.shape[1] > 1:
+        return np.argmax(p, axis=1).astype(np.int64)
+    return (p.reshape(-1) > threshold).astype(float)
+
+
 def _classes_max_not_argmax(probabilities, threshold=0.5):
     p = np.asarray(probabilities)
     if p.ndim == 2 and p.shape[1] > 1:
@@ -174,6 +187,11 @@ def _split_cases(rng):
         fixed_case("10 rows, 20% held out", x_small, y_small, 0.2, 0),
         fixed_case("33 rows (6.6 rounds to 7)", x_odd, y_odd, 0.2, 1),
         fixed_case("12 rows (2.4 rounds to 2)", x_odd[:12], y_odd[:12], 0.2, 2),
+        fixed_case("10 rows, 25% held out (round(2.5) is 2: a half goes to the even number)",
+                   x_small, y_small, 0.25, 0),
+        fixed_case("33 rows, called with its defaults", x_odd, y_odd),
+        fixed_case("the same, with test_fraction=0.2, seed=0 written out", x_odd, y_odd,
+                   test_fraction=0.2, seed=0),
         random_case("100 rows, 25% held out, seed 7", rng.standard_normal((100, 4)),
                     rng.integers(0, 3, 100), 0.25, 7),
         random_case("one-hot targets (60, 3)", rng.standard_normal((60, 5)),
@@ -263,6 +281,22 @@ def _split_legacy_seed(x, y, test_fraction=0.2, seed=0):
     order = np.random.RandomState(seed).permutation(n)
     test, train = order[:n_test], order[n_test:]
     return x[train], x[test], y[train], y[test]
+
+
+def _split_half_up(x, y, test_fraction=0.2, seed=0):
+    n = len(x)
+    n_test = int(test_fraction * n + 0.5)
+    order = np.random.default_rng(seed).permutation(n)
+    test, train = order[:n_test], order[n_test:]
+    return x[train], x[test], y[train], y[test]
+
+
+def _split_sklearn_size(x, y, test_fraction=0.25, seed=0):
+    return train_test_split(x, y, test_fraction, seed)
+
+
+def _split_seed_42(x, y, test_fraction=0.2, seed=42):
+    return train_test_split(x, y, test_fraction, seed)
 
 
 def _split_two_pairs(x, y, test_fraction=0.2, seed=0):
@@ -504,6 +538,9 @@ EXERCISES = [
              "with several columns (a softmax) each row needs ONE label, the column with "
              "the highest probability: np.argmax(p, axis=1). The threshold is for a single "
              "sigmoid column only."),
+            ("labels as floats", _classes_floats,
+             ".astype(float) (or * 1.0) gives the labels 0.0 and 1.0; class labels are "
+             "integers, as np.argmax returns them: use .astype(np.int64)."),
             ("np.max instead of np.argmax", _classes_max_not_argmax,
              "np.max gives the highest probability itself; the label is its POSITION: "
              "np.argmax(p, axis=1)."),
@@ -555,6 +592,16 @@ EXERCISES = [
             ("legacy np.random.seed", _split_legacy_seed,
              "np.random.seed with np.random.permutation gives a different order (and changes "
              "numpy's global random state). Use np.random.default_rng(seed).permutation(N)."),
+            ("halves rounded up", _split_half_up,
+             "int(x + 0.5) rounds every half up (2.5 -> 3); Python's round, which the "
+             "exercise asks for, sends a half to the even number (round(2.5) is 2): "
+             "n_test = round(test_fraction * N)."),
+            ("scikit-learn's 0.25 by default", _split_sklearn_size,
+             "0.25 is scikit-learn's default test_size; this function's default is "
+             "test_fraction=0.2: write it in the def line."),
+            ("seed 42 by default", _split_seed_42,
+             "the statement's default seed is seed=0, not 42: called without a seed, the "
+             "function must give the split of seed 0."),
             ("two pairs", _split_two_pairs,
              "return four arrays, (x_train, x_test, y_train, y_test), not the pairs "
              "((x_train, y_train), (x_test, y_test)) that load_digits returns."),

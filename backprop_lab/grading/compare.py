@@ -88,20 +88,78 @@ def _dict_difference(expected, got, ex, label, at):
 
 def _array_difference(expected, got, ex, at):
     if not isinstance(got, np.ndarray):
+        if (isinstance(got, numbers.Number) and not isinstance(got, (bool, np.bool_))
+                and expected.size == 1 and expected.ndim >= 1):
+            return (f"{at}returned a single number where an array of shape {expected.shape} "
+                    "is expected: keep the array as it is (float(...), .item(), an index such "
+                    "as [0, 0] or np.squeeze turn it into a number)")
         return (f"{at}returned {_describe(got)}, "
                 f"expected a numpy array of shape {expected.shape}")
     if got.shape != expected.shape:
-        return f"{at}wrong shape {got.shape}, expected {expected.shape}"
-    if ex.check_dtype and got.dtype != expected.dtype:
-        return f"{at}dtype {got.dtype}, expected {expected.dtype}"
+        return at + _shape_message(got.shape, expected.shape)
+    message = _dtype_message(expected.dtype, got.dtype, ex)
+    if message:
+        return at + message
     return _compare_values(expected, got, ex, at)
+
+
+def _shape_message(got, expected):
+    """The message for an array of the wrong shape; it says so when the two shapes differ
+    only by axes of length 1 (a squeeze, or an axis too many), or are each other's
+    transpose."""
+    if tuple(d for d in got if d != 1) == tuple(d for d in expected if d != 1):
+        if len(got) < len(expected):
+            return (f"wrong shape {got}, expected {expected}: an axis of length 1 is "
+                    "missing (np.squeeze, .ravel(), an index such as [:, 0], or a sum "
+                    "without keepdims=True drops it); keep it")
+        if len(got) > len(expected):
+            return (f"wrong shape {got}, expected {expected}: there is an extra axis of "
+                    "length 1 (keepdims=True, reshape(-1, 1) or [:, None] adds one); "
+                    "leave it out")
+    if len(got) == 2 and got == expected[::-1]:
+        return f"wrong shape {got}, expected {expected} (the transposed shape)"
+    return f"wrong shape {got}, expected {expected}"
+
+
+def _dtype_message(expected, got, ex):
+    """None when an array's dtype is acceptable, else the message.  Integers of any width
+    stand for integers; floats or booleans where integers (indices, labels, counts) are
+    expected are always wrong, whatever ``ex.check_dtype`` says."""
+    if got == expected:
+        return None
+    want, have = expected.kind, got.kind
+    if want in "iu" and have in "iu":
+        return None
+    if want in "iu" and have == "f" and ex.check_dtype:
+        return (f"returned floats (dtype {got}) where integers are expected (indices, "
+                "class labels or counts): convert with .astype(int), or build the result "
+                "with a function that returns integers, such as np.argmax")
+    if want in "iu" and have == "b":
+        return ("returned booleans (True/False) where integers are expected: convert them "
+                "with .astype(int)")
+    if not ex.check_dtype:
+        return None
+    if want in "fc" and have == "b":
+        return ("returned booleans (True/False) where numbers are expected: multiply the "
+                "mask by the values, or convert it with .astype(float)")
+    if want in "fc" and have in "iu":
+        return (f"returned integers (dtype {got}) where floats ({expected}) are expected: "
+                "compute the result from the float inputs, or convert it with "
+                ".astype(float)")
+    return f"dtype {got}, expected {expected}"
 
 
 def _number_difference(expected, got, ex, at):
     if isinstance(got, np.ndarray) and got.ndim == 0:
         got = got[()]
     if not isinstance(got, numbers.Number) or isinstance(got, (bool, np.bool_)):
+        if isinstance(got, np.ndarray) and got.size == 1:
+            return (f"{at}returned an array of shape {got.shape}, expected a single number: "
+                    "take the number out with float(...) or .item()")
         return f"{at}returned {_describe(got)}, expected a single number"
+    if isinstance(expected, numbers.Integral) and not isinstance(got, numbers.Integral):
+        return (f"{at}returned the float {got!r} where an integer is expected: use int(...), "
+                "// or a function that returns integers")
     return _compare_values(np.asarray(expected), np.asarray(got), ex, at)
 
 

@@ -12,7 +12,7 @@ from .. import exercises, functional
 from .compare import MAX_FAILURE_LINES, _describe, _judge, _same_failure
 from .guard import Guard, allowed_for, describe
 from .result import Result, _error_result
-from .runner import isolated, run_case
+from .runner import _same_input, isolated, run_case
 from .spec import CASE_KINDS, Exercise
 
 
@@ -187,6 +187,7 @@ def _judge_values(ex, cases, outcomes, left_out, base):
     if outcomes and outcomes[0].error_type == "NotImplementedError":
         return Result(status="not attempted", points=0, checks_total=len(cases), **base)
     names = _param_names(ex.reference)
+    judged = []  # (case, learner outcome, expected value, passed)
     failures = []  # (case, learner outcome)
     messages = []  # one per failing case, without the case name
     passed = 0
@@ -196,6 +197,7 @@ def _judge_values(ex, cases, outcomes, left_out, base):
             raise RuntimeError(f"the reference raised {expected.error_type}: "
                                f"{expected.error_text} on case {case.name!r}")
         message = _judge(ex, expected.value, outcome, left_out)
+        judged.append((case, outcome, expected.value, message is None))
         if message is None:
             passed += 1
             continue
@@ -207,13 +209,16 @@ def _judge_values(ex, cases, outcomes, left_out, base):
         return Result(status="passed", points=ex.points, checks_passed=passed,
                       checks_total=len(cases), case_kinds=kinds, **base)
 
-    mistake = _match_mistake(ex, failures, names)
+    mistake = match_mistake(ex, judged, names)
+    name, hint = (mistake.name, mistake.hint) if mistake else (None, None)
+    if mistake is None:
+        hint = default_slip(ex, judged)
+        name = DEFAULT_SLIP if hint else None
     shown, more = _failure_lines(failures, messages)
     not_run = len(cases) - passed - len(failures)
     return Result(status="failed", points=0, checks_passed=passed, checks_total=len(cases),
-                  messages=shown, more_failures=more, not_run=not_run,
-                  mistake=mistake.name if mistake else None,
-                  hint=mistake.hint if mistake else None, case_kinds=kinds, **base)
+                  messages=shown, more_failures=more, not_run=not_run, mistake=name,
+                  hint=hint, case_kinds=kinds, **base)
 
 
 def _failure_lines(failures, messages):
@@ -232,20 +237,104 @@ def _failure_lines(failures, messages):
     return lines, len(failures) - mentioned
 
 
-def _match_mistake(ex, failures, names):
-    """The catalogued mistake that fails the same way on the most failing cases, and on
-    at least half of them (a match on one degenerate case is a coincidence, not a
-    diagnosis: better no hint than a misleading one)."""
-    judged = sum(1 for _, outcome in failures if not outcome.timed_out)
-    best, best_score = None, max(0, (judged + 1) // 2 - 1)
-    for mistake in ex.mistakes:
-        score = 0
-        for case, outcome in failures:
-            if outcome.timed_out:
-                continue
+def agrees_with(ex, mistake, judged, names):
+    """Whether the learner's outcomes agree with ``mistake`` on every judged case.
+
+    judged: (case, learner outcome, expected value, passed) per case run.  On a case the
+    learner failed, agreeing means failing in the same way (the same values, the same
+    error, the same inputs changed in place); on a case the learner passed, it means the
+    mistake passes it too.  Timed-out cases say nothing either way.  The failing cases
+    are tried first, so that most mistakes are ruled out after one call."""
+    failing = [(case, out) for case, out, _, ok in judged if not ok and not out.timed_out]
+    if not failing:
+        return False
+    for case, outcome in failing:
+        theirs = run_case(mistake.fn, case, names, None, ex.floating_point, ex.call)
+        if not _same_failure(ex, outcome, theirs):
+            return False
+    for case, _, expected, ok in judged:
+        if ok:
             theirs = run_case(mistake.fn, case, names, None, ex.floating_point, ex.call)
-            if _same_failure(ex, outcome, theirs):
-                score += 1
-        if score > best_score:
-            best, best_score = mistake, score
-    return best
+            if theirs.timed_out or _judge(ex, expected, theirs, frozenset()) is not None:
+                return False
+    return True
+
+
+def match_mistake(ex, judged, names):
+    """The catalogued mistake the learner's outcomes point to, or None.
+
+    A mistake is named only when it agrees with the learner on every case (it fails
+    exactly the cases the learner failed, in the same way, and passes the others) and no
+    other catalogued mistake does: when two mistakes fit the outcomes equally well,
+    neither is named (the verdict's case-by-case messages remain), since a hint that
+    names the wrong mistake is worse than none."""
+    found = [m for m in ex.mistakes if agrees_with(ex, m, judged, names)]
+    return found[0] if len(found) == 1 else None
+
+
+#: The name ``Result.mistake`` gets when the outcomes prove a default argument wrong.
+DEFAULT_SLIP = "a default that differs from the statement's"
+
+
+def _bound(signature, case):
+    """(every argument's value, defaults filled in; the names the case gives), or None."""
+    try:
+        bound = signature.bind(*case.args, **case.kwargs)
+    except TypeError:
+        return None
+    given = set(bound.arguments)
+    bound.apply_defaults()
+    return dict(bound.arguments), given
+
+
+def default_slip(ex, judged):
+    """The hint for a default argument that differs from the statement's, or None.
+
+    It is certain, not a guess: a case that leaves a defaulted argument out failed while
+    a case with exactly the same arguments, that one given its default value, passed.
+    judged: (case, learner outcome, expected value, passed) per case run."""
+    if ex.call is not None:
+        return None
+    try:
+        signature = inspect.signature(ex.reference)
+    except (TypeError, ValueError):
+        return None
+    defaults = {n: p.default for n, p in signature.parameters.items()
+                if p.default is not inspect.Parameter.empty}
+    if not defaults:
+        return None
+    failed = [(case, out) for case, out, _, ok in judged if not ok and not out.timed_out]
+    passed = [case for case, _, _, ok in judged if ok]
+    for bad, outcome in failed:
+        left_out = _bound(signature, bad)
+        if left_out is None:
+            continue
+        for good in passed:
+            given = _bound(signature, good)
+            if given is None or not given[1] > left_out[1]:
+                continue
+            names = [n for n in signature.parameters if n in given[1] - left_out[1]]
+            if not set(names) <= set(defaults):
+                continue
+            if all(_same_input(left_out[0][n], given[0][n]) for n in signature.parameters):
+                return _default_hint(names, defaults, outcome, bad.name, good.name)
+    return None
+
+
+def _default_hint(names, defaults, outcome, bad, good):
+    missing = [n for n in names if outcome.error_type == "TypeError"
+               and "missing" in outcome.error_text and f"'{n}'" in outcome.error_text]
+    if missing:
+        name = missing[0]
+        value = f"{name}={defaults[name]!r}"
+        return (f"your function has no default for `{name}`; the statement's is {value}, "
+                f"so that a call without `{name}` works: write {value} in the def line.")
+    values = ", ".join(f"{n}={defaults[n]!r}" for n in names)
+    if len(names) == 1:
+        return (f"the default value of `{names[0]}` in your function is not the "
+                f"statement's, {values}: the check \"{bad}\" leaves `{names[0]}` out and "
+                f"fails, while \"{good}\" gives {values} and passes.")
+    quoted = ", ".join(f"`{n}`" for n in names)
+    return (f"the default values of {quoted} in your function are not the statement's, "
+            f"{values}: the check \"{bad}\" leaves them out and fails, while \"{good}\" "
+            f"gives {values} and passes.")

@@ -460,3 +460,90 @@ def test_the_column_layout_agrees_with_keras_layout():
     np.testing.assert_allclose(dense_forward_columns(x.T, W.T, b), F.dense_forward(x, W, b)[0].T)
     z = np.linspace(-30, 30, 13)
     np.testing.assert_allclose(sigmoid_from_softmax(z), F.sigmoid_forward(z)[0], rtol=1e-12)
+
+
+# --------------------------------------------------------------------------------------
+# Learners' slips named by their own hint (and nothing else)
+# --------------------------------------------------------------------------------------
+def _assert_named(exercise_id, fn, mistake):
+    r = grade(exercise_id, fn)
+    assert (r.status, r.mistake) == ("failed", mistake), r.verdict()
+    assert r.hint == next(m.hint for m in EXERCISES[exercise_id].mistakes if m.name == mistake)
+
+
+def _dense_squeezed_by_learner(x, W, b):
+    z = x @ W + b
+    return z.squeeze(), (x, W)
+
+
+def _relu_returns_mask(z):
+    a = z > 0
+    return a, z
+
+
+def _softmax_whole_batch_by_learner(z):
+    exps = np.exp(z - z.max())
+    probabilities = exps / exps.sum()
+    return probabilities, probabilities
+
+
+def _mlp_last_layer_linear_in_the_loop(x, layers):
+    caches = []
+    a = x
+    for i, (W, b, activation_forward) in enumerate(layers):
+        z, dense_cache = dense_forward(a, W, b)  # noqa: F821 - put in reach by the check
+        if i < len(layers) - 1:
+            a, activation_cache = activation_forward(z)
+        else:
+            a, activation_cache = z, None  # the output layer left without its activation
+        caches.append((dense_cache, activation_cache))
+    return a, caches
+
+
+def _mlp_last_layer_after_the_loop(x, layers):
+    caches = []
+    a = x
+    for W, b, activation_forward in layers[:-1]:
+        z, dense_cache = dense_forward(a, W, b)  # noqa: F821 - put in reach by the check
+        a, activation_cache = activation_forward(z)
+        caches.append((dense_cache, activation_cache))
+    W, b, _ = layers[-1]
+    out, dense_cache = dense_forward(a, W, b)  # noqa: F821
+    caches.append((dense_cache, None))
+    return out, caches
+
+
+def _mlp_one_activation(x, layers):
+    f = layers[0][2]
+    caches = []
+    a = x
+    for W, b, _ in layers:
+        z, dense_cache = dense_forward(a, W, b)  # noqa: F821
+        a, activation_cache = f(z)
+        caches.append((dense_cache, activation_cache))
+    return a, caches
+
+
+@pytest.mark.parametrize("exercise_id,fn,mistake", [
+    ("dense_forward", _dense_squeezed_by_learner, "squeezed z"),
+    ("relu_forward", _relu_returns_mask, "returned the mask"),
+    ("softmax_forward", _softmax_whole_batch_by_learner, "softmax over the whole batch"),
+    ("mlp_forward", _mlp_last_layer_linear_in_the_loop, "last activation skipped"),
+    ("mlp_forward", _mlp_last_layer_after_the_loop, "last activation skipped"),
+    ("mlp_forward", _mlp_one_activation, "one activation for every layer"),
+])
+def test_learners_slips_get_their_own_hint(exercise_id, fn, mistake):
+    _assert_named(exercise_id, fn, mistake)
+
+
+def test_one_example_with_one_unit_keeps_its_shape():
+    def dense_forward_scalar(x, W, b):
+        z = x @ W + b
+        return (float(z[0, 0]) if z.shape == (1, 1) else z), (x, W)
+
+    r = grade("dense_forward", dense_forward_scalar)
+    assert r.status == "failed" and r.checks_passed == r.checks_total - 1
+    assert r.messages == ["one example, one unit: z keeps its shape (1, 1): z: returned a "
+                          "single number where an array of shape (1, 1) is expected: keep the "
+                          "array as it is (float(...), .item(), an index such as [0, 0] or "
+                          "np.squeeze turn it into a number)"]

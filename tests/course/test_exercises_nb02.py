@@ -480,3 +480,74 @@ def test_two_class_softmax_equals_the_single_logit_loss():
 
 def test_clamped_logs_give_100_for_a_certain_wrong_answer():
     assert clamped_log_binary_crossentropy(np.array([[1.0]]), np.array([[0.0]])) == 100.0
+
+
+# --------------------------------------------------------------------------------------
+# Learners' slips named by their own hint (and nothing else)
+# --------------------------------------------------------------------------------------
+def _assert_named(exercise_id, fn, mistake):
+    r = grade(exercise_id, fn)
+    assert (r.status, r.mistake) == ("failed", mistake), r.verdict()
+    assert r.hint == next(m.hint for m in EXERCISES[exercise_id].mistakes if m.name == mistake)
+
+
+def _bce_shifted_by_learner(y_true, p):
+    eps = 1e-7
+    return float(np.mean(-(y_true * np.log(p + eps) + (1 - y_true) * np.log(1 - p + eps))))
+
+
+def _bce_maximum_of_min(y_true, p):
+    p = np.minimum(p, 1 - 1e-7)  # only the top clipped
+    return float(-np.mean(y_true * np.log(p) + (1 - y_true) * np.log(1 - p)))
+
+
+def _cce_shifted_by_learner(y_true, p):
+    return float(-np.sum(y_true * np.log(p + 1e-7)) / len(p))
+
+
+def _cce_clip_to_one(y_true, p):
+    p = np.clip(p, 1e-7, 1.0)
+    return float(-np.sum(y_true * np.log(p)) / p.shape[0])
+
+
+def _huber_minimum(y_true, y_pred, delta=1.0):
+    e = y_pred - y_true
+    return np.minimum(e, delta) / e.size
+
+
+def _huber_maximum(y_true, y_pred, delta=1.0):
+    e = y_pred - y_true
+    return np.maximum(e, -delta) / e.size
+
+
+def huber_grad(y_true, y_pred, delta):  # the learner's function, without the default
+    return np.clip(y_pred - y_true, -delta, delta) / y_pred.size
+
+
+@pytest.mark.parametrize("exercise_id,fn,mistake", [
+    ("binary_crossentropy", _bce_shifted_by_learner, "log(p + EPSILON) instead of clipping"),
+    ("binary_crossentropy", _bce_maximum_of_min, "clipped from above only"),
+    ("categorical_crossentropy", _cce_shifted_by_learner,
+     "log(p + EPSILON) instead of clipping"),
+    ("categorical_crossentropy", _cce_clip_to_one, "clipped from below only"),
+    ("huber_grad", _huber_minimum, "clipped from above only"),
+    ("huber_grad", _huber_maximum, "clipped from below only"),
+    ("huber_grad", huber_grad, "no default for delta"),
+])
+def test_learners_slips_get_their_own_hint(exercise_id, fn, mistake):
+    _assert_named(exercise_id, fn, mistake)
+
+
+def test_a_shifted_log_is_caught_only_by_the_small_probabilities():
+    r = grade("binary_crossentropy", _bce_shifted_by_learner)
+    assert r.messages == ["probabilities 1e-8 and 1 - 1e-8, inside the clipped zone (clipped, "
+                          "not shifted): values differ (max abs error 0.048)"]
+
+
+def test_another_default_delta_is_proved_by_the_twin_cases():
+    def huber_grad(y_true, y_pred, delta=0.5):
+        return np.clip(y_pred - y_true, -delta, delta) / y_pred.size
+
+    r = grade("huber_grad", huber_grad)
+    assert r.mistake == "a default that differs from the statement's"
+    assert "`delta`" in r.hint and "delta=1.0" in r.hint

@@ -11,7 +11,7 @@ import autograd.numpy as anp
 import numpy as np
 import pytest
 
-from backprop_lab.exercises import by_notebook
+from backprop_lab.exercises import EXERCISES, by_notebook
 from backprop_lab.exercises.nb03_chain_rule import (
     four_point_derivative,
     neuron_gradients,
@@ -19,6 +19,7 @@ from backprop_lab.exercises.nb03_chain_rule import (
     sigmoid_derivative,
     two_layer_gradients,
 )
+from backprop_lab.grading import grade
 
 from exercise_helpers import assert_passes
 
@@ -353,3 +354,56 @@ def test_four_point_derivative_correct_styles_pass(fn):
 def test_four_point_error_shrinks_like_h_to_the_fourth():
     errors = [abs(four_point_derivative(math.sin, 1.0, h) - math.cos(1.0)) for h in (1e-1, 1e-2)]
     assert errors[0] / errors[1] == pytest.approx(1e4, rel=0.02)
+
+
+# --------------------------------------------------------------------------------------
+# Learners' slips named by their own hint (and nothing else)
+# --------------------------------------------------------------------------------------
+def _assert_named(exercise_id, fn, mistake):
+    r = grade(exercise_id, fn)
+    assert (r.status, r.mistake) == ("failed", mistake), r.verdict()
+    assert r.hint == next(m.hint for m in EXERCISES[exercise_id].mistakes if m.name == mistake)
+    return r
+
+
+def _nd_floor(f, x, h=1e-5):
+    rise = f(x + h) - f(x - h)
+    return rise // (2 * h)
+
+
+def _nd_textbook_step(f, x, h=0.0001):
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+def _nd_h_times_h(f, x, h=1e-5):
+    return (f(x + h) - f(x - h)) / (2 * h ** 2)
+
+
+def _fp_step_of_the_central_difference(f, x, h=1e-5):
+    return (f(x - 2 * h) - 8 * f(x - h) + 8 * f(x + h) - f(x + 2 * h)) / (12 * h)
+
+
+@pytest.mark.parametrize("exercise_id,fn,mistake", [
+    ("numerical_derivative", _nd_floor, "floor division //"),
+    ("numerical_derivative", _nd_textbook_step, "default h = 1e-4"),
+    ("numerical_derivative", _nd_h_times_h, "divided by h squared"),
+    ("four_point_derivative", _fp_step_of_the_central_difference, "default h = 1e-5"),
+])
+def test_learners_slips_get_their_own_hint(exercise_id, fn, mistake):
+    _assert_named(exercise_id, fn, mistake)
+
+
+def test_a_floor_division_is_not_taken_for_the_precedence_slip():
+    r = _assert_named("numerical_derivative", _nd_floor, "floor division //")
+    precedence = next(m.hint for m in EXERCISES["numerical_derivative"].mistakes
+                      if m.name == "/ 2 * h")
+    assert precedence not in r.verdict()
+
+
+def test_a_squeezed_gradient_of_one_unit_is_caught():
+    def two_layer_squeezed(x, y, W1, b1, W2, b2):
+        return tuple(np.squeeze(g) for g in two_layer_gradients(x, y, W1, b1, W2, b2))
+
+    r = grade("two_layer_gradients", two_layer_squeezed)
+    assert r.status == "failed"
+    assert any("an axis of length 1 is missing" in m for m in r.messages)

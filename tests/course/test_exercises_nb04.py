@@ -458,7 +458,7 @@ def pow_output(self, k):
     ("value_mul", mul_own_value, "own value instead of the other factor"),
     ("value_tanh", tanh_of_input, "the input instead of the output"),
     ("value_exp", exp_with_input, "the input instead of the output"),
-    ("value_relu", relu_wrong_side, "mask from the wrong side"),
+    ("value_relu", relu_wrong_side, "mask x <= 0"),
     ("value_pow", pow_output, "k times the output"),
 ])
 def test_other_wrong_operations_get_their_hint(exercise_id, fn, mistake):
@@ -617,7 +617,7 @@ def test_topological_order_wrong_versions_get_their_hint():
 
     result = grade("topological_order", topo_appends_first)
     assert result.status == "failed"
-    assert result.mistake in ("node before its children", "reversed (output first)")
+    assert result.mistake == "node before its children, with a stack"
 
     def returns_labels(root):
         return [node.label for node in topo_recursive(root)]
@@ -1046,3 +1046,71 @@ def test_the_fused_network_of_the_training_checks_is_the_reference_network():
         total.backward()
         model.found = [p.grad for p in model.parameters()] + [v.grad for v in x[:2]]
     np.testing.assert_allclose(deep_fused.found, deep_plain.found, rtol=1e-12, atol=1e-15)
+
+
+# --------------------------------------------------------------------------------------
+# More slips of the operations, each named by its own hint
+# --------------------------------------------------------------------------------------
+def pow_without_upstream(self, k):
+    out = Value(self.data ** k, (self,), "**")
+
+    def _backward():
+        self.grad += k * self.data ** (k - 1)
+
+    out._backward = _backward
+    return out
+
+
+def pow_precedence(self, k):
+    out = Value(self.data ** k, (self,), "**")
+
+    def _backward():
+        self.grad += (k * self.data ** k - 1) * out.grad
+
+    out._backward = _backward
+    return out
+
+
+def exp_without_upstream(self):
+    out = Value(math.exp(self.data), (self,), "exp")
+
+    def _backward():
+        self.grad += out.data
+
+    out._backward = _backward
+    return out
+
+
+def tanh_without_upstream(self):
+    t = math.tanh(self.data)
+    out = Value(t, (self,), "tanh")
+
+    def _backward():
+        self.grad += 1 - t * t
+
+    out._backward = _backward
+    return out
+
+
+def tanh_sigmoid_slope(self):
+    t = math.tanh(self.data)
+    out = Value(t, (self,), "tanh")
+
+    def _backward():
+        self.grad += t * (1 - t) * out.grad
+
+    out._backward = _backward
+    return out
+
+
+@pytest.mark.parametrize("exercise_id,fn,mistake", [
+    ("value_pow", pow_without_upstream, "local derivative without out.grad"),
+    ("value_pow", pow_precedence, "k * x ** k - 1"),
+    ("value_exp", exp_without_upstream, "local derivative without out.grad"),
+    ("value_tanh", tanh_without_upstream, "local derivative without out.grad"),
+    ("value_tanh", tanh_sigmoid_slope, "the sigmoid's slope"),
+])
+def test_more_wrong_operations_get_their_own_hint(exercise_id, fn, mistake):
+    assert_hint(exercise_id, fn, mistake)
+    r = grade(exercise_id, fn)
+    assert r.hint == next(m.hint for m in EXERCISES[exercise_id].mistakes if m.name == mistake)

@@ -893,3 +893,96 @@ def test_the_notebooks_forward_functions_are_the_checks_ones():
                 np.testing.assert_array_equal(a, b)
         else:
             assert ours == theirs, name
+
+
+# --------------------------------------------------------------------------------------
+# Learners' slips named by their own hint (and nothing else)
+# --------------------------------------------------------------------------------------
+def _assert_named(exercise_id, fn, mistake):
+    r = grade(exercise_id, fn)
+    assert (r.status, r.mistake) == ("failed", mistake), r.verdict()
+    assert r.hint == next(m.hint for m in EXERCISES[exercise_id].mistakes if m.name == mistake)
+    return r
+
+
+def _relu_zeroes_da(da, cache):
+    z = cache
+    da[z <= 0] = 0
+    return da
+
+
+def _sigmoid_forgets_one_minus(da, cache):
+    s = cache
+    return da * s
+
+
+def _sigmoid_times_equals(da, cache):
+    da *= cache * (1 - cache)
+    return da
+
+
+def _tanh_with_the_sigmoid_rule(da, cache):
+    a = cache
+    return da * a * (1 - a)
+
+
+def _mlp_backward_skips_layer_0(dout, caches, activation_backwards):
+    grads = []
+    d = dout
+    for i in range(len(caches) - 1, 0, -1):
+        dense_cache, activation_cache = caches[i]
+        d, dW, db = dense_backward(activation_backwards[i](d, activation_cache),  # noqa: F821
+                                   dense_cache)
+        grads = [(dW, db)] + grads
+    return grads
+
+
+def _mlp_backward_skips_the_last_layer(dout, caches, activation_backwards):
+    grads = []
+    d = dout
+    for i in reversed(range(len(caches) - 1)):
+        dense_cache, activation_cache = caches[i]
+        dz = activation_backwards[i](d, activation_cache)
+        d, dW, db = dense_backward(dz, dense_cache)  # noqa: F821
+        grads.insert(0, (dW, db))
+    return grads
+
+
+def _layer_norm_keras_epsilon(x, gamma, beta, eps=1e-3):
+    mu = x.mean(axis=1, keepdims=True)
+    inv_std = 1 / np.sqrt(x.var(axis=1, keepdims=True) + eps)
+    x_hat = (x - mu) * inv_std
+    return gamma * x_hat + beta, (x_hat, inv_std, gamma)
+
+
+@pytest.mark.parametrize("exercise_id,fn,mistake", [
+    ("relu_backward", _relu_zeroes_da, "zeroed da in place"),
+    ("sigmoid_backward", _sigmoid_forgets_one_minus, "forgot (1 - a)"),
+    ("sigmoid_backward", _sigmoid_times_equals, "multiplied da in place"),
+    ("tanh_backward", _tanh_with_the_sigmoid_rule, "the sigmoid's slope"),
+    ("mlp_backward", _mlp_backward_skips_layer_0, "first layer skipped"),
+    ("mlp_backward", _mlp_backward_skips_the_last_layer, "last layer skipped"),
+    ("layer_norm_forward", _layer_norm_keras_epsilon, "default eps = 1e-3 (Keras's)"),
+])
+def test_learners_slips_get_their_own_hint(exercise_id, fn, mistake):
+    _assert_named(exercise_id, fn, mistake)
+
+
+def test_the_in_place_relu_says_which_input_changed():
+    r = _assert_named("relu_backward", _relu_zeroes_da, "zeroed da in place")
+    assert "changed its input `da` in place" in r.messages[0]
+
+
+def test_skipping_the_first_layer_is_not_taken_for_a_return_in_the_loop():
+    r = _assert_named("mlp_backward", _mlp_backward_skips_layer_0, "first layer skipped")
+    assert "indented inside the loop" not in r.verdict()
+
+
+def test_dense_backward_keeps_the_shape_of_one_input_and_one_unit():
+    def dense_backward_squeezed(dz, cache):
+        x, W = cache
+        return np.squeeze(dz @ W.T), np.squeeze(x.T @ dz), dz.sum(axis=0)
+
+    r = grade("dense_backward", dense_backward_squeezed)
+    assert r.status == "failed"
+    assert any("an axis of length 1 is missing" in m for m in r.messages)

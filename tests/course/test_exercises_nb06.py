@@ -578,3 +578,41 @@ def test_momentum_matrix_predicts_the_descent_and_its_limit():
     radius = [np.abs(np.linalg.eigvals(momentum_matrix(f * limit, a, mu))).max()
               for f in (0.99, 1.01)]
     assert radius[0] < 1 < radius[1]
+
+
+# --------------------------------------------------------------------------------------
+# Learners' slips named by their own hint (and nothing else)
+# --------------------------------------------------------------------------------------
+def _assert_named(exercise_id, fn, mistake):
+    r = grade(exercise_id, fn)
+    assert (r.status, r.mistake) == ("failed", mistake), r.verdict()
+    assert r.hint == next(m.hint for m in EXERCISES[exercise_id].mistakes if m.name == mistake)
+    return r
+
+
+def _momentum_look_ahead_by_default(w, dw, velocity, learning_rate, momentum, nesterov=True):
+    velocity_new = momentum * velocity - learning_rate * dw
+    if nesterov:
+        return w + momentum * velocity_new - learning_rate * dw, velocity_new
+    return w + velocity_new, velocity_new
+
+
+def _batches_of_float_indices(n_samples, batch_size, seed):
+    order = np.random.default_rng(seed).permutation(n_samples).astype(float)
+    return [order[i:i + batch_size] for i in range(0, n_samples, batch_size)]
+
+
+@pytest.mark.parametrize("exercise_id,fn,mistake", [
+    ("sgd_momentum_update", _momentum_look_ahead_by_default, "Nesterov on by default"),
+    ("minibatch_indices", _batches_of_float_indices, "float indices"),
+])
+def test_learners_slips_get_their_own_hint(exercise_id, fn, mistake):
+    _assert_named(exercise_id, fn, mistake)
+
+
+def test_float_indices_are_named_in_the_message():
+    r = grade("minibatch_indices", _batches_of_float_indices)
+    assert r.messages[0].endswith(
+        "batch 0 holds floats (dtype float64) where row indices (integers) are expected: "
+        "X[batch] needs integers. np.random.default_rng(seed).permutation(n_samples) gives "
+        "integers; keep them, or convert with .astype(int)")

@@ -190,7 +190,7 @@ def test_typical_dropout_slips_get_their_hint():
         return dout * mask / (1 - rate)
 
     r = grade("dropout_forward", old_style)
-    assert r.status == "failed" and r.mistake in ("not inverted", "scaled at inference")
+    assert r.status == "failed" and r.mistake == "the original, non-inverted dropout"
     _fails_with("dropout_forward", always_drops, "dropout at inference")
     _fails_with("dropout_backward", forgets_inference, "inference forgotten")
 
@@ -305,3 +305,57 @@ def test_typical_batchnorm_slips_get_their_hint():
 
     _fails_with("batchnorm_backward", constants, "mean and variance held constant")
     _fails_with("batchnorm_forward", sample_variance, "unbiased variance")
+
+
+# --------------------------------------------------------------------------------------
+# Learners' slips named by their own hint (and nothing else)
+# --------------------------------------------------------------------------------------
+def _assert_named(exercise_id, fn, mistake):
+    r = grade(exercise_id, fn)
+    assert (r.status, r.mistake) == ("failed", mistake), r.verdict()
+    assert r.hint == next(m.hint for m in EXERCISES[exercise_id].mistakes if m.name == mistake)
+    return r
+
+
+def _adam_paper_default(w, dw, m, v, step, learning_rate, beta_1=0.9, beta_2=0.999,
+                        epsilon=1e-8):
+    m = beta_1 * m + (1 - beta_1) * dw
+    v = beta_2 * v + (1 - beta_2) * dw ** 2
+    alpha = learning_rate * np.sqrt(1 - beta_2 ** step) / (1 - beta_1 ** step)
+    return w - alpha * m / (np.sqrt(v) + epsilon), m, v
+
+
+def _dropout_like_keras_call(x, rate, mask, training=None):
+    if training:
+        return x * mask / (1 - rate), (mask, rate)
+    return x, (None, rate)
+
+
+def _dropout_writes_into_x(x, rate, mask, training=True):
+    if not training:
+        return x, (None, rate)
+    x *= mask / (1 - rate)
+    return x, (mask, rate)
+
+
+def _bn_pytorch_defaults(x, gamma, beta, moving_mean, moving_variance, training=True,
+                         momentum=0.99, epsilon=1e-5):
+    return F.batchnorm_forward(x, gamma, beta, moving_mean, moving_variance, training,
+                               momentum, epsilon)
+
+
+def _bn_pytorch_momentum(x, gamma, beta, moving_mean, moving_variance, training=True,
+                         momentum=0.9, epsilon=1e-3):
+    return F.batchnorm_forward(x, gamma, beta, moving_mean, moving_variance, training,
+                               momentum, epsilon)
+
+
+@pytest.mark.parametrize("exercise_id,fn,mistake", [
+    ("adam_update", _adam_paper_default, "epsilon 1e-8 by default"),
+    ("dropout_forward", _dropout_like_keras_call, "training=None by default"),
+    ("dropout_forward", _dropout_writes_into_x, "changed x in place"),
+    ("batchnorm_forward", _bn_pytorch_defaults, "epsilon 1e-5 by default"),
+    ("batchnorm_forward", _bn_pytorch_momentum, "momentum 0.9 by default"),
+])
+def test_learners_slips_get_their_own_hint(exercise_id, fn, mistake):
+    _assert_named(exercise_id, fn, mistake)

@@ -220,7 +220,7 @@ def test_float_labels_are_refused_with_a_clear_message():
         return (np.asarray(probabilities).reshape(-1) > threshold) * 1.0
 
     r = grade("predict_classes", as_floats)
-    assert r.status == "failed" and "integer labels" in r.messages[0]
+    assert r.status == "failed" and "class labels (integers)" in r.messages[0]
 
 
 
@@ -259,3 +259,55 @@ def test_a_builder_that_returns_nothing_is_told_so():
 
     r = grade("softmax_regression", softmax_regression)
     assert r.status == "failed" and "returned None instead of the model" in r.messages[0]
+
+
+# --------------------------------------------------------------------------------------
+# Learners' slips named by their own hint (and nothing else)
+# --------------------------------------------------------------------------------------
+def _assert_named(exercise_id, fn, mistake):
+    r = grade(exercise_id, fn)
+    assert (r.status, r.mistake) == ("failed", mistake), r.verdict()
+    assert r.hint == next(m.hint for m in EXERCISES[exercise_id].mistakes if m.name == mistake)
+    return r
+
+
+def _labels_as_floats(probabilities, threshold=0.5):
+    p = np.asarray(probabilities)
+    if p.ndim == 2 and p.shape[1] > 1:
+        return np.argmax(p, axis=1)
+    return (p.reshape(-1) > threshold).astype(float)
+
+
+def _split(x, y, test_fraction, seed, n_test):
+    order = np.random.default_rng(seed).permutation(len(x))
+    return x[order[n_test:]], x[order[:n_test]], y[order[n_test:]], y[order[:n_test]]
+
+
+def _split_half_up(x, y, test_fraction=0.2, seed=0):
+    return _split(x, y, test_fraction, seed, int(test_fraction * len(x) + 0.5))
+
+
+def _split_sklearn_default(x, y, test_fraction=0.25, seed=0):
+    return _split(x, y, test_fraction, seed, round(test_fraction * len(x)))
+
+
+def _split_seed_42(x, y, test_fraction=0.2, seed=42):
+    return _split(x, y, test_fraction, seed, round(test_fraction * len(x)))
+
+
+@pytest.mark.parametrize("exercise_id,fn,mistake", [
+    ("predict_classes", _labels_as_floats, "labels as floats"),
+    ("train_test_split", _split_half_up, "halves rounded up"),
+    ("train_test_split", _split_sklearn_default, "scikit-learn's 0.25 by default"),
+    ("train_test_split", _split_seed_42, "seed 42 by default"),
+])
+def test_learners_slips_get_their_own_hint(exercise_id, fn, mistake):
+    _assert_named(exercise_id, fn, mistake)
+
+
+def test_numpy_round_is_python_round_for_a_half():
+    # np.round and round both send 2.5 to 2: either passes
+    def split_np_round(x, y, test_fraction=0.2, seed=0):
+        return _split(x, y, test_fraction, seed, int(np.round(test_fraction * len(x))))
+
+    assert grade("train_test_split", split_np_round).status == "passed"

@@ -164,7 +164,8 @@ def test_wrong_shape_names_the_output():
     r = grade(DENSE, _dense_transposed_dW)
     assert r.status == "failed"
     assert r.messages == ["2x2 example: dW: values differ (max abs error 1)",
-                          "random 4x3 -> 2 (and 1 more): dW: wrong shape (2, 3), expected (3, 2)"]
+                          "random 4x3 -> 2 (and 1 more): dW: wrong shape (2, 3), expected "
+                          "(3, 2) (the transposed shape)"]
     assert r.mistake == "transposed dW"
 
 
@@ -512,14 +513,21 @@ def test_reference_passes(exercise_id):
 @pytest.mark.parametrize("exercise_id,mistake", [
     (ex.id, m.name) for ex in EXERCISES.values() for m in ex.mistakes])
 def test_catalogued_mistake_fails_with_its_own_hint(exercise_id, mistake):
+    """Strict: the hint given is exactly this mistake's, and no other mistake's hint is
+    in the verdict (a mistake that agrees with another on every case gets no hint at
+    all: add a case on which the two differ)."""
     ex = EXERCISES[exercise_id]
     m = next(m for m in ex.mistakes if m.name == mistake)
     r = grade(exercise_id, m.fn)
     assert r.status == "failed", f"no case catches the mistake {mistake!r}"
     assert r.mistake == mistake, (
-        f"the output of mistake {mistake!r} was taken for {r.mistake!r}; add a case "
-        "on which the two differ")
-    assert m.hint in r.verdict()
+        f"the mistake {mistake!r} got the hint of {r.mistake!r}; if that is None, another "
+        "catalogued mistake agrees with it on every case: add a case on which they differ")
+    assert r.hint == m.hint
+    verdict = r.verdict()
+    assert m.hint in verdict
+    others = [o.name for o in ex.mistakes if o.hint != m.hint and o.hint in verdict]
+    assert not others, f"the verdict also shows the hint of {others}"
 
 
 def test_the_documented_template_works():
