@@ -3,17 +3,19 @@
 What is translatable in a solution notebook (everything else is copied as it is):
 
 * markdown cells, block by block: a block is a run of lines between blank lines (a table
-  is taken row by row; its separator row is copied).  Fenced code, display math, lines of
-  solution markers and blocks of badges only are copied; a block with no letters outside
-  math, code and link targets is copied;
-* in code cells: comments (consecutive full-line comments at one indent are one text),
-  docstrings, and the string literals that are shown: the positional arguments of
-  ``print`` and ``display(Markdown(...))``, the positional arguments of the functions and
-  methods that write text into a figure (``TEXT_FUNCTIONS``: ``set_title``, ``xlabel``,
-  ``text``, ``legend``, ...), and the keyword arguments ``label=``, ``title=``,
+  is taken row by row; its separator row is copied).  Display math, lines of solution
+  markers and blocks of badges only are copied; a block with no letters outside math,
+  code and link targets is copied.  Fenced code is copied, except the comments of a
+  ```` ```python ```` block, which are translated as in a code cell;
+* in code cells (``course.code_texts``): comments, docstrings, and the string literals
+  that are shown: the positional arguments of ``print`` and ``display(Markdown(...))``,
+  of the functions and methods that write text into a figure (``set_title``, ``xlabel``,
+  ``text``, ``legend``, ``bar``, ...), and the keyword arguments ``label=``, ``title=``,
   ``xlabel=``, ``ylabel=`` of any call.  An f-string is translated with its ``{...}``
-  fields, which the translation keeps.  Markers (``### BEGIN SOLUTION``, ``# YOUR CODE
-  HERE``, ``# noqa``, ...) and the Colab install cell are never translated.
+  fields, which the translation keeps; a field that is a string literal
+  (``f"{'actual decrease':>16}"``) is a text of its own, its format spec kept.  Markers
+  (``### BEGIN SOLUTION``, ``# YOUR CODE HERE``, ``# noqa``, ...) and the Colab install
+  cell are never translated.
 
 The msgid of each text is the English as written (stripped of surrounding white space,
 which the Chinese edition keeps), so a changed English text no longer finds its
@@ -26,21 +28,20 @@ and a code cell after the Colab install cell switches the library to Chinese
 (``LANGUAGE_CELL_SOURCE``).  Code, cell ids, tags and nbgrader metadata are the English
 ones, so one grader serves both editions.
 """
-import ast
 import copy
-import io
 import re
-import tokenize
-from dataclasses import dataclass, field
 
-from .notebooks import (
-    BEGIN_HIDDEN,
-    BEGIN_SOLUTION,
-    COLAB_INSTALL_SOURCE,
-    END_HIDDEN,
-    END_SOLUTION,
-    annotate,
+from .code_texts import (
+    MARKERS,
+    NOT_PROSE,
+    PYTHON_FENCES,
+    Unit,
+    code_pieces,
+    fenced_code_pieces,
+    has_letters,
 )
+from .code_texts import parsable as _parsable  # noqa: F401  (the tests read code with it)
+from .notebooks import annotate
 
 LANGUAGE = "zh"
 LANGUAGE_CELL_ID = "zh-language"
@@ -50,40 +51,8 @@ LANGUAGE_CELL_SOURCE = (
     "\n"
     f'backprop_lab.config.set_language("{LANGUAGE}")'
 )
-#: Functions and methods whose positional string arguments are drawn in a figure.
-TEXT_FUNCTIONS = {"title", "suptitle", "xlabel", "ylabel", "set_title", "set_xlabel",
-                  "set_ylabel", "set_zlabel", "set_suptitle", "supxlabel", "supylabel",
-                  "text", "figtext", "annotate", "legend", "set_text", "set_label"}
-#: Functions whose positional string arguments are printed or displayed.
-SHOWN_FUNCTIONS = {"print", "Markdown"}
-#: Keyword arguments whose string value is shown, whatever the call.
-TEXT_KEYWORDS = {"label", "title", "xlabel", "ylabel", "suptitle"}
-#: nbgrader's region markers: lines holding one are copied, never translated.
-MARKERS = (BEGIN_SOLUTION, END_SOLUTION, BEGIN_HIDDEN, END_HIDDEN)
-_PRAGMA = re.compile(r"^#\s*(noqa|type:|pragma|fmt:|NBVAL_|!|-\*-)", re.IGNORECASE)
-
-# What the letter test ignores in markdown: math, inline code, link targets, HTML tags.
-_NOT_PROSE = re.compile(r"\$\$.*?\$\$|\$[^$\n]+\$|`[^`]*`|\]\([^)]*\)|<[^>]+>|https?://\S+",
-                        re.DOTALL)
 _BADGES = re.compile(r"^(\s*\[!\[[^\]]*\]\([^)]*\)\]\([^)]*\))+\s*$")
 _TABLE_SEPARATOR = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
-_FIELD = re.compile(r"\{[^{}]*\}")
-
-
-@dataclass
-class Unit:
-    """One translatable text of a cell: ``msgid`` is the English, ``kind`` what it is
-    (``markdown``, ``table row``, ``comment``, ``docstring``, ``printed text``,
-    ``figure text``); ``render(text)`` gives the source that replaces it."""
-
-    kind: str
-    msgid: str
-    render: object = field(repr=False)
-    brace_fields: bool = False  # an f-string: the translation keeps its {...} fields
-
-
-def has_letters(text):
-    return any(c.isalpha() for c in text)
 
 
 # --------------------------------------------------------------------------------------
@@ -100,12 +69,12 @@ def _padded(line, make):
 def _markdown_block(lines):
     """The pieces of one block of non-blank markdown lines."""
     block = "\n".join(lines)
-    if _BADGES.match(block) or not has_letters(_NOT_PROSE.sub("", block)):
+    if _BADGES.match(block) or not has_letters(NOT_PROSE.sub("", block)):
         return [block]
     if all(line.lstrip().startswith("|") for line in lines):
         pieces = []
         for line in lines:
-            if _TABLE_SEPARATOR.match(line) or not has_letters(_NOT_PROSE.sub("", line)):
+            if _TABLE_SEPARATOR.match(line) or not has_letters(NOT_PROSE.sub("", line)):
                 pieces.append(line)
             else:
                 pieces.append(_padded(line, lambda t, r: Unit("table row", t, r)))
@@ -117,6 +86,7 @@ def markdown_pieces(source):
     """A markdown cell as a list of pieces, each a line (or lines) of text to copy or a
     ``Unit``; ``"\\n".join`` of the pieces (Units rendered) is the cell."""
     pieces, block, fence, math = [], [], None, False
+    code, python = [], False  # the lines of an open fence; whether it holds Python
 
     def flush():
         if block:
@@ -126,9 +96,12 @@ def markdown_pieces(source):
     for line in source.split("\n"):
         stripped = line.strip()
         if fence is not None:
-            pieces.append(line)
             if stripped.startswith(fence):
-                fence = None
+                pieces.extend(fenced_code_pieces(code) if python else code)
+                pieces.append(line)
+                fence, code = None, []
+            else:
+                code.append(line)
             continue
         if math:
             pieces.append(line)
@@ -137,6 +110,7 @@ def markdown_pieces(source):
         if stripped.startswith(("```", "~~~")):
             flush()
             fence = stripped[:3]
+            python = stripped[3:].strip().lower() in PYTHON_FENCES
             pieces.append(line)
         elif stripped.startswith("$$") and not block and (stripped == "$$"
                                                          or not stripped.endswith("$$")):
@@ -149,191 +123,7 @@ def markdown_pieces(source):
         else:
             block.append(line)
     flush()
-    return pieces
-
-
-# --------------------------------------------------------------------------------------
-# Code cells
-# --------------------------------------------------------------------------------------
-def _offsets(source):
-    """Character offset of the start of each line (1-based rows, as tokenize and ast)."""
-    starts, total = [0, 0], 0
-    for line in source.split("\n"):
-        total += len(line) + 1
-        starts.append(total)
-    return starts
-
-
-def _parsable(source):
-    """The source with IPython's ``%magic`` and ``!shell`` lines blanked, for ast."""
-    out = []
-    for line in source.split("\n"):
-        stripped = line.lstrip()
-        if stripped.startswith(("%", "!")):
-            line = line[:len(line) - len(stripped)] + "pass" + " " * max(0, len(stripped) - 4)
-        out.append(line)
-    return "\n".join(out)
-
-
-def _comment_units(source, starts):
-    """(start, end, Unit) for each comment, or block of full-line comments at one indent."""
-    lines = source.split("\n")
-    found = []
-    tokens = tokenize.generate_tokens(io.StringIO(_parsable(source) + "\n").readline)
-    for tok in tokens:
-        if tok.type != tokenize.COMMENT:
-            continue
-        text = tok.string
-        body = text.lstrip("#").strip()
-        if (not has_letters(body) or _PRAGMA.match(text) or "YOUR CODE HERE" in text
-                or any(m in text for m in MARKERS)):
-            continue
-        (row, col), (_, end) = tok.start, tok.end
-        full_line = not lines[row - 1][:col].strip()
-        prefix = text[:len(text) - len(text.lstrip("#").lstrip())]
-        found.append({"row": row, "col": col, "end": end, "body": body,
-                      "prefix": prefix, "full": full_line})
-    units, i = [], 0
-    while i < len(found):
-        group = [found[i]]
-        while (group[-1]["full"] and i + 1 < len(found) and found[i + 1]["full"]
-               and found[i + 1]["row"] == group[-1]["row"] + 1
-               and found[i + 1]["col"] == group[0]["col"]):
-            i += 1
-            group.append(found[i])
-        i += 1
-        first, last = group[0], group[-1]
-        prefixes = [g["prefix"] for g in group]
-        indent = " " * first["col"]
-
-        def render(text, prefixes=prefixes, indent=indent):
-            out = []
-            for n, line in enumerate(text.split("\n")):
-                prefix = prefixes[min(n, len(prefixes) - 1)]
-                out.append(("" if n == 0 else indent) + (prefix + line).rstrip())
-            return "\n".join(out)
-
-        units.append((starts[first["row"]] + first["col"], starts[last["row"]] + last["end"],
-                      Unit("comment", "\n".join(g["body"] for g in group), render)))
-    return units
-
-
-def _call_name(node):
-    func = node.func
-    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
-
-
-def _shown_strings(tree):
-    """(node, kind) for every string literal that is printed or drawn, and docstrings."""
-    found = []
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            body = node.body
-            if (body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
-                    and isinstance(body[0].value.value, str)):
-                found.append((body[0].value, "docstring"))
-        if not isinstance(node, ast.Call):
-            continue
-        name = _call_name(node)
-        if name in SHOWN_FUNCTIONS or name in TEXT_FUNCTIONS:
-            kind = "printed text" if name in SHOWN_FUNCTIONS else "figure text"
-            for arg in node.args:
-                items = arg.elts if isinstance(arg, (ast.List, ast.Tuple)) else [arg]
-                found.extend((item, kind) for item in items)
-        for keyword in node.keywords:
-            if keyword.arg in TEXT_KEYWORDS:
-                found.append((keyword.value, "figure text"))
-    return [(n, k) for n, k in found
-            if isinstance(n, ast.JoinedStr) or (isinstance(n, ast.Constant)
-                                                and isinstance(n.value, str))]
-
-
-_LITERAL = re.compile(r"""([rRuUbBfF]{0,2})('''|\"\"\"|'|")""")
-
-
-def _literal_pieces(segment):
-    """(start, end, prefix, quote) of each string literal in a source segment (adjacent
-    literals are concatenated by Python; each is translated on its own)."""
-    pieces, i = [], 0
-    while i < len(segment):
-        match = _LITERAL.match(segment, i)
-        if match is None:
-            i += 1
-            continue
-        prefix, quote = match.groups()
-        j = match.end()
-        while j < len(segment) and not segment.startswith(quote, j):
-            j += 2 if segment[j] == "\\" else 1
-        pieces.append((match.end(), j, prefix, quote))
-        i = j + len(quote)
-    return pieces
-
-
-def _string_units(source, starts):
-    try:
-        tree = ast.parse(_parsable(source))
-    except SyntaxError as e:
-        raise ValueError(f"cannot read this code cell as Python: {e}") from None
-    lines = source.split("\n")
-    units = []
-    for node, kind in _shown_strings(tree):
-        def char_col(row, byte_col):
-            return len(lines[row - 1].encode("utf-8")[:byte_col].decode("utf-8"))
-
-        start = starts[node.lineno] + char_col(node.lineno, node.col_offset)
-        end = starts[node.end_lineno] + char_col(node.end_lineno, node.end_col_offset)
-        segment = source[start:end]
-        for body_start, body_end, prefix, quote in _literal_pieces(segment):
-            body = segment[body_start:body_end]
-            unit = _string_unit(body, kind, prefix, quote, indent=node.col_offset)
-            if unit is not None:
-                units.append((start + body_start, start + body_end, unit))
-    return units
-
-
-def _string_unit(body, kind, prefix, quote, indent):
-    """The Unit of one literal's body (None when it has nothing to translate)."""
-    is_f = "f" in prefix.lower()
-    prose = _NOT_PROSE.sub("", _FIELD.sub("", body) if is_f else body)
-    if "b" in prefix.lower() or not has_letters(prose):
-        return None
-    text = body.strip()
-    lead, trail = body[:len(body) - len(body.lstrip())], body[len(body.rstrip()):]
-    if kind == "docstring" and "\n" in text:
-        first, *rest = text.split("\n")
-        margin = min((len(r) - len(r.lstrip()) for r in rest if r.strip()), default=0)
-        text = "\n".join([first] + [r[margin:] for r in rest])
-        pad = " " * margin
-    else:
-        pad = ""
-
-    def render(translation):
-        if pad:
-            translation = "\n".join(
-                [line if n == 0 or not line else pad + line
-                 for n, line in enumerate(translation.split("\n"))])
-        return lead + translation + trail
-
-    return Unit(kind, text, render, brace_fields=is_f)
-
-
-def code_pieces(source):
-    """A code cell as a list of pieces: text to copy, or a ``Unit``; ``"".join`` of the
-    pieces (Units rendered) is the cell.  The Colab install cell has no Unit."""
-    if source == COLAB_INSTALL_SOURCE or not source.strip():
-        return [source]
-    starts = _offsets(source)
-    spans = sorted(_comment_units(source, starts) + _string_units(source, starts),
-                   key=lambda s: s[0])
-    pieces, position = [], 0
-    for start, end, unit in spans:
-        if start < position:
-            continue  # a literal inside another one's span (cannot happen in valid code)
-        pieces.append(source[position:start])
-        pieces.append(unit)
-        position = end
-    pieces.append(source[position:])
-    return pieces
+    return pieces + code  # a fence left open runs to the end of the cell, copied
 
 
 def cell_pieces(cell):

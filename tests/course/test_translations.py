@@ -342,13 +342,92 @@ def test_what_is_translatable_in_markdown():
     source = ("# Title\n\n[![Open In Colab](https://x/badge.svg)](https://colab.research.google"
               ".com/github/o/r/blob/main/notebooks/00_a.ipynb)\n\nOne paragraph\non two lines.\n\n"
               "$$L = \\sum_i x_i$$\n\n| a | b |\n|---|---|\n| one | two |\n\n```python\n"
-              "x = 1  # not translated\n```\n### BEGIN SOLUTION\nAn answer.\n### END SOLUTION")
+              "x = 1  # the comment only\n```\n### BEGIN SOLUTION\nAn answer.\n### END SOLUTION")
     units = [(p.kind, p.msgid) for p in translate.markdown_pieces(source)
              if isinstance(p, translate.Unit)]
     assert units == [("markdown", "# Title"), ("markdown", "One paragraph\non two lines."),
                      ("table row", "| a | b |"), ("table row", "| one | two |"),
-                     ("markdown", "An answer.")]
+                     ("comment", "the comment only"), ("markdown", "An answer.")]
 
+
+
+def _put_back(pieces, table, join=""):
+    return join.join(p.render(table.get(p.msgid, p.msgid)) if isinstance(p, translate.Unit)
+                     else p for p in pieces)
+
+
+FENCED = """\
+The contract:
+
+```python
+out, cache = op_forward(x)  # cache: what backward needs
+    # two lines
+    # of comment
+grads = op_backward(dout, cache)
+```
+
+```
+plain = 1  # not Python: copied
+```
+
+```python
+broken = (  # code tokenize cannot read is copied
+```"""
+
+
+def test_comments_of_a_fenced_python_block_are_translated_and_its_code_kept():
+    pieces = translate.markdown_pieces(FENCED)
+    units = [(p.kind, p.msgid) for p in pieces if isinstance(p, translate.Unit)]
+    assert units == [("markdown", "The contract:"), ("comment", "cache: what backward needs"),
+                     ("comment", "two lines\nof comment")]
+    assert _put_back(pieces, {}, "\n") == FENCED
+    out = _put_back(pieces, {"cache: what backward needs": "cache：反向传播要用的",
+                             "two lines\nof comment": "两行\n注释\n（三行）"}, "\n")
+    assert ("```python\nout, cache = op_forward(x)  # cache：反向传播要用的\n    # 两行\n"
+            "    # 注释\n    # （三行）\ngrads = op_backward(dout, cache)\n```") in out
+    assert "plain = 1  # not Python: copied" in out and "broken = (  # code" in out
+
+
+TABLE = """\
+print(f"{'step':>5} {'actual decrease':>16}")
+print(f"{name:30} {P:11,d} passes {'~3 passes':>10}")
+print(f"{'':36}dead units in hidden_1")
+print(f"{f'after {n} epochs':36}{rest}")
+ax.bar(["class 0", "class 1"], p)
+shown = f"{'not shown':>8}"
+print(f"{d['key']:>8} {x!r:>5} {a != b:>3} {'<' if a else '>'} {'{'}{{literal}}")"""
+
+
+def test_string_literals_in_the_fields_of_a_shown_f_string_are_translated():
+    pieces = translate.code_pieces(TABLE)
+    assert [(p.kind, p.msgid, p.brace_fields) for p in pieces
+            if isinstance(p, translate.Unit)] == [
+        ("printed text", "step", False), ("printed text", "actual decrease", False),
+        ("printed text", "{name:30} {P:11,d} passes", True),
+        ("printed text", "~3 passes", False), ("printed text", "dead units in hidden_1", True),
+        ("printed text", "after {n} epochs", True),
+        ("figure text", "class 0", False), ("figure text", "class 1", False)]
+    assert _put_back(pieces, {}) == TABLE
+    out = _put_back(pieces, {"step": "步", "actual decrease": "实际下降",
+                             "{name:30} {P:11,d} passes": "{name:30} {P:11,d} 遍",
+                             "~3 passes": "约 3 遍", "after {n} epochs": "{n} 轮之后",
+                             "dead units in hidden_1": "hidden_1 的死单元",
+                             "class 0": "类别 0"})
+    assert out.split("\n")[:5] == [
+        "print(f\"{'步':>5} {'实际下降':>16}\")",
+        "print(f\"{name:30} {P:11,d} 遍 {'约 3 遍':>10}\")",
+        "print(f\"{'':36}hidden_1 的死单元\")",
+        "print(f\"{f'{n} 轮之后':36}{rest}\")",
+        'ax.bar(["类别 0", "class 1"], p)']
+    assert out.split("\n")[5:] == TABLE.split("\n")[5:]
+    assert _code_tokens(out) == _code_tokens(TABLE)
+    values = {"name": "net", "P": 1234, "n": 5, "rest": "!"}  # the translated code runs
+    assert eval(out.split("\n")[1][6:-1], values) == f"{'net':30} {1234:11,d} 遍 {'约 3 遍':>10}"
+    assert eval(out.split("\n")[3][6:-1], values) == f"{'5 轮之后':36}!"
+    step = next(p for p in pieces if isinstance(p, translate.Unit) and p.msgid == "step")
+    for bad in ("it's", 'a "step"', "a\\b", "a\nb"):
+        with pytest.raises(ValueError, match="f-string's field"):
+            step.render(bad)
 
 def test_links_of_the_chinese_edition():
     text = ("[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
