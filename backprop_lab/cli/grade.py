@@ -8,29 +8,32 @@ sandbox's limits ``--memory MB``, ``--cpu-time S``, ``--user NAME``.
 import sys
 from pathlib import Path
 
+from ..i18n import _
+
 
 def add_parser(sub):
     """The ``grade`` subcommand's arguments."""
-    g = sub.add_parser("grade", help="grade a notebook or a folder of notebooks headless, "
-                                     "in a sandbox")
-    g.add_argument("path", help="a .ipynb file or a folder of them")
+    g = sub.add_parser("grade", help=_("grade a notebook or a folder of notebooks headless, "
+                                       "in a sandbox"))
+    g.add_argument("path", help=_("a .ipynb file or a folder of them"))
     g.add_argument("--out", default=None,
-                   help="folder for the reports (default: grades/ next to the input)")
-    g.add_argument("--timeout", type=int, default=60, help="seconds allowed per cell (default 60)")
+                   help=_("folder for the reports (default: grades/ next to the input)"))
+    g.add_argument("--timeout", type=int, default=60,
+                   help=_("seconds allowed per cell (default 60)"))
     g.add_argument("--jobs", type=int, default=None,
-                   help="notebooks graded at once (default: the number of cores)")
+                   help=_("notebooks graded at once (default: the number of cores)"))
     g.add_argument("--shard", default=None, metavar="K/N",
-                   help="grade only the K-th of N slices of the sorted file names")
+                   help=_("grade only the K-th of N slices of the sorted file names"))
     g.add_argument("--notebook", default=None, metavar="NAME",
-                   help="grade every file as this course notebook, e.g. 05_backprop_layers "
-                        "(default: found from each file)")
+                   help=_("grade every file as this course notebook, e.g. 05_backprop_layers "
+                          "(default: found from each file)"))
     g.add_argument("--memory", type=int, default=4096, metavar="MB",
-                   help="address space of a notebook's process (default 4096 MB)")
+                   help=_("address space of a notebook's process (default 4096 MB)"))
     g.add_argument("--cpu-time", type=int, default=900, metavar="S",
-                   help="CPU seconds of a notebook's process (default 900)")
+                   help=_("CPU seconds of a notebook's process (default 900)"))
     g.add_argument("--user", default="nobody",
-                   help="when the grader runs as root, the user notebooks run as "
-                        "(default nobody; used only if that user can run this Python)")
+                   help=_("when the grader runs as root, the user notebooks run as "
+                          "(default nobody; used only if that user can run this Python)"))
     return g
 
 
@@ -47,9 +50,10 @@ def _targets(args):
         files = [path]
         out = Path(args.out) if args.out else path.parent / "grades"
     else:
-        return None, None, None, f"{args.path!r} is neither a .ipynb file nor a folder."
+        return None, None, None, _("{path!r} is neither a .ipynb file nor a folder.").format(
+            path=args.path)
     if not files:
-        return None, None, None, f"no .ipynb files in {args.path!r}."
+        return None, None, None, _("no .ipynb files in {path!r}.").format(path=args.path)
     part = None
     if args.shard:
         try:
@@ -68,14 +72,14 @@ def main(args):
 
     files, out, part, problem = _targets(args)
     if problem:
-        print(f"grade: {problem}", file=sys.stderr)
+        print(_("grade: {problem}").format(problem=problem), file=sys.stderr)
         return 2
     try:
         from ..course.headless import identify
         if args.notebook:
             identify(_empty_notebook(), given=args.notebook)
     except ValueError as e:
-        print(f"grade: {e}", file=sys.stderr)
+        print(_("grade: {problem}").format(problem=e), file=sys.stderr)
         return 2
     if part:
         files = batch.shard(files, *part)
@@ -92,9 +96,10 @@ def main(args):
         suffix = f"-{part[0]}-of-{part[1]}" if part else ""
         batch.write_csv(reports, out / f"summary{suffix}.csv")
         batch.write_json(batch.class_report(reports, files, part), out / f"report{suffix}.json")
-        print(f"Reports, report{suffix}.json and summary{suffix}.csv in {out}")
+        print(_("Reports, report{suffix}.json and summary{suffix}.csv in {folder}").format(
+            suffix=suffix, folder=out))
     else:
-        print(f"Report in {out / (Path(files[0]).stem + '.json')}")
+        print(_("Report in {path}").format(path=out / (Path(files[0]).stem + ".json")))
     return 0
 
 

@@ -132,6 +132,16 @@ DIFFICULTY = {
     5: "derive and build: a multi-step backward pass with nothing given but the forward",
 }
 
+
+
+def difficulty_text(level):
+    """What a level of ``DIFFICULTY`` means, in the current language (the scale's texts are
+    registry texts: their translations are in the exercises' catalogue)."""
+    from ..i18n import _
+
+    return _(DIFFICULTY[level])
+
+
 EXERCISES = {}  # id -> Exercise, in load order
 LOAD_ERRORS = {}  # module name -> what went wrong
 

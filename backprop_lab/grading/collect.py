@@ -13,6 +13,7 @@ from __future__ import annotations
 import _thread
 import sys
 
+from ..i18n import _
 from . import grader, guard, runner, wire
 
 _thread_count = getattr(_thread, "_count", lambda: 0)
@@ -65,7 +66,8 @@ def graded_calls(prepared, fn, cases_tree, arrays, report, time_factor=3.0,
         _step(watch, prepared, fn, cases_tree, arrays, enc, time_factor, results, left_out)
     except BaseException as e:  # noqa: BLE001 - the notebook may have broken anything
         results.append({"value": None, "error_type": type(e).__name__,
-                        "error_text": "the graded call could not run: " + error_text(e),
+                        "error_text": _("the graded call could not run: {error}").format(
+                            error=error_text(e)),
                         "missing_name": None, "timed_out": False, "after": None})
     finally:
         sys.setprofile(previous)  # allowed again: _step has returned

@@ -3,34 +3,36 @@ import numbers
 
 import numpy as np
 
+from ..i18n import _, ngettext
+
 MAX_FAILURE_LINES = 2  # failing cases listed in a verdict; the rest are counted
 
 
 def _values(n):
-    return "1 value" if n == 1 else f"{n} values"
+    return ngettext("{count} value", "{count} values", n).format(count=n)
 
 
 def _describe(x):
     if x is None:
         return "None"
     if isinstance(x, np.ndarray):
-        return f"an array of shape {x.shape}"
+        return _("an array of shape {shape}").format(shape=x.shape)
     if isinstance(x, tuple):
-        return f"a tuple of {_values(len(x))}"
+        return _("a tuple of {values}").format(values=_values(len(x)))
     if isinstance(x, list):
-        return f"a list of {_values(len(x))}"
+        return _("a list of {values}").format(values=_values(len(x)))
     if isinstance(x, (bool, np.bool_)):
-        return "a bool"
+        return _("a bool")
     if isinstance(x, numbers.Number):
-        return "a single number"
-    return f"a {type(x).__name__}"
+        return _("a single number")
+    return _("a {type}").format(type=type(x).__name__)
 
 
 def _nonfinite_message(got, expected):
     bad = ~np.isfinite(got) & np.isfinite(expected)
     if bad.any():
         what = "NaN" if np.isnan(got[bad]).any() else "inf"
-        return f"contains {what} where a finite number was expected"
+        return _("contains {what} where a finite number was expected").format(what=what)
     return None
 
 
@@ -40,7 +42,7 @@ def _difference(expected, got, ex, label=""):
     value, numbers by value, anything else with ``==``."""
     at = f"{label}: " if label else ""
     if got is None and expected is not None:
-        return f"{at}returned None — is a `return` statement missing?"
+        return _("{at}returned None — is a `return` statement missing?").format(at=at)
     if isinstance(expected, (tuple, list)):
         return _sequence_difference(expected, got, ex, label, at)
     if isinstance(expected, dict):
@@ -54,22 +56,25 @@ def _difference(expected, got, ex, label=""):
     except Exception:
         same = False
     if not same:
-        return f"{at}returned {_describe(got)}, expected {_describe(expected)} {expected!r:.40}"
+        return _("{at}returned {got}, expected {expected} {value}").format(
+            at=at, got=_describe(got), expected=_describe(expected), value=f"{expected!r:.40}")
     return None
 
 
 def _sequence_difference(expected, got, ex, label, at):
     if not isinstance(got, (tuple, list)):
-        return f"{at}returned {_describe(got)}, expected {_values(len(expected))}"
+        return _("{at}returned {got}, expected {values}").format(
+            at=at, got=_describe(got), values=_values(len(expected)))
     named = not label and len(ex.outputs) == len(expected)
     if len(got) != len(expected):
         names = f" ({', '.join(ex.outputs)})" if named else ""
-        return f"{at}returned {_values(len(got))}, expected {len(expected)}{names}"
+        return _("{at}returned {values}, expected {count}{names}").format(
+            at=at, values=_values(len(got)), count=len(expected), names=names)
     for i, (e, g) in enumerate(zip(expected, got)):
         if label:
             sub = f"{label}[{i}]"
         else:
-            sub = ex.outputs[i] if named else f"returned value {i + 1}"
+            sub = ex.outputs[i] if named else _("returned value {n}").format(n=i + 1)
         msg = _difference(e, g, ex, sub)
         if msg:
             return msg
@@ -78,7 +83,8 @@ def _sequence_difference(expected, got, ex, label, at):
 
 def _dict_difference(expected, got, ex, label, at):
     if not isinstance(got, dict) or set(got) != set(expected):
-        return f"{at}returned {_describe(got)}, expected a dict with keys {sorted(expected)}"
+        return _("{at}returned {got}, expected a dict with keys {keys}").format(
+            at=at, got=_describe(got), keys=sorted(expected))
     for k in expected:
         msg = _difference(expected[k], got[k], ex, f"{label}[{k!r}]")
         if msg:
@@ -90,11 +96,12 @@ def _array_difference(expected, got, ex, at):
     if not isinstance(got, np.ndarray):
         if (isinstance(got, numbers.Number) and not isinstance(got, (bool, np.bool_))
                 and expected.size == 1 and expected.ndim >= 1):
-            return (f"{at}returned a single number where an array of shape {expected.shape} "
-                    "is expected: keep the array as it is (float(...), .item(), an index such "
-                    "as [0, 0] or np.squeeze turn it into a number)")
-        return (f"{at}returned {_describe(got)}, "
-                f"expected a numpy array of shape {expected.shape}")
+            return _("{at}returned a single number where an array of shape {shape} is "
+                     "expected: keep the array as it is (float(...), .item(), an index such "
+                     "as [0, 0] or np.squeeze turn it into a number)").format(
+                at=at, shape=expected.shape)
+        return _("{at}returned {got}, expected a numpy array of shape {shape}").format(
+            at=at, got=_describe(got), shape=expected.shape)
     if got.shape != expected.shape:
         return at + _shape_message(got.shape, expected.shape)
     message = _dtype_message(expected.dtype, got.dtype, ex)
@@ -109,16 +116,18 @@ def _shape_message(got, expected):
     transpose."""
     if tuple(d for d in got if d != 1) == tuple(d for d in expected if d != 1):
         if len(got) < len(expected):
-            return (f"wrong shape {got}, expected {expected}: an axis of length 1 is "
-                    "missing (np.squeeze, .ravel(), an index such as [:, 0], or a sum "
-                    "without keepdims=True drops it); keep it")
+            return _("wrong shape {got}, expected {expected}: an axis of length 1 is "
+                     "missing (np.squeeze, .ravel(), an index such as [:, 0], or a sum "
+                     "without keepdims=True drops it); keep it").format(got=got,
+                                                                        expected=expected)
         if len(got) > len(expected):
-            return (f"wrong shape {got}, expected {expected}: there is an extra axis of "
-                    "length 1 (keepdims=True, reshape(-1, 1) or [:, None] adds one); "
-                    "leave it out")
+            return _("wrong shape {got}, expected {expected}: there is an extra axis of "
+                     "length 1 (keepdims=True, reshape(-1, 1) or [:, None] adds one); "
+                     "leave it out").format(got=got, expected=expected)
     if len(got) == 2 and got == expected[::-1]:
-        return f"wrong shape {got}, expected {expected} (the transposed shape)"
-    return f"wrong shape {got}, expected {expected}"
+        return _("wrong shape {got}, expected {expected} (the transposed shape)").format(
+            got=got, expected=expected)
+    return _("wrong shape {got}, expected {expected}").format(got=got, expected=expected)
 
 
 def _dtype_message(expected, got, ex):
@@ -131,22 +140,22 @@ def _dtype_message(expected, got, ex):
     if want in "iu" and have in "iu":
         return None
     if want in "iu" and have == "f" and ex.check_dtype:
-        return (f"returned floats (dtype {got}) where integers are expected (indices, "
-                "class labels or counts): convert with .astype(int), or build the result "
-                "with a function that returns integers, such as np.argmax")
+        return _("returned floats (dtype {dtype}) where integers are expected (indices, "
+                 "class labels or counts): convert with .astype(int), or build the result "
+                 "with a function that returns integers, such as np.argmax").format(dtype=got)
     if want in "iu" and have == "b":
-        return ("returned booleans (True/False) where integers are expected: convert them "
-                "with .astype(int)")
+        return _("returned booleans (True/False) where integers are expected: convert them "
+                 "with .astype(int)")
     if not ex.check_dtype:
         return None
     if want in "fc" and have == "b":
-        return ("returned booleans (True/False) where numbers are expected: multiply the "
-                "mask by the values, or convert it with .astype(float)")
+        return _("returned booleans (True/False) where numbers are expected: multiply the "
+                 "mask by the values, or convert it with .astype(float)")
     if want in "fc" and have in "iu":
-        return (f"returned integers (dtype {got}) where floats ({expected}) are expected: "
-                "compute the result from the float inputs, or convert it with "
-                ".astype(float)")
-    return f"dtype {got}, expected {expected}"
+        return _("returned integers (dtype {dtype}) where floats ({expected}) are expected: "
+                 "compute the result from the float inputs, or convert it with "
+                 ".astype(float)").format(dtype=got, expected=expected)
+    return _("dtype {dtype}, expected {expected}").format(dtype=got, expected=expected)
 
 
 def _number_difference(expected, got, ex, at):
@@ -154,12 +163,14 @@ def _number_difference(expected, got, ex, at):
         got = got[()]
     if not isinstance(got, numbers.Number) or isinstance(got, (bool, np.bool_)):
         if isinstance(got, np.ndarray) and got.size == 1:
-            return (f"{at}returned an array of shape {got.shape}, expected a single number: "
-                    "take the number out with float(...) or .item()")
-        return f"{at}returned {_describe(got)}, expected a single number"
+            return _("{at}returned an array of shape {shape}, expected a single number: "
+                     "take the number out with float(...) or .item()").format(at=at,
+                                                                             shape=got.shape)
+        return _("{at}returned {got}, expected a single number").format(at=at,
+                                                                         got=_describe(got))
     if isinstance(expected, numbers.Integral) and not isinstance(got, numbers.Integral):
-        return (f"{at}returned the float {got!r} where an integer is expected: use int(...), "
-                "// or a function that returns integers")
+        return _("{at}returned the float {value!r} where an integer is expected: use "
+                 "int(...), // or a function that returns integers").format(at=at, value=got)
     return _compare_values(np.asarray(expected), np.asarray(got), ex, at)
 
 
@@ -175,30 +186,37 @@ def _compare_values(expected, got, ex, at):
             with np.errstate(all="ignore"):
                 err = np.abs(got_f - expected_f)[~close]
             err = err[np.isfinite(err)]
-            size = f" (max abs error {err.max():.2g})" if err.size else ""
-            return f"{at}values differ{size}"
+            if err.size:
+                return _("{at}values differ (max abs error {error})").format(
+                    at=at, error=f"{err.max():.2g}")
+            return _("{at}values differ").format(at=at)
         return None
     if not np.array_equal(expected, got):
-        return f"{at}values differ"
+        return _("{at}values differ").format(at=at)
     return None
 
 
 def _judge(ex, expected, outcome, left_out):
     """None if the outcome passes, else a message (without the case name)."""
     if outcome.timed_out:
-        return f"took longer than {ex.time_limit:g} s, the limit for one call (an endless loop?)"
+        return _("took longer than {limit} s, the limit for one call (an endless loop?)").format(
+            limit=f"{ex.time_limit:g}")
     if outcome.raised:
         if outcome.error_type == "NameError" and outcome.missing_name in left_out:
-            return (f"your function uses the global variable `{outcome.missing_name}`; pass "
-                    "it as an argument or define it inside the function")
+            return _("your function uses the global variable `{name}`; pass it as an "
+                     "argument or define it inside the function").format(
+                name=outcome.missing_name)
         text = outcome.error_text.strip().splitlines()[0] if outcome.error_text.strip() else ""
         if len(text) > 200:  # keep the end too: numpy puts the sizes there
             text = text[:130] + " ... " + text[-65:]
-        return f"raised {outcome.error_type}" + (f": {text}" if text else "")
+        if text:
+            return _("raised {error_type}: {error}").format(error_type=outcome.error_type,
+                                                            error=text)
+        return _("raised {error_type}").format(error_type=outcome.error_type)
     if outcome.mutated:
         name = outcome.mutated[0]
-        return (f"changed its input `{name}` in place; build a new array instead of "
-                f"writing into `{name}`")
+        return _("changed its input `{name}` in place; build a new array instead of writing "
+                 "into `{name}`").format(name=name)
     if ex.compare is not None:
         return ex.compare(expected, outcome.value)
     return _difference(expected, outcome.value, ex)

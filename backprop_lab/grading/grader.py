@@ -9,6 +9,7 @@ from typing import Callable
 import numpy as np
 
 from .. import exercises, functional
+from ..i18n import _, pgettext
 from .compare import MAX_FAILURE_LINES, _describe, _judge, _same_failure
 from .guard import Guard, allowed_for, describe
 from .result import Result, _error_result
@@ -45,7 +46,8 @@ def _quoted_choices(names):
     quoted = [f'"{n}"' for n in names]
     if len(quoted) == 1:
         return quoted[0]
-    return ", ".join(quoted[:-1]) + " or " + quoted[-1]
+    return _("{choices} or {last}").format(
+        choices=pgettext("list separator", ", ").join(quoted[:-1]), last=quoted[-1])
 
 
 def _lookup(exercise_id, fn=None):
@@ -57,14 +59,14 @@ def _lookup(exercise_id, fn=None):
         return reg.EXERCISES[exercise_id], None
     close = suggestions(exercise_id, fn)
     if close:
-        msg = (f"there is no exercise called {exercise_id!r}. Did you mean "
-               f"{_quoted_choices(close)}?")
+        msg = _("there is no exercise called {id!r}. Did you mean {choices}?").format(
+            id=exercise_id, choices=_quoted_choices(close))
     else:
-        msg = (f"there is no exercise called {exercise_id!r}. The exercise ids are in the "
-               "check cells of the notebooks.")
+        msg = _("there is no exercise called {id!r}. The exercise ids are in the check cells "
+                "of the notebooks.").format(id=exercise_id)
     if reg.LOAD_ERRORS:
         broken = ", ".join(sorted(reg.LOAD_ERRORS))
-        msg += f" (Some exercise modules failed to load: {broken}.)"
+        msg += _(" (Some exercise modules failed to load: {modules}.)").format(modules=broken)
     return None, msg
 
 
@@ -80,8 +82,9 @@ def _resolve_depends(ex):
         elif hasattr(functional, name):
             found[name] = getattr(functional, name)
         else:
-            raise LookupError(f"exercise {ex.id!r} depends on {name!r}, which is neither an "
-                              "exercise nor a function of backprop_lab.functional")
+            raise LookupError(_("exercise {id!r} depends on {name!r}, which is neither an "
+                                "exercise nor a function of backprop_lab.functional")
+                              .format(id=ex.id, name=name))
     return found
 
 
@@ -110,21 +113,23 @@ def grade(exercise_id: str | Exercise, fn: Callable) -> Result:
     except BaseException as e:  # noqa: BLE001 - a bug in the grader must not reach the learner
         return _error_result(
             getattr(ex, "id", exercise_id),
-            f"the checker itself failed ({type(e).__name__}: {e}). This is a bug in "
-            "backprop_lab, not in your code; please report it.", ex)
+            _("the checker itself failed ({error_type}: {error}). This is a bug in "
+              "backprop_lab, not in your code; please report it.")
+            .format(error_type=type(e).__name__, error=e), ex)
 
 
 def _grade(ex, fn):
     base = dict(exercise=ex.id, notebook=ex.notebook, max_points=ex.points)
     if not callable(fn):
         return Result(status="failed", points=0, messages=[
-            f"the second argument must be your function itself, e.g. "
-            f'check("{ex.id}", {ex.id}) — without parentheses after {ex.id}; '
-            f"got {_describe(fn)}"],
+            _('the second argument must be your function itself, e.g. check("{id}", {id}) '
+              "— without parentheses after {id}; got {got}").format(id=ex.id,
+                                                                    got=_describe(fn))],
             **base)
     if fn is ex.reference:
         return Result(status="failed", points=0, messages=[
-            "this is backprop_lab's own reference function; check your own function instead"],
+            _("this is backprop_lab's own reference function; check your own function "
+              "instead")],
             **base)
     cases = exercise_cases(ex)
     depends = _resolve_depends(ex)
@@ -169,13 +174,15 @@ def judge(ex, cases, outcomes, left_out=frozenset(), strict=False):
     reached = list(dict.fromkeys(r for o in outcomes for r in o.reached))
     if reached and strict:
         return Result(status="failed", points=0, checks_total=len(cases),
-                      messages=[describe(reached) + "."], violation=reached[0],
+                      messages=[_("{what}.").format(what=describe(reached))],
+                      violation=reached[0],
                       case_kinds=_kinds(cases), **base)
     result = _judge_values(ex, cases, outcomes, left_out, base)
     if reached:
         result.warnings.append(
-            f"Warning: {describe(reached)}. This check counts it, but a graded run "
-            "(python -m backprop_lab grade) gives this exercise 0 points.")
+            _("Warning: {what}. This check counts it, but a graded run (python -m "
+              "backprop_lab grade) gives this exercise 0 points.").format(
+                what=describe(reached)))
     return result
 
 
@@ -194,8 +201,10 @@ def _judge_values(ex, cases, outcomes, left_out, base):
     for case, outcome in zip(cases, outcomes):
         expected = run_case(ex.reference, case, names, None, call=ex.call)
         if expected.raised:
-            raise RuntimeError(f"the reference raised {expected.error_type}: "
-                               f"{expected.error_text} on case {case.name!r}")
+            raise RuntimeError(_("the reference raised {error_type}: {error} on case "
+                                 "{case!r}").format(error_type=expected.error_type,
+                                                    error=expected.error_text,
+                                                    case=case.name))
         message = _judge(ex, expected.value, outcome, left_out)
         judged.append((case, outcome, expected.value, message is None))
         if message is None:
@@ -210,7 +219,8 @@ def _judge_values(ex, cases, outcomes, left_out, base):
                       checks_total=len(cases), case_kinds=kinds, **base)
 
     mistake = match_mistake(ex, judged, names)
-    name, hint = (mistake.name, mistake.hint) if mistake else (None, None)
+    # the hint is shown text: in the language of the grading (the mistake's name is an id)
+    name, hint = (mistake.name, _(mistake.hint)) if mistake else (None, None)
     if mistake is None:
         hint = default_slip(ex, judged)
         name = DEFAULT_SLIP if hint else None
@@ -225,14 +235,15 @@ def _failure_lines(failures, messages):
     """Lines for the verdict: cases failing with the same message share one line.
     Returns (lines, number of failing cases not mentioned)."""
     groups = {}
-    for (case, _), message in zip(failures, messages):
+    for (case, _outcome), message in zip(failures, messages):
         groups.setdefault(message, []).append(case.name)
     lines, mentioned = [], 0
     for message, names in list(groups.items())[:MAX_FAILURE_LINES]:
         if len(names) == 1:
-            lines.append(f"{names[0]}: {message}")
+            lines.append(_("{case}: {problem}").format(case=_(names[0]), problem=message))
         else:
-            lines.append(f"{names[0]} (and {len(names) - 1} more): {message}")
+            lines.append(_("{case} (and {count} more): {problem}").format(
+                case=_(names[0]), count=len(names) - 1, problem=message))
         mentioned += len(names)
     return lines, len(failures) - mentioned
 
@@ -245,14 +256,14 @@ def agrees_with(ex, mistake, judged, names):
     error, the same inputs changed in place); on a case the learner passed, it means the
     mistake passes it too.  Timed-out cases say nothing either way.  The failing cases
     are tried first, so that most mistakes are ruled out after one call."""
-    failing = [(case, out) for case, out, _, ok in judged if not ok and not out.timed_out]
+    failing = [(case, out) for case, out, _expected, ok in judged if not ok and not out.timed_out]
     if not failing:
         return False
     for case, outcome in failing:
         theirs = run_case(mistake.fn, case, names, None, ex.floating_point, ex.call)
         if not _same_failure(ex, outcome, theirs):
             return False
-    for case, _, expected, ok in judged:
+    for case, _outcome, expected, ok in judged:
         if ok:
             theirs = run_case(mistake.fn, case, names, None, ex.floating_point, ex.call)
             if theirs.timed_out or _judge(ex, expected, theirs, frozenset()) is not None:
@@ -303,8 +314,8 @@ def default_slip(ex, judged):
                 if p.default is not inspect.Parameter.empty}
     if not defaults:
         return None
-    failed = [(case, out) for case, out, _, ok in judged if not ok and not out.timed_out]
-    passed = [case for case, _, _, ok in judged if ok]
+    failed = [(case, out) for case, out, _expected, ok in judged if not ok and not out.timed_out]
+    passed = [case for case, _outcome, _expected, ok in judged if ok]
     for bad, outcome in failed:
         left_out = _bound(signature, bad)
         if left_out is None:
@@ -327,14 +338,17 @@ def _default_hint(names, defaults, outcome, bad, good):
     if missing:
         name = missing[0]
         value = f"{name}={defaults[name]!r}"
-        return (f"your function has no default for `{name}`; the statement's is {value}, "
-                f"so that a call without `{name}` works: write {value} in the def line.")
+        return _("your function has no default for `{name}`; the statement's is {value}, so "
+                 "that a call without `{name}` works: write {value} in the def line.").format(
+            name=name, value=value)
     values = ", ".join(f"{n}={defaults[n]!r}" for n in names)
     if len(names) == 1:
-        return (f"the default value of `{names[0]}` in your function is not the "
-                f"statement's, {values}: the check \"{bad}\" leaves `{names[0]}` out and "
-                f"fails, while \"{good}\" gives {values} and passes.")
+        return _("the default value of `{name}` in your function is not the statement's, "
+                 "{values}: the check \"{bad}\" leaves `{name}` out and fails, while "
+                 "\"{good}\" gives {values} and passes.").format(
+            name=names[0], values=values, bad=_(bad), good=_(good))
     quoted = ", ".join(f"`{n}`" for n in names)
-    return (f"the default values of {quoted} in your function are not the statement's, "
-            f"{values}: the check \"{bad}\" leaves them out and fails, while \"{good}\" "
-            f"gives {values} and passes.")
+    return _("the default values of {names} in your function are not the statement's, "
+             "{values}: the check \"{bad}\" leaves them out and fails, while \"{good}\" "
+             "gives {values} and passes.").format(names=quoted, values=values, bad=_(bad),
+                                                  good=_(good))

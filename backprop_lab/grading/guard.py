@@ -34,10 +34,14 @@ import types
 from contextlib import contextmanager
 from typing import Callable, Iterable, Optional
 
+from ..i18n import _
+
 #: Modules whose every function is off limits to any graded function.
 ENGINE_MODULES = ("backprop_lab.autodiff",)
 #: Where the package's own versions of the exercises' functions live.
 FUNCTIONAL = "backprop_lab.functional"
+#: How ``Guard.reached`` names an exercise's reference outside the package (an id).
+REFERENCE_OF = "the reference of exercise"
 
 _THREAD_STARTERS = tuple(getattr(_thread, name) for name in
                          ("start_new_thread", "start_joinable_thread", "start_new")
@@ -131,7 +135,7 @@ def forbidden_for(exercise) -> dict:
     for code in _codes_of(reference):
         found[code] = (_dotted(reference, code) if in_package and not
                        str(reference.__module__).startswith("backprop_lab.exercises")
-                       else f"the reference of exercise {exercise.id!r}")
+                       else f"{REFERENCE_OF} {exercise.id!r}")
     functional = sys.modules.get(FUNCTIONAL) or importlib.import_module(FUNCTIONAL)
     same_name = getattr(functional, exercise.id, None)
     if callable(same_name) and same_name is not reference:
@@ -214,7 +218,7 @@ class Guard:
             return None
         caller = frame.f_back
         while caller is not None:
-            caller_kind, _ = self._classify(caller)
+            caller_kind, _name = self._classify(caller)
             if caller_kind == "allowed":
                 return None
             if caller_kind is None:
@@ -262,6 +266,7 @@ class Guard:
             sys.setprofile(self._profile)
 
 
+#: What ``Guard.reached`` holds for a thread (ids: ``describe`` says it in words).
 NEW_THREAD = "a new thread"
 OTHER_THREAD = "another thread"
 
@@ -269,15 +274,17 @@ OTHER_THREAD = "another thread"
 def describe(reached) -> str:
     """One sentence naming what a graded function reached."""
     what = reached[0]
-    more = f" (and {len(reached) - 1} more)" if len(reached) > 1 else ""
+    more = _(" (and {count} more)").format(count=len(reached) - 1) if len(reached) > 1 else ""
     if what == NEW_THREAD:
-        return ("your function started a thread while it was graded; a graded function must "
-                "compute its result in the thread it was called in")
+        return _("your function started a thread while it was graded; a graded function must "
+                 "compute its result in the thread it was called in")
     if what == OTHER_THREAD:
-        return ("another thread of the notebook was running while your function was graded; "
-                "a thread runs outside the grader's watch, so stop it before the check cell")
-    if what.startswith("the reference of exercise"):
-        return (f"your function calls backprop_lab's {what[4:]}{more}; a graded function must "
-                "compute its result with its own code")
-    return (f"your function calls backprop_lab's own implementation {what}{more}; a graded "
-            "function must compute its result with its own code")
+        return _("another thread of the notebook was running while your function was "
+                 "graded; a thread runs outside the grader's watch, so stop it before the "
+                 "check cell")
+    if what.startswith(REFERENCE_OF):
+        return _("your function calls backprop_lab's reference of exercise {id}{more}; a "
+                 "graded function must compute its result with its own code").format(
+            id=what[len(REFERENCE_OF):].strip(), more=more)
+    return _("your function calls backprop_lab's own implementation {name}{more}; a graded "
+             "function must compute its result with its own code").format(name=what, more=more)

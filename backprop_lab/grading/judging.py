@@ -14,6 +14,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Optional
 
+from ..i18n import _
 from . import grader, wire
 from .result import Result
 from .runner import Outcome
@@ -86,8 +87,9 @@ class PendingCheck:
         except Exception as e:  # noqa: BLE001 - a bug of the grader, not of the notebook
             return Result(exercise=self.ex.id, notebook=self.ex.notebook, status="error",
                           points=0, max_points=self.ex.points, messages=[
-                              f"the checker itself failed ({type(e).__name__}: {e}); this is "
-                              "a bug in backprop_lab, please report it"])
+                              _("the checker itself failed ({error_type}: {error}); this is "
+                                "a bug in backprop_lab, please report it").format(
+                                  error_type=type(e).__name__, error=e)])
 
     def _outcomes(self, message, arrays):
         results = message.get("results")
@@ -126,12 +128,13 @@ class PendingCheck:
         sent_args, sent_kwargs = sent_tree["items"]
         if not (isinstance(after, dict) and after.get("t") == "list"
                 and len(after.get("items", [])) == 2):
-            return ["its inputs"]
+            return [_("its inputs")]
         got_args, got_kwargs = after["items"]
         changed = []
         for k, (a, b) in enumerate(zip(sent_args["items"], got_args.get("items", []))):
             if not same_tree(a, self.arrays, b, arrays):
-                changed.append(names[k] if k < len(names) else f"argument {k + 1}")
+                changed.append(names[k] if k < len(names)
+                               else _("argument {n}").format(n=k + 1))
         sent_kw = {_key(k): v for k, v in sent_kwargs["items"]}
         for k, v in got_kwargs.get("items", []):
             if _key(k) in sent_kw and not same_tree(sent_kw[_key(k)], self.arrays, v, arrays):
@@ -175,6 +178,6 @@ def same_tree(a, arrays_a, b, arrays_b) -> bool:
 def _unreadable(ex):
     return Result(exercise=ex.id, notebook=ex.notebook, status="failed", points=0,
                   max_points=ex.points, messages=[
-                      "what your function returned could not be read by the grader"])
+                      _("what your function returned could not be read by the grader")])
 
 

@@ -22,6 +22,7 @@ import os
 import subprocess
 import sys
 
+from .. import config
 from . import collect, lockdown, wire
 from .channel import Frames
 from .result import Result
@@ -42,7 +43,7 @@ def _judge():
             [sys.executable, "-I", "-B", "-m", "backprop_lab.grading.trusted", "judge"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             env={"PATH": os.defpath, "PYTHONHASHSEED": "0",
-                 "BACKPROP_LAB_LANG": os.environ.get("BACKPROP_LAB_LANG", "en")},
+                 "BACKPROP_LAB_LANG": config.language()},  # the verdict's language
             close_fds=True)
     except OSError as e:
         raise JudgeUnavailable(str(e)) from None

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
+from ..i18n import _, ngettext, pgettext
 from .spec import CASE_KINDS
 
 STATUSES = ("passed", "failed", "not attempted", "error")
@@ -11,6 +12,28 @@ STATUSES = ("passed", "failed", "not attempted", "error")
 
 def _fmt_points(p):
     return f"{p:g}"
+
+
+def kind_word(kind):
+    """How a verdict names a kind of case (``spec.CASE_KINDS``), in the current language."""
+    if kind == "fixed":
+        return pgettext("case kind", "fixed")
+    if kind == "random":
+        return pgettext("case kind", "random")
+    if kind == "edge":
+        return pgettext("case kind", "edge")
+    return kind
+
+
+def _kind_list(kinds):
+    """"fixed", "fixed and edge", "fixed, random and edge" (in the current language)."""
+    words = [kind_word(k) for k in kinds]
+    if len(words) == 1:
+        return words[0]
+    if len(words) == 2:
+        return _("{first} and {second}").format(first=words[0], second=words[1])
+    return _("{first}, {second} and {third}").format(first=words[0], second=words[1],
+                                                    third=words[2])
 
 
 @dataclass
@@ -64,38 +87,41 @@ class Result:
 
     def _verdict(self):
         score = f"{_fmt_points(self.points)}/{_fmt_points(self.max_points)}"
-        head = f"{self.exercise} — {score} points"
+        head = _("{exercise} — {score} points").format(exercise=self.exercise, score=score)
         if not self.max_points:
-            head = f"{self.exercise} — optional, not counted"
+            head = _("{exercise} — optional, not counted").format(exercise=self.exercise)
         if self.status == "passed":
             kinds = [k for k in CASE_KINDS if k in self.case_kinds]
             which = ""
             if kinds:
-                names = kinds[-1]
-                if len(kinds) > 1:
-                    names = ", ".join(kinds[:-1]) + " and " + names
-                which = f" ({names} cases)"
-            return f"{head}: all {self.checks_total} checks passed{which}."
+                which = _(" ({kinds} cases)").format(kinds=_kind_list(kinds))
+            return _("{head}: all {total} checks passed{which}.").format(
+                head=head, total=self.checks_total, which=which)
         if self.status == "not attempted":
-            return (f"{head}: not attempted yet (the function still raises "
-                    "NotImplementedError).\n  Write your code in place of "
-                    "`raise NotImplementedError()` and run the cell again.")
+            return _("{head}: not attempted yet (the function still raises "
+                     "NotImplementedError).\n  Write your code in place of "
+                     "`raise NotImplementedError()` and run the cell again.").format(head=head)
         if self.status == "error":
-            return f"{self.exercise} — not checked: " + "\n  ".join(self.messages)
+            return _("{exercise} — not checked: {problem}").format(
+                exercise=self.exercise, problem="\n  ".join(self.messages))
         if self.checks_total == 0:  # the checks could not start, e.g. fn is not a function
-            return f"{head}: " + "\n  ".join(self.messages)
-        lines = [f"{head}: {self.checks_passed} of {self.checks_total} checks passed."]
+            return _("{head}: {problem}").format(head=head, problem="\n  ".join(self.messages))
+        lines = [_("{head}: {passed} of {total} checks passed.").format(
+            head=head, passed=self.checks_passed, total=self.checks_total)]
         lines += [f"  ✗ {m}" for m in self.messages]
         if self.more_failures:
-            s = "s" if self.more_failures > 1 else ""
-            lines.append(f"  … and {self.more_failures} more failing check{s}.")
+            lines.append(ngettext("  … and {count} more failing check.",
+                                  "  … and {count} more failing checks.",
+                                  self.more_failures).format(count=self.more_failures))
         if self.not_run:
-            s = "s were" if self.not_run > 1 else " was"
-            lines.append(f"  … {self.not_run} more check{s} not run after the time-out.")
+            lines.append(ngettext("  … {count} more check was not run after the time-out.",
+                                  "  … {count} more checks were not run after the time-out.",
+                                  self.not_run).format(count=self.not_run))
         if self.hint:
-            lines.append(f"  Hint: {self.hint}")
+            lines.append(_("  Hint: {hint}").format(hint=_(self.hint)))
         elif not self.violation:
-            lines.append(f'  Stuck? hint("{self.exercise}") gives a hint.')
+            lines.append(_('  Stuck? hint("{exercise}") gives a hint.').format(
+                exercise=self.exercise))
         return "\n".join(lines)
 
     def __str__(self):

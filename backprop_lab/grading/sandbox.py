@@ -24,6 +24,8 @@ import re
 import signal
 import sys
 
+from ..i18n import _
+
 PRELOADED = ("numpy.linalg", "numpy.random", "numpy.fft", "numpy.polynomial", "numpy.ma",
              "math", "cmath", "statistics", "itertools", "functools", "collections",
              "operator", "random", "fractions", "decimal", "copy", "numbers")
@@ -113,7 +115,8 @@ _CELL_FILE = re.compile(r"\(<ipython-input-\d+-[0-9a-f]+>, line (\d+)\)|\(\S+\.p
 
 def _error_text(exc):
     text = f"{type(exc).__name__}: {exc}"
-    return _CELL_FILE.sub(lambda m: f"(line {m.group(1) or m.group(2)} of the cell)", text)[:500]
+    return _CELL_FILE.sub(lambda m: _("(line {line} of the cell)").format(
+        line=m.group(1) or m.group(2)), text)[:500]
 
 
 class _Agent:
@@ -170,9 +173,11 @@ class _Agent:
         if error is None:
             return "ok", ""
         if isinstance(error, CellTimeLimit):
-            return "timeout", f"the cell did not finish within {timeout:g} s"
+            return "timeout", _("the cell did not finish within {seconds} s").format(
+                seconds=f"{timeout:g}")
         if isinstance(error, OutputLimit):
-            return "output", f"the cell printed more than {cap:,} characters"
+            return "output", _("the cell printed more than {count} characters").format(
+                count=f"{cap:,}")
         return "error", _error_text(error)
 
     # -- checks -------------------------------------------------------------------------
@@ -180,13 +185,13 @@ class _Agent:
         """What ``check`` does in the sandbox: the graded calls, once per exercise."""
         exercise_id = str(exercise_id)
         if exercise_id in self.graded:
-            print(f"({exercise_id} was already graded at its check cell.)")
+            print(_("({id} was already graded at its check cell.)").format(id=exercise_id))
             return
         self.channel.send({"event": "check", "exercise": exercise_id,
                            "cell": self.current_cell})
         reply, arrays = self.channel.receive()
         if "cases" not in reply or exercise_id not in self.prepared:
-            print(reply.get("skip", "(not graded)"))
+            print(reply.get("skip", _("(not graded)")))
             return
         self.graded.add(exercise_id)
 
@@ -203,7 +208,7 @@ class _Agent:
             if remaining > 0:
                 signal.setitimer(signal.ITIMER_REAL, remaining)
         self.channel.send(message, out_arrays)
-        print("(recorded for grading)")
+        print(_("(recorded for grading)"))
 
 
 def main(argv=None):
@@ -211,7 +216,7 @@ def main(argv=None):
     from .channel import Frames
 
     channel = Frames(int(argv[0]), int(argv[1]))
-    settings, _ = channel.receive()
+    settings, _arrays = channel.receive()
     from . import lockdown
 
     limits = settings.get("limits", {})

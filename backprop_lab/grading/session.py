@@ -21,6 +21,7 @@ import json
 import os
 from typing import TYPE_CHECKING, Callable
 
+from ..i18n import _, display_width, ljust, pgettext, rjust
 from .grader import _lookup, _registry, grade
 from .result import _fmt_points
 from .slips import older_definition_note
@@ -46,16 +47,17 @@ class Scoreboard:
 
     def rows(self, notebook: str | None) -> list[tuple]:
         """[(exercise id, title, status, points, max points)] for one notebook, in the
-        notebook's order; exercises not checked yet have status 'not checked'."""
+        notebook's order; exercises not checked yet have status 'not checked'.  The title
+        is in the current language; the id and the status are the English words (ids)."""
         reg = _registry()
         rows = []
         seen = set()
         for ex in reg.by_notebook(notebook):
             r = self.results.get(ex.id)
             if r is None:
-                rows.append((ex.id, ex.title, "not checked", 0, ex.points))
+                rows.append((ex.id, _(ex.title), "not checked", 0, ex.points))
             else:
-                rows.append((ex.id, ex.title, r.status, r.points, r.max_points))
+                rows.append((ex.id, _(ex.title), r.status, r.points, r.max_points))
             seen.add(ex.id)
         for r in self.results.values():  # exercises defined outside the registry
             if r.notebook == notebook and r.exercise not in seen:
@@ -67,23 +69,36 @@ class Scoreboard:
         if notebook is None:
             notebooks = list(dict.fromkeys(r.notebook for r in self.results.values()))
             if not notebooks:
-                return "No checks have run yet. Run a cell with check(...) first."
+                return _("No checks have run yet. Run a cell with check(...) first.")
             return "\n\n".join(self.table(nb) for nb in notebooks)
         rows = self.rows(notebook)
         if not rows:
             known = ", ".join(_registry().notebooks())
-            return f"No exercises in notebook {notebook!r}. Notebooks with exercises: {known}."
+            return _("No exercises in notebook {notebook!r}. Notebooks with exercises: "
+                     "{known}.").format(notebook=notebook, known=known)
         total = sum(r[3] for r in rows)
         total_max = sum(r[4] for r in rows)
-        cells = [(r[0], r[2], f"{_fmt_points(r[3])}/{_fmt_points(r[4])}") for r in rows]
-        cells.append(("total", "", f"{_fmt_points(total)}/{_fmt_points(total_max)}"))
-        w0 = max(len("exercise"), *(len(c[0]) for c in cells))
-        w1 = max(len("status"), *(len(c[1]) for c in cells))
-        w2 = max(len("points"), *(len(c[2]) for c in cells))
-        lines = [f"Scoreboard: {notebook}",
-                 f"  {'exercise':<{w0}}  {'status':<{w1}}  {'points':>{w2}}"]
-        lines += [f"  {a:<{w0}}  {b:<{w1}}  {c:>{w2}}" for a, b, c in cells]
+        cells = [(r[0], status_word(r[2]), f"{_fmt_points(r[3])}/{_fmt_points(r[4])}")
+                 for r in rows]
+        cells.append((pgettext("scoreboard", "total"), "",
+                      f"{_fmt_points(total)}/{_fmt_points(total_max)}"))
+        heads = (pgettext("scoreboard", "exercise"), pgettext("scoreboard", "status"),
+                 pgettext("scoreboard", "points"))
+        w0, w1, w2 = (max(display_width(heads[i]), *(display_width(c[i]) for c in cells))
+                      for i in range(3))
+        lines = [_("Scoreboard: {notebook}").format(notebook=notebook),
+                 f"  {ljust(heads[0], w0)}  {ljust(heads[1], w1)}  {rjust(heads[2], w2)}"]
+        lines += [f"  {ljust(a, w0)}  {ljust(b, w1)}  {rjust(c, w2)}" for a, b, c in cells]
         return "\n".join(lines)
+
+
+def status_word(status):
+    """How the scoreboard shows a status (the rows keep the English word, an id)."""
+    words = {"passed": pgettext("status", "passed"), "failed": pgettext("status", "failed"),
+             "not attempted": pgettext("status", "not attempted"),
+             "error": pgettext("status", "error"),
+             "not checked": pgettext("status", "not checked")}
+    return words.get(status, status)
 
 
 SCOREBOARD = Scoreboard()
@@ -102,7 +117,8 @@ def _append_to_log(result):
     except OSError as e:
         if not _log_warned:
             _log_warned.append(True)
-            print(f"(could not write the grade log BACKPROP_LAB_GRADE_LOG={path!r}: {e})")
+            print(_("(could not write the grade log BACKPROP_LAB_GRADE_LOG={path!r}: "
+                    "{error})").format(path=path, error=e))
 
 
 class CheckFailed(AssertionError):
@@ -158,7 +174,7 @@ def check(exercise_id: str | Exercise, fn: Callable) -> None:
 def _judged_outside(exercise_id, fn):
     """Under nbgrader: the judge process's verdict for a registered exercise, or None
     (then the check runs here, as in self-study)."""
-    ex, _ = _lookup(exercise_id, fn)
+    ex, _problem = _lookup(exercise_id, fn)
     if ex is None or _registry().EXERCISES.get(ex.id) is not ex or not callable(fn) \
             or fn is ex.reference:
         return None
@@ -174,18 +190,20 @@ def hint(exercise_id: str | Exercise) -> None:
     """Print the next hint for an exercise: the first call shows hint 1, the next hint 2, ..."""
     ex, problem = _lookup(exercise_id)
     if ex is None:
-        print(f"hint: {problem}")
+        print(_("hint: {problem}").format(problem=problem))
         return
     if not ex.hints:
-        print(f"{ex.id} has no hints. Re-read the formula in the cell above the exercise.")
+        print(_("{id} has no hints. Re-read the formula in the cell above the exercise.")
+              .format(id=ex.id))
         return
     shown = _hints_shown.get(ex.id, 0)
     k = min(shown + 1, len(ex.hints))
     _hints_shown[ex.id] = k
-    text = f"Hint {k} of {len(ex.hints)}: {ex.hints[k - 1]}"
     if shown >= len(ex.hints):
-        text += " (That was the last hint.)"
-    print(text)
+        text = _("Hint {k} of {n}: {hint} (That was the last hint.)")
+    else:
+        text = _("Hint {k} of {n}: {hint}")
+    print(text.format(k=k, n=len(ex.hints), hint=_(ex.hints[k - 1])))
 
 
 def scoreboard(notebook: str | None = None) -> None:
@@ -205,11 +223,11 @@ def or_reference(exercise_id: str | Exercise, fn: Callable) -> Callable:
     """
     ex, problem = _lookup(exercise_id)
     if ex is None:
-        raise LookupError(f"or_reference: {problem}")
+        raise LookupError(_("or_reference: {problem}").format(problem=problem))
     if grade(ex, fn).passed:
         return fn
-    print(f"(The cells below use backprop_lab's reference {ex.id}, because yours has not "
-          "passed its checks yet.)")
+    print(_("(The cells below use backprop_lab's reference {id}, because yours has not "
+            "passed its checks yet.)").format(id=ex.id))
     return ex.reference
 
 

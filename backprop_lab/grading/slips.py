@@ -16,6 +16,8 @@ import sys
 import types
 from typing import Optional
 
+from ..i18n import _
+
 
 def _ipython():
     module = sys.modules.get("IPython")
@@ -75,16 +77,17 @@ def older_definition_note(fn, shell=None) -> Optional[str]:
     try:
         compile(latest, "<cell>", "exec")
     except SyntaxError as e:
-        return (f"Note: the last cell you ran that defines `{name}` has a syntax error (line "
-                f"{e.lineno} of that cell: {e.msg}), so it did not redefine it: this check "
-                f"grades the older `{name}` that ran before. Fix the error, run that cell "
-                "again, then this check.")
+        return _("Note: the last cell you ran that defines `{name}` has a syntax error (line "
+                 "{line} of that cell: {error}), so it did not redefine it: this check grades "
+                 "the older `{name}` that ran before. Fix the error, run that cell again, then "
+                 "this check.").format(name=name, line=e.lineno, error=e.msg)
     except (ValueError, TypeError):
         return None
     top_level = re.compile(rf"^(async[ \t]+)?def[ \t]+{re.escape(name)}\b|"
                            rf"^class[ \t]+{re.escape(name)}\b", re.MULTILINE)
     if not top_level.search(latest):
         return None  # an assignment or a nested definition: nothing certain to say
-    return (f"Note: the last cell you ran that defines `{name}` did not redefine it (it "
-            f"stopped with an error before the definition ran), so this check grades the "
-            f"older `{name}` that ran before. Fix that cell, run it again, then this check.")
+    return _("Note: the last cell you ran that defines `{name}` did not redefine it (it "
+             "stopped with an error before the definition ran), so this check grades the "
+             "older `{name}` that ran before. Fix that cell, run it again, then this check.")\
+        .format(name=name)

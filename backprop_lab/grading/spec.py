@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
+from ..i18n import _
+
 DEFAULT_RTOL = 1e-6
 DEFAULT_ATOL = 1e-9
 DEFAULT_TIME_LIMIT = 2.0  # seconds allowed for one call of the learner's function
@@ -34,7 +36,8 @@ class Case:
 
     def __post_init__(self):
         if self.kind not in CASE_KINDS:
-            raise ValueError(f"Case(kind={self.kind!r}): kind must be one of {CASE_KINDS}.")
+            raise ValueError(_("Case(kind={kind!r}): kind must be one of {kinds}.").format(
+                kind=self.kind, kinds=CASE_KINDS))
         self.args = tuple(self.args)
 
 
@@ -127,34 +130,41 @@ class Exercise:
     def __post_init__(self):
         where = f"Exercise(id={self.id!r})"
         if not isinstance(self.id, str) or not re.fullmatch(r"[A-Za-z0-9_\-]+", self.id):
-            raise ValueError(f"{where}: id must use only letters, digits, '_' and '-'.")
+            raise ValueError(_("{where}: id must use only letters, digits, '_' and '-'.")
+                             .format(where=where))
         if not callable(self.reference):
-            raise TypeError(f"{where}: reference must be a function.")
+            raise TypeError(_("{where}: reference must be a function.").format(where=where))
         if not callable(self.cases):
-            raise TypeError(f"{where}: cases must be a function cases(rng) -> list of Case.")
+            raise TypeError(_("{where}: cases must be a function cases(rng) -> list of Case.")
+                            .format(where=where))
         if isinstance(self.points, bool) or not isinstance(self.points, numbers.Real) \
                 or self.points < 0:
-            raise ValueError(f"{where}: points must be a number >= 0 (0: an optional "
-                             "check, shown but not counted).")
+            raise ValueError(_("{where}: points must be a number >= 0 (0: an optional "
+                               "check, shown but not counted).").format(where=where))
         mistakes = []
         for m in self.mistakes:
             if not isinstance(m, Mistake):
                 if not (isinstance(m, (tuple, list)) and len(m) == 3):
-                    raise TypeError(f"{where}: each mistake must be Mistake(name, fn, hint) "
-                                    f"or a (name, fn, hint) tuple, got {m!r}.")
+                    raise TypeError(_("{where}: each mistake must be Mistake(name, fn, hint) "
+                                      "or a (name, fn, hint) tuple, got {got!r}.").format(
+                        where=where, got=m))
                 m = Mistake(*m)
             if not callable(m.fn):
-                raise TypeError(f"{where}: mistake {m.name!r} needs a function.")
+                raise TypeError(_("{where}: mistake {name!r} needs a function.").format(
+                    where=where, name=m.name))
             mistakes.append(m)
         self.mistakes = mistakes
         self.hints = [str(h) for h in self.hints]
         if self.floating_point not in ("ignore", "raise"):
-            raise ValueError(f"{where}: floating_point must be 'ignore' or 'raise'.")
+            raise ValueError(_("{where}: floating_point must be 'ignore' or 'raise'.")
+                             .format(where=where))
         if isinstance(self.depends, str):
             self.depends = (self.depends,)
         self.outputs = tuple(self.outputs)
         if self.difficulty is not None and (isinstance(self.difficulty, bool) or
                                             self.difficulty not in (1, 2, 3, 4, 5)):
-            raise ValueError(f"{where}: difficulty must be 1, 2, 3, 4 or 5.")
+            raise ValueError(_("{where}: difficulty must be 1, 2, 3, 4 or 5.").format(
+                where=where))
         if self.call is not None and not callable(self.call):
-            raise TypeError(f"{where}: call must be a function call(obj, *args, **kwargs).")
+            raise TypeError(_("{where}: call must be a function call(obj, *args, **kwargs).")
+                            .format(where=where))

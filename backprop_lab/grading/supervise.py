@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 
+from ..i18n import _
 from . import wire
 from .channel import FrameParser
 from .judging import PendingCheck, SubmissionRun
@@ -227,7 +228,7 @@ class Supervisor:
                 self._writing = True
             wait = max(0.0, min(self.deadline, self.end_of_run, next_disk_check)
                        - time.monotonic())
-            for key, _ in sel.select(wait):
+            for key, _events in sel.select(wait):
                 self._ready(sel, key)
             now = time.monotonic()
             if self.killed is None and now >= next_disk_check:
@@ -256,27 +257,30 @@ class Supervisor:
             self.output += len(data)
             self.tail = (self.tail + data)[-2000:]
             if self.output > self.limits.output_mb * 2 ** 20:
-                self._kill("output", f"the notebook wrote more than {self.limits.output_mb} "
-                           "MB to its output streams")
+                self._kill("output", _("the notebook wrote more than {mb} MB to its output "
+                                       "streams").format(mb=self.limits.output_mb))
         else:
             try:
                 for message, arrays in self._parser.feed(data):
                     self._handle(message, arrays)
             except Exception:  # noqa: BLE001 - whatever the untrusted side sent
-                self._kill("error", "the notebook's process sent the grader a message it could "
-                           "not read (was the grading channel tampered with?)")
+                self._kill("error", _("the notebook's process sent the grader a message it "
+                                      "could not read (was the grading channel tampered "
+                                      "with?)"))
 
     def _check_deadlines(self, now):
         if now > self.deadline:
             self._kill_for_deadline()
         elif now > self.end_of_run:
-            self._kill("timeout", "the notebook did not finish within its total time limit")
+            self._kill("timeout", _("the notebook did not finish within its total time "
+                                    "limit"))
 
     def _check_folder(self, workdir):
         used, entries = folder_usage(workdir, self.limits.disk_files)
         if used > self.limits.disk_mb * 2 ** 20 or entries > self.limits.disk_files:
-            self._kill("disk", f"the notebook filled its folder (more than "
-                       f"{self.limits.disk_mb} MB or {self.limits.disk_files} files)")
+            self._kill("disk", _("the notebook filled its folder (more than {mb} MB or "
+                                 "{files} files)").format(mb=self.limits.disk_mb,
+                                                          files=self.limits.disk_files))
 
     def _write(self):
         try:
@@ -294,14 +298,15 @@ class Supervisor:
 
     def _kill_for_deadline(self):
         if self.pending is not None:
-            self._kill("timeout", "the graded calls of the check did not finish in time")
+            self._kill("timeout", _("the graded calls of the check did not finish in time"))
         elif self.done:
             self._kill("done", "")
         elif self.current is None:
-            self._kill("error", "the notebook's process stopped answering between cells")
+            self._kill("error", _("the notebook's process stopped answering between cells"))
         else:
-            self._kill("timeout", f"the cell did not finish within {self.limits.timeout:g} s "
-                       "and did not stop when asked: the grader stopped the notebook")
+            self._kill("timeout", _("the cell did not finish within {seconds} s and did not "
+                                    "stop when asked: the grader stopped the notebook")
+                       .format(seconds=f"{self.limits.timeout:g}"))
 
     def _kill(self, status, reason):
         self.killed = (status, reason)
@@ -363,20 +368,22 @@ class Supervisor:
         cell = message.get("cell")
         ex = self.exercises.get(ex_id)
         if ex is None:
-            self._send({"event": "skip", "skip": f"({ex_id} is not graded in this notebook.)"})
+            self._send({"event": "skip", "skip": _("({id} is not graded in this notebook.)")
+                        .format(id=ex_id)})
             return
         if ex_id in self.run_info.results or self.designated.get(ex_id) != cell:
-            self._send({"event": "skip", "skip": f"(Only the check cell of {ex_id} counts, "
-                                                 "once.)"})
+            self._send({"event": "skip", "skip": _("(Only the check cell of {id} counts, "
+                                                   "once.)").format(id=ex_id)})
             return
         try:
             self.pending = PendingCheck(ex)
         except wire.WireError as e:
             self.run_info.results[ex_id] = Result(
                 exercise=ex.id, notebook=ex.notebook, status="error", points=0,
-                max_points=ex.points, messages=[f"the grader cannot send this exercise's "
-                                                f"cases ({e}); please report it"])
-            self._send({"event": "skip", "skip": "(not graded: a problem of the grader)"})
+                max_points=ex.points, messages=[_("the grader cannot send this exercise's "
+                                                  "cases ({error}); please report it")
+                                                .format(error=e)])
+            self._send({"event": "skip", "skip": _("(not graded: a problem of the grader)")})
             return
         self._send(*self.pending.message())
         budget = len(self.pending.cases) * ex.time_limit * self.limits.time_factor
@@ -397,8 +404,8 @@ class Supervisor:
                 self.run_info.results[ex.id] = Result(
                     exercise=ex.id, notebook=ex.notebook, status="failed", points=0,
                     max_points=ex.points, messages=[
-                        f"the notebook's process was stopped during the graded calls: "
-                        f"{reason}"])
+                        _("the notebook's process was stopped during the graded calls: "
+                          "{reason}").format(reason=reason)])
             if self.current is not None:
                 self.problems[self.current] = {"cell": self.current, "status": status,
                                                "error": reason}
@@ -406,34 +413,38 @@ class Supervisor:
                 first = self.cells[0][0] if self.cells else 0
                 last_words = self.tail.decode("utf-8", "replace").strip().splitlines()[-3:]
                 if last_words:
-                    reason = f"{reason}; the sandbox said: {' | '.join(last_words)}"[:800]
+                    reason = _("{reason}; the sandbox said: {said}").format(
+                        reason=reason, said=" | ".join(last_words))[:800]
                 self.problems[first] = {"cell": first, "status": status,
-                                        "error": "the sandbox could not start: " + reason}
-            for index, _ in self.cells:
+                                        "error": _("the sandbox could not start: {reason}")
+                                        .format(reason=reason)}
+            for index, _source in self.cells:
                 if index not in self.started and index not in self.problems:
                     self.problems[index] = {"cell": index, "status": "not run",
-                                            "error": "an earlier cell stopped the notebook"}
+                                            "error": _("an earlier cell stopped the "
+                                                       "notebook")}
         self.run_info.cells = [self.problems[i] for i in sorted(self.problems)]
 
 
 def _ending(code, limits):
     """Why the child ended before the last cell, from its exit status."""
     if code is None:
-        return "the notebook's process stopped"
+        return _("the notebook's process stopped")
     if code < 0:
         sig = -code
         if sig == getattr(signal, "SIGXCPU", None):
-            return f"the notebook used up its CPU time ({limits.cpu_seconds} s)"
+            return _("the notebook used up its CPU time ({seconds} s)").format(
+                seconds=limits.cpu_seconds)
         if sig == signal.SIGKILL:
-            return ("the notebook's process was killed (SIGKILL: out of memory, or killed "
-                    "from inside)")
+            return _("the notebook's process was killed (SIGKILL: out of memory, or killed "
+                     "from inside)")
         try:
             name = signal.Signals(sig).name
         except ValueError:
             name = f"signal {sig}"
-        return f"the notebook's process ended by {name}"
-    return (f"the notebook's process exited in this cell (exit code {code}): os._exit, "
-            "a crash, or a limit")
+        return _("the notebook's process ended by {signal}").format(signal=name)
+    return _("the notebook's process exited in this cell (exit code {code}): os._exit, a "
+             "crash, or a limit").format(code=code)
 
 
 def _whoami():
@@ -442,4 +453,4 @@ def _whoami():
 
         return pwd.getpwuid(os.geteuid()).pw_name
     except (ImportError, KeyError, AttributeError):
-        return "the grader's own user"
+        return _("the grader's own user")

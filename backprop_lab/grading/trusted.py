@@ -36,6 +36,7 @@ import os
 import sys
 from typing import Optional
 
+from ..i18n import _
 from . import wire
 from .judging import Limits, PendingCheck, SubmissionRun, same_tree
 
@@ -97,12 +98,13 @@ def judge_main(stdin=None, stdout=None):
         if event == "check":
             ex = exercises.EXERCISES.get(str(message.get("exercise")))
             if ex is None:
-                frames.send({"event": "skip", "skip": "unknown exercise"})
+                frames.send({"event": "skip", "skip": _("unknown exercise")})
                 continue
             try:
                 pending = PendingCheck(ex)
             except wire.WireError as e:
-                frames.send({"event": "skip", "skip": f"cannot send the cases: {e}"})
+                frames.send({"event": "skip", "skip": _("cannot send the cases: {error}")
+                             .format(error=e)})
                 pending = None
                 continue
             frames.send(*pending.message())

@@ -24,9 +24,9 @@ from backprop_lab.course.notebooks import COLAB_INSTALL_SOURCE, read_notebook
 #: Every notebook of solutions/ has its catalogue and its Chinese edition.
 ALL_NOTEBOOKS_TRANSLATED = False
 #: Every message of the package's code (backprop_lab.po) is translated.
-ALL_LIBRARY_MESSAGES_TRANSLATED = False
+ALL_LIBRARY_MESSAGES_TRANSLATED = True
 #: Every text of the exercise registry (exercises.po) is translated and current.
-ALL_REGISTRY_TEXTS_TRANSLATED = False
+ALL_REGISTRY_TEXTS_TRANSLATED = True
 
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "solutions"
