@@ -15,6 +15,8 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from ..i18n import _, ngettext
+
 REPORT_VERSION = 1
 
 
@@ -31,10 +33,10 @@ def parse_shard(text):
     try:
         k, n = (int(part) for part in str(text).split("/"))
     except ValueError:
-        raise ValueError(f"--shard {text!r}: write it K/N, e.g. 2/8 for the second of eight "
-                         "slices.") from None
+        raise ValueError(_("--shard {text}: write it K/N, e.g. 2/8 for the second of eight "
+                           "slices.").format(text=repr(text))) from None
     if not 1 <= k <= n:
-        raise ValueError(f"--shard {text!r}: K must be between 1 and N.")
+        raise ValueError(_("--shard {text}: K must be between 1 and N.").format(text=repr(text)))
     return k, n
 
 
@@ -94,25 +96,51 @@ def _fmt(x):
     return f"{x:g}"
 
 
+def _cell_trouble(status, n):
+    """What went wrong in ``n`` cells of a notebook with the status ``status``."""
+    if status == "error":
+        text = ngettext("{n} cell raised an error", "{n} cells raised an error", n)
+    elif status == "timeout":
+        text = ngettext("{n} cell timed out", "{n} cells timed out", n)
+    elif status == "not run":
+        text = ngettext("{n} cell did not run", "{n} cells did not run", n)
+    elif status == "died":
+        text = ngettext("{n} cell ended the notebook's process",
+                        "{n} cells ended the notebook's process", n)
+    elif status == "output":
+        text = ngettext("{n} cell printed too much", "{n} cells printed too much", n)
+    elif status == "disk":
+        text = ngettext("{n} cell filled the disk quota", "{n} cells filled the disk quota", n)
+    elif status == "unreadable":
+        text = ngettext("{n} cell could not be read", "{n} cells could not be read", n)
+    else:
+        text = ngettext("{n} cell {status}", "{n} cells {status}", n)
+    return text.format(n=n, status=status)
+
+
 def one_line(report) -> str:
     """``name: p/m points`` and what went wrong in its cells, for the terminal."""
-    line = f"{report['notebook']}: {_fmt(report['points'])}/{_fmt(report['max_points'])} points"
     counts = {}
     for p in report["cells"]:
         counts[p["status"]] = counts.get(p["status"], 0) + 1
-    words = {"error": "raised an error", "timeout": "timed out", "not run": "did not run",
-             "died": "ended the notebook's process", "output": "printed too much",
-             "disk": "filled the disk quota", "unreadable": "could not be read"}
-    extra = [f"{n} cell{'s' if n > 1 else ''} {words.get(s, s)}"
-             for s, n in sorted(counts.items())]
+    extra = [_cell_trouble(s, n) for s, n in sorted(counts.items())]
     caught = sum(1 for e in report["exercises"].values() if e.get("violation"))
     if caught:
-        extra.append(f"{caught} exercise{'s' if caught > 1 else ''} used the package's own "
-                     "implementation")
+        extra.append(ngettext("{n} exercise used the package's own implementation",
+                              "{n} exercises used the package's own implementation",
+                              caught).format(n=caught))
     if report.get("review"):
-        extra.append(f"{len(report['review'])} line{'s' if len(report['review']) > 1 else ''} "
-                     "to review")
-    return line + (f" ({', '.join(extra)})" if extra else "")
+        n = len(report["review"])
+        extra.append(ngettext("{n} line to review", "{n} lines to review", n).format(n=n))
+    points, max_points = _fmt(report["points"]), _fmt(report["max_points"])
+    if not extra:
+        return _("{notebook}: {points}/{max_points} points").format(
+            notebook=report["notebook"], points=points, max_points=max_points)
+    # TRANSLATORS: {problems} is a list of what went wrong, joined by the next message
+    return _("{notebook}: {points}/{max_points} points ({problems})").format(
+        notebook=report["notebook"], points=points, max_points=max_points,
+        # TRANSLATORS: joins the things that went wrong in a notebook
+        problems=_(", ").join(extra))
 
 
 def write_json(data, path):

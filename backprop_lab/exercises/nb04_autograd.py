@@ -60,6 +60,7 @@ import numpy as np
 
 from .. import autodiff, datasets
 from ..grading.spec import Exercise, edge_case, fixed_case, random_case
+from ..i18n import N_, _
 
 NOTEBOOK = "04_autograd_engine"
 
@@ -337,7 +338,29 @@ Value.__doc__ = "A scalar of the notebook's engine, with every reference operati
 # --------------------------------------------------------------------------------------
 class _Problem(Exception):
     """Something the learner's code returned that a check cannot use (not a Value, ...);
-    the check reports it as the case's message instead of running on."""
+    the check reports it as the case's message instead of running on.  Its argument is a
+    sentence kept as data (``_say``)."""
+
+
+def _say(template, **fields):
+    """A sentence kept as data until a verdict shows it: the English template (marked with
+    ``N_``) and its fields, which may be sentences themselves.  A check's results cross
+    the sandbox's wire and are compared with the reference's, so they hold no translated
+    text; ``_shown`` renders the sentence in the language of the verdict."""
+    return {"say": template, "with": fields}
+
+
+def _shown(said):
+    """The text of a sentence made by ``_say``, in the current language (anything else as
+    ``str`` gives it)."""
+    if not (isinstance(said, dict) and isinstance(said.get("say"), str)
+            and isinstance(said.get("with"), dict)):
+        return str(said)
+    fields = {str(k): _shown(v) for k, v in said["with"].items()}
+    try:
+        return _(said["say"]).format(**fields)
+    except (KeyError, IndexError, ValueError, AttributeError):
+        return said["say"].format(**fields) if set(fields) else said["say"]
 
 
 def _rebound(fn, **names):
@@ -370,15 +393,16 @@ def _transplant(cls, **names):
 
 
 def _describe(x):
+    """What ``x`` is, as a sentence kept as data (``_say``): "None", "a plain number", ..."""
     if x is None:
         return "None"
     if isinstance(x, (bool, np.bool_)):
-        return "a bool"
+        return _say(N_("a bool"))
     if isinstance(x, (int, float, np.number)):
-        return "a plain number"
+        return _say(N_("a plain number"))
     if isinstance(x, (list, tuple)):
-        return f"a {type(x).__name__} of {len(x)}"
-    return f"a {type(x).__name__}"
+        return _say(N_("a {kind} of {n}"), kind=type(x).__name__, n=len(x))
+    return _say(N_("a {kind}"), kind=type(x).__name__)
 
 
 def _checked(fn, name):
@@ -386,8 +410,11 @@ def _checked(fn, name):
     def call(*args):
         out = fn(*args)
         if not _is_value(out):
-            extra = " Is a `return out` missing?" if out is None else ""
-            raise _Problem(f"{name} returned {_describe(out)}, not a Value.{extra}")
+            if out is None:
+                raise _Problem(_say(N_("{name} returned None, not a Value. Is a `return out` "
+                                       "missing?"), name=name))
+            raise _Problem(_say(N_("{name} returned {what}, not a Value."), name=name,
+                                what=_describe(out)))
         return out
     return call
 
@@ -407,9 +434,9 @@ def _propagate(root):
         stack.append((node, True))
         for child in reversed(tuple(node.children)):
             if not _is_value(child):
-                raise _Problem(f"a node's children include {_describe(child)}: record the "
-                               "Values the result was made from (wrap a number in a Value "
-                               "first).")
+                raise _Problem(_say(N_("a node's children include {what}: record the Values "
+                                       "the result was made from (wrap a number in a Value "
+                                       "first)."), what=_describe(child)))
             stack.append((child, False))
     for node in reversed(order):
         node._backward()
@@ -483,32 +510,51 @@ def _compare_found(expected, got):
     if "problem" in got or "problem" in expected:
         if got.get("problem") == expected.get("problem"):
             return None
-        return got.get("problem") or "this case should have been a problem"
+        if got.get("problem"):
+            return _shown(got["problem"])
+        return _("this case should have been a problem")
     differences = []
-    for key, want in expected.items():
-        if key not in got:
-            differences.append(f"{key} is missing")
+    for name, want in expected.items():
+        key = _(name)                           # a label: the words of some are translated
+        if name not in got:
+            differences.append(_("{key} is missing").format(key=key))
             continue
-        have = got[key]
-        if isinstance(want, list):
+        have = got[name]
+        if isinstance(want, str) or _is_said(want):   # a sentence: "ok" or what is wrong
+            if have != want:
+                differences.append(_shown(have) if want == "ok" else _("{key}: {problem}").format(
+                    key=key, problem=_shown(have)))
+        elif isinstance(want, list):
             if not isinstance(have, list) or len(have) != len(want):
-                differences.append(f"{key}: {_describe(have)}, expected a list of {len(want)}")
+                differences.append(_("{key}: {what}, expected a list of {n}").format(
+                    key=key, what=_shown(_describe(have)), n=len(want)))
                 continue
             bad = [i for i, (w, h) in enumerate(zip(want, have)) if not _close(h, w)]
             if bad:
                 i = bad[0]
-                differences.append(f"{key}[{i}] = {_show(have[i])}, expected {_show(want[i])}"
-                                   + (f" ({len(bad)} entries differ)" if len(bad) > 1 else ""))
-        elif isinstance(want, str):             # a sentence: "ok" or what is wrong
-            if have != want:
-                differences.append(str(have) if want == "ok" else f"{key}: {have}")
+                if len(bad) > 1:
+                    differences.append(_("{key}[{i}] = {got}, expected {expected} ({count} "
+                                         "entries differ)").format(
+                        key=key, i=i, got=_show(have[i]), expected=_show(want[i]),
+                        count=len(bad)))
+                else:
+                    differences.append(_("{key}[{i}] = {got}, expected {expected}").format(
+                        key=key, i=i, got=_show(have[i]), expected=_show(want[i])))
         elif not _close(have, want):
-            differences.append(f"{key} = {_show(have)}, expected {_show(want)}")
+            differences.append(_("{key} = {got}, expected {expected}").format(
+                key=key, got=_show(have), expected=_show(want)))
     if not differences:
         return None
     more = len(differences) - 2
-    text = "; ".join(differences[:2])
-    return text + (f"; and {more} more" if more > 0 else "")
+    if more > 0:
+        return _("{first}; {second}; and {count} more").format(
+            first=differences[0], second=differences[1], count=more)
+    return _("{first}; {second}").format(first=differences[0], second=differences[1]) \
+        if len(differences) == 2 else differences[0]
+
+
+def _is_said(value):
+    return isinstance(value, dict) and "say" in value and "with" in value
 
 
 def _guarded(call):
@@ -517,7 +563,7 @@ def _guarded(call):
         try:
             return call(obj, *args, **kwargs)
         except _Problem as problem:
-            return {"problem": str(problem)}
+            return {"problem": problem.args[0] if problem.args else ""}
     adaptor.__name__ = call.__name__
     adaptor.__doc__ = call.__doc__
     return adaptor
@@ -853,11 +899,11 @@ _STORE_HINT = ("the result's gradient never reaches the inputs: you define _back
 def _order_facts(nodes, order):
     """What a check of a topological order compares (any valid order gives the same)."""
     if not isinstance(order, (list, tuple)):
-        raise _Problem(f"topological_order returned {_describe(order)}, not a list of "
-                       "Values.")
+        raise _Problem(_say(N_("topological_order returned {what}, not a list of Values."),
+                            what=_describe(order)))
     if any(not _is_value(v) for v in order):
-        raise _Problem("the order must hold the nodes themselves (Values), not their data "
-                       "or labels.")
+        raise _Problem(_say(N_("the order must hold the nodes themselves (Values), not their "
+                               "data or labels.")))
     graph = {id(n) for n in nodes}
     position, distinct = {}, {}
     for i, v in enumerate(order):
@@ -887,21 +933,23 @@ def _compare_order(expected, got):
     said = []
     n, distinct = got["nodes listed"], got["different nodes listed"]
     if got["nodes of the graph missing"]:
-        said.append(f"{got['nodes of the graph missing']} of the graph's "
-                    f"{expected['different nodes listed']} nodes are missing")
+        said.append(_("{missing} of the graph's {total} nodes are missing").format(
+            missing=got["nodes of the graph missing"], total=expected["different nodes listed"]))
     if n > distinct:
-        said.append(f"some nodes are listed more than once ({n} entries for {distinct} nodes)")
+        said.append(_("some nodes are listed more than once ({n} entries for {distinct} "
+                      "nodes)").format(n=n, distinct=distinct))
     if got["nodes listed before one of their inputs"]:
-        said.append(f"{got['nodes listed before one of their inputs']} node(s) come before "
-                    "one of their inputs")
+        said.append(_("{count} node(s) come before one of their inputs").format(
+            count=got["nodes listed before one of their inputs"]))
     if not got["the output is last"]:
-        said.append("the output is not the last node")
-    return "; ".join(said) or "the order differs from a topological order"
+        said.append(_("the output is not the last node"))
+    # TRANSLATORS: the separator between the things wrong with an order
+    return _("; ").join(said) or _("the order differs from a topological order")
 
 
 def _random_graph(rng, n_leaves, n_ops):
     graph = [("leaf", f"x{i}", float(rng.normal())) for i in range(n_leaves)]
-    for _ in range(n_ops):
+    for _step in range(n_ops):
         i, j = (int(v) for v in rng.integers(0, len(graph), size=2))
         kind = ("+", "*", "tanh")[int(rng.integers(0, 3))]
         graph.append((kind, i) if kind == "tanh" else (kind, i, j))
@@ -1079,7 +1127,8 @@ def _use_operators(fn, expression, x, y, upstream):
     xv, yv = cls(x, label="x"), cls(y, label="y")
     out = _EXPRESSIONS[expression](xv, yv)
     if not _is_value(out):
-        raise _Problem(f"{expression} gave {_describe(out)}, not a Value.")
+        raise _Problem(_say(N_("{expression} gave {what}, not a Value."), expression=expression,
+                            what=_describe(out)))
     out.grad = upstream
     _propagate(out)
     return {"out.data": out.data, "x.grad": xv.grad, "y.grad": yv.grad}
@@ -1197,22 +1246,26 @@ def _parameters_problem(params, owned):
     """"ok" when ``params`` holds every Value of ``owned`` once and nothing else; else what
     is wrong, as a sentence."""
     if not isinstance(params, (list, tuple)):
-        return f"parameters() returned {_describe(params)}, not a list of Values"
+        return _say(N_("parameters() returned {what}, not a list of Values"),
+                    what=_describe(params))
     if any(isinstance(p, (list, tuple)) for p in params):
-        return "parameters() returned a list of lists: flatten it into one list of Values"
+        return _say(N_("parameters() returned a list of lists: flatten it into one list of "
+                       "Values"))
     if any(not _is_value(p) for p in params):
-        return "parameters() holds something that is not a Value"
+        return _say(N_("parameters() holds something that is not a Value"))
     ids = [id(p) for p in params]
     own = {id(p) for p in owned}
     if len(set(ids)) < len(ids):
-        return "parameters() lists a Value more than once"
+        return _say(N_("parameters() lists a Value more than once"))
     foreign = sum(1 for i in ids if i not in own)
     if foreign:
-        return (f"parameters() holds {foreign} Value(s) that are not the model's own "
-                "weights and biases (copies?): training them would not change the model")
+        return _say(N_("parameters() holds {count} Value(s) that are not the model's own "
+                       "weights and biases (copies?): training them would not change the "
+                       "model"), count=foreign)
     missing = len(own - set(ids))
     if missing:
-        return f"parameters() misses {missing} of the {len(own)} weights and biases"
+        return _say(N_("parameters() misses {missing} of the {total} weights and biases"),
+                    missing=missing, total=len(own))
     return "ok"
 
 
@@ -1228,12 +1281,23 @@ def _inputs(x, as_values):
     return list(x)
 
 
-def _outputs(out, n, what):
+#: What a model's call returned when it is not a list of n Values: (not a list, a list of
+#: something else), for the layer and for the MLP.
+_NOT_OUTPUTS = {
+    "layer": (N_("calling the layer returned {what}, not a list of {n} Values (one per "
+                 "unit)."),
+              N_("calling the layer returned {what}, expected a list of {n} Values.")),
+    "MLP": (N_("calling the MLP returned {what}, not a list of {n} Values (one per unit)."),
+            N_("calling the MLP returned {what}, expected a list of {n} Values.")),
+}
+
+
+def _outputs(out, n, model):
+    not_a_list, wrong_list = _NOT_OUTPUTS[model]
     if not isinstance(out, (list, tuple)):
-        raise _Problem(f"{what} returned {_describe(out)}, not a list of {n} Values (one "
-                       "per unit).")
+        raise _Problem(_say(not_a_list, what=_describe(out), n=n))
     if len(out) != n or any(not _is_value(v) for v in out):
-        raise _Problem(f"{what} returned {_describe(out)}, expected a list of {n} Values.")
+        raise _Problem(_say(wrong_list, what=_describe(out), n=n))
     return list(out)
 
 
@@ -1268,7 +1332,8 @@ def _use_neuron(cls, weights, bias, x, activation, inputs_are_values, upstream):
     inputs = _inputs(x, inputs_are_values)
     out = neuron(inputs)
     if not _is_value(out):
-        raise _Problem(f"calling the neuron returned {_describe(out)}, not a Value.")
+        raise _Problem(_say(N_("calling the neuron returned {what}, not a Value."),
+                            what=_describe(out)))
     out.grad = upstream
     _propagate(out)
     owned = neuron.w + [neuron.b]
@@ -1304,12 +1369,12 @@ def _use_layer(cls, weights, biases, x, activation, coefficients):
         len(x), len(biases), activation, np.random.default_rng(0))
     neurons = getattr(layer, "neurons", None)
     if not isinstance(neurons, list) or len(neurons) != len(biases):
-        raise _Problem("the layer must keep its neurons in the list self.neurons (as the "
-                       "given __init__ does).")
+        raise _Problem(_say(N_("the layer must keep its neurons in the list self.neurons (as "
+                               "the given __init__ does).")))
     for j, (neuron, w, b) in enumerate(zip(neurons, weights, biases)):
         _set_neuron(neuron, w, b, prefix=f"neuron {j}: ")
     inputs = _inputs(x, True)
-    outputs = _outputs(layer(inputs), len(biases), "calling the layer")
+    outputs = _outputs(layer(inputs), len(biases), "layer")
     _backprop_outputs(outputs, coefficients)
     owned = [p for n in neurons for p in n.w + [n.b]]
     return _model_found(outputs, owned, inputs, layer.parameters())
@@ -1342,14 +1407,14 @@ def _use_mlp(cls, n_inputs, sizes, weights, x, coefficients):
     mlp = _transplant(cls, Value=Value, Layer=Layer)(n_inputs, sizes, np.random.default_rng(0))
     layers = getattr(mlp, "layers", None)
     if not isinstance(layers, list) or len(layers) != len(sizes):
-        raise _Problem("the MLP must keep its layers in the list self.layers (as the given "
-                       "__init__ does).")
+        raise _Problem(_say(N_("the MLP must keep its layers in the list self.layers (as the "
+                               "given __init__ does).")))
     owned = []
     for ell, (layer, layer_weights) in enumerate(zip(layers, weights)):
         for j, (neuron, (w, b)) in enumerate(zip(layer.neurons, layer_weights)):
             _set_neuron(neuron, w, b, prefix=f"layer {ell + 1}, neuron {j}: ")
             owned += neuron.w + [neuron.b]
-    outputs = _outputs(mlp(list(x)), sizes[-1], "calling the MLP")
+    outputs = _outputs(mlp(list(x)), sizes[-1], "MLP")
     _backprop_outputs(outputs, coefficients)
     return _model_found(outputs, owned, [], mlp.parameters())
 
@@ -1500,8 +1565,8 @@ def _use_loss(fn, scores, targets, upstream):
     values = [Value(s, label=f"scores[{i}]") for i, s in enumerate(scores)]
     loss = fn(values, list(targets))
     if not _is_value(loss):
-        raise _Problem(f"value_mse returned {_describe(loss)}, not a Value: without a "
-                       "Value, backward() cannot reach the scores.")
+        raise _Problem(_say(N_("value_mse returned {what}, not a Value: without a Value, "
+                               "backward() cannot reach the scores."), what=_describe(loss)))
     loss.grad = upstream
     _propagate(loss)
     found = {"loss": loss.data}
@@ -1560,7 +1625,7 @@ def train_mlp(model, X, y, steps, learning_rate):
     Returns the list of the losses (floats), one per step, each before its update.
     """
     losses = []
-    for _ in range(steps):
+    for _step in range(steps):
         scores = [model(x)[0] for x in X]
         loss = value_mse(scores, y)
         for p in model.parameters():
@@ -1629,15 +1694,17 @@ def _use_training(fn, sizes, seed, X, y, steps, learning_rate, X_test, y_test):
     model = _FusedMLP(len(X[0]), sizes, np.random.default_rng(seed))
     losses = fn(model, [list(x) for x in X], list(y), steps, learning_rate)
     if not isinstance(losses, (list, tuple)):
-        raise _Problem(f"train_mlp returned {_describe(losses)}, not the list of losses.")
+        raise _Problem(_say(N_("train_mlp returned {what}, not the list of losses."),
+                            what=_describe(losses)))
     if any(_is_value(v) for v in losses):
-        raise _Problem("the losses must be plain numbers (loss.data), not Values.")
+        raise _Problem(_say(N_("the losses must be plain numbers (loss.data), not Values.")))
     if len(losses) != steps:
-        raise _Problem(f"train_mlp returned {len(losses)} losses for {steps} steps.")
+        raise _Problem(_say(N_("train_mlp returned {count} losses for {steps} steps."),
+                            count=len(losses), steps=steps))
     scores = _mlp_scores(model, np.array(X_test, dtype=float))   # numpy: fast
     right = (scores > 0) == (np.array(y_test) > 0)
     return {"losses": [float(v) for v in losses],
-            "held-out accuracy": float(np.mean(right))}
+            N_("held-out accuracy"): float(np.mean(right))}
 
 
 def _mlp_scores(model, X):
@@ -1705,7 +1772,7 @@ def _moons_cases(rng):
 
 def _train_no_zero(model, X, y, steps, learning_rate):
     losses = []
-    for _ in range(steps):
+    for _step in range(steps):
         loss = value_mse([model(x)[0] for x in X], y)
         loss.backward()                              # adds to the previous steps' grads
         for p in model.parameters():
@@ -1716,7 +1783,7 @@ def _train_no_zero(model, X, y, steps, learning_rate):
 
 def _train_zero_after_backward(model, X, y, steps, learning_rate):
     losses = []
-    for _ in range(steps):
+    for _step in range(steps):
         loss = value_mse([model(x)[0] for x in X], y)
         loss.backward()
         for p in model.parameters():
@@ -1728,7 +1795,7 @@ def _train_zero_after_backward(model, X, y, steps, learning_rate):
 
 def _train_ascent(model, X, y, steps, learning_rate):
     losses = []
-    for _ in range(steps):
+    for _step in range(steps):
         loss = value_mse([model(x)[0] for x in X], y)
         for p in model.parameters():
             p.grad = 0.0
@@ -1741,7 +1808,7 @@ def _train_ascent(model, X, y, steps, learning_rate):
 
 def _train_losses_as_values(model, X, y, steps, learning_rate):
     losses = []
-    for _ in range(steps):
+    for _step in range(steps):
         loss = value_mse([model(x)[0] for x in X], y)
         for p in model.parameters():
             p.grad = 0.0
@@ -1754,7 +1821,7 @@ def _train_losses_as_values(model, X, y, steps, learning_rate):
 
 def _train_one_example_at_a_time(model, X, y, steps, learning_rate):
     losses = []
-    for _ in range(steps):
+    for _step in range(steps):
         total = 0.0
         for x, t in zip(X, y):                       # an update after every example
             loss = value_mse([model(x)[0]], [t])

@@ -17,6 +17,7 @@ import numpy as np
 
 from .. import functional as F
 from ..grading.spec import Exercise, edge_case, fixed_case, random_case
+from ..i18n import _
 
 NOTEBOOK = "06_gradient_descent"
 
@@ -225,21 +226,23 @@ def _compare_batches(expected, got):
         return None
     if not _is_index_batches(expected):
         # only when two wrong outputs are compared (matching a catalogued mistake)
-        return "the two outputs differ"
+        return _("the two outputs differ")
     if isinstance(got, types.GeneratorType):
-        return "returned a generator; return a list of index arrays (wrap it in list(...))"
+        return _("returned a generator; return a list of index arrays (wrap it in list(...))")
+    if got is None:
+        return _("returned None, expected a list of {n} index arrays (is a `return` statement "
+                 "missing?)").format(n=len(expected))
     if not isinstance(got, (list, tuple)):
-        kind = "None" if got is None else type(got).__name__
-        return (f"returned {kind}, expected a list of {len(expected)} index arrays"
-                + (" (is a `return` statement missing?)" if got is None else ""))
+        return _("returned {kind}, expected a list of {n} index arrays").format(
+            kind=type(got).__name__, n=len(expected))
     for i, batch in enumerate(got):
         if isinstance(batch, np.ndarray) and batch.ndim == 1 and batch.dtype.kind == "f":
-            return (f"batch {i} holds floats (dtype {batch.dtype}) where row indices "
-                    "(integers) are expected: X[batch] needs integers. "
-                    "np.random.default_rng(seed).permutation(n_samples) gives integers; "
-                    "keep them, or convert with .astype(int)")
+            return _("batch {i} holds floats (dtype {dtype}) where row indices (integers) are "
+                     "expected: X[batch] needs integers. "
+                     "np.random.default_rng(seed).permutation(n_samples) gives integers; keep "
+                     "them, or convert with .astype(int)").format(i=i, dtype=batch.dtype)
         if not isinstance(batch, np.ndarray) or batch.ndim != 1 or batch.dtype.kind not in "iu":
-            return f"batch {i} is not a 1-D array of integer indices"
+            return _("batch {i} is not a 1-D array of integer indices").format(i=i)
     n = sum(len(b) for b in expected)
     sizes = [len(b) for b in got]
     wanted = [len(b) for b in expected]
@@ -247,19 +250,21 @@ def _compare_batches(expected, got):
         return None
     if sizes != wanted:
         if sum(sizes) < n:
-            return (f"the batches hold {sum(sizes)} indices in all, but every one of the {n} "
-                    f"samples must be used once per epoch (batch sizes {_short(sizes)}, "
-                    f"expected {_short(wanted)})")
-        return f"batch sizes {_short(sizes)}, expected {_short(wanted)}"
+            return _("the batches hold {count} indices in all, but every one of the {n} "
+                     "samples must be used once per epoch (batch sizes {sizes}, expected "
+                     "{expected})").format(count=sum(sizes), n=n, sizes=_short(sizes),
+                                           expected=_short(wanted))
+        return _("batch sizes {sizes}, expected {expected}").format(sizes=_short(sizes),
+                                                                     expected=_short(wanted))
     everything = np.concatenate(got)
     if not np.array_equal(np.sort(everything), np.arange(n)):
-        return ("some samples appear in more than one batch and others in none; each index "
-                f"0..{n - 1} must appear exactly once per epoch")
+        return _("some samples appear in more than one batch and others in none; each index "
+                 "0..{last} must appear exactly once per epoch").format(last=n - 1)
     if n > 2 and np.array_equal(everything, np.arange(n)):
-        return "the indices are in their original order: shuffle them first"
-    return ("every sample appears once, but not in the order "
-            "np.random.default_rng(seed).permutation(n_samples) gives; use exactly that, so "
-            "that the same seed gives the same batches")
+        return _("the indices are in their original order: shuffle them first")
+    return _("every sample appears once, but not in the order "
+             "np.random.default_rng(seed).permutation(n_samples) gives; use exactly that, so "
+             "that the same seed gives the same batches")
 
 
 def _short(values, limit=6):
@@ -337,7 +342,7 @@ def gradient_descent(grad, w0, learning_rate, steps):
     """
     w = np.array(w0, dtype=np.float64)  # a copy: the caller's w0 must not change
     path = [w]
-    for _ in range(steps):
+    for _step in range(steps):
         w = w - learning_rate * grad(w)  # a new array, so the path keeps every point
         path.append(w)
     return np.array(path)
@@ -376,7 +381,7 @@ def _descent_cases(rng):
 def _descent_plus(grad, w0, learning_rate, steps):
     w = np.array(w0, dtype=np.float64)
     path = [w]
-    for _ in range(steps):
+    for _step in range(steps):
         w = w + learning_rate * grad(w)
         path.append(w)
     return np.array(path)
@@ -386,7 +391,7 @@ def _descent_stale_gradient(grad, w0, learning_rate, steps):
     w = np.array(w0, dtype=np.float64)
     g = grad(w)
     path = [w]
-    for _ in range(steps):
+    for _step in range(steps):
         w = w - learning_rate * g
         path.append(w)
     return np.array(path)
@@ -395,7 +400,7 @@ def _descent_stale_gradient(grad, w0, learning_rate, steps):
 def _descent_never_assigned(grad, w0, learning_rate, steps):
     w = np.array(w0, dtype=np.float64)
     path = [w]
-    for _ in range(steps):
+    for _step in range(steps):
         w_new = w - learning_rate * grad(w)
         path.append(w_new)
     return np.array(path)
@@ -404,7 +409,7 @@ def _descent_never_assigned(grad, w0, learning_rate, steps):
 def _descent_same_array(grad, w0, learning_rate, steps):
     w = np.array(w0, dtype=np.float64)
     path = [w]
-    for _ in range(steps):
+    for _step in range(steps):
         w -= learning_rate * grad(w)
         path.append(w)
     return np.array(path)
@@ -413,7 +418,7 @@ def _descent_same_array(grad, w0, learning_rate, steps):
 def _descent_rate_twice(grad, w0, learning_rate, steps):
     w = np.array(w0, dtype=np.float64)
     path = [w]
-    for _ in range(steps):
+    for _step in range(steps):
         step = learning_rate * grad(w)
         w = F.sgd_update(w, step, learning_rate)
         path.append(w)
@@ -423,7 +428,7 @@ def _descent_rate_twice(grad, w0, learning_rate, steps):
 def _descent_no_start(grad, w0, learning_rate, steps):
     w = np.array(w0, dtype=np.float64)
     path = []
-    for _ in range(steps):
+    for _step in range(steps):
         w = w - learning_rate * grad(w)
         path.append(w)
     return np.array(path).reshape(steps, len(w))
@@ -452,7 +457,7 @@ def _descent_concatenated(grad, w0, learning_rate, steps):
 def _descent_changes_w0(grad, w0, learning_rate, steps):
     w = w0
     path = [w.copy()]
-    for _ in range(steps):
+    for _step in range(steps):
         w -= learning_rate * grad(w)
         path.append(w.copy())
     return np.array(path)
@@ -655,32 +660,34 @@ def _mistake(**what):
 def _well_formed_training(value):
     """Why ``value`` is not a result of the shape train_two_layer returns, or None."""
     keys = ("params", "losses", "val_accuracy")
+    if value is None:
+        return _("returned None; return a dict with the keys 'params', 'losses' and "
+                 "'val_accuracy' (is a `return` statement missing?)")
     if not isinstance(value, dict):
-        kind = "None" if value is None else type(value).__name__
-        return (f"returned {kind}; return a dict with the keys 'params', 'losses' and "
-                "'val_accuracy'" + (" (is a `return` statement missing?)"
-                                    if value is None else ""))
+        return _("returned {kind}; return a dict with the keys 'params', 'losses' and "
+                 "'val_accuracy'").format(kind=type(value).__name__)
     missing = [k for k in keys if k not in value]
     if missing:
-        return f"the returned dict has no key {missing[0]!r} (it needs 'params', 'losses' and " \
-               "'val_accuracy')"
+        return _("the returned dict has no key {key} (it needs 'params', 'losses' and "
+                 "'val_accuracy')").format(key=repr(missing[0]))
     params = value["params"]
     if not isinstance(params, dict) or set(params) != set(PARAMETER_NAMES):
-        return "result['params'] must be a dict with the keys 'W1', 'b1', 'W2' and 'b2'"
+        return _("result['params'] must be a dict with the keys 'W1', 'b1', 'W2' and 'b2'")
     for name in PARAMETER_NAMES:
         if not isinstance(params[name], np.ndarray):
-            return f"result['params'][{name!r}] is not a numpy array"
+            return _("result['params'][{name}] is not a numpy array").format(name=repr(name))
     try:
         losses = np.asarray(value["losses"], dtype=np.float64)
     except (TypeError, ValueError):
-        return "result['losses'] must be a sequence of numbers, one per epoch"
+        return _("result['losses'] must be a sequence of numbers, one per epoch")
     if losses.ndim != 1:
-        return f"result['losses'] has shape {losses.shape}; give one number per epoch"
+        return _("result['losses'] has shape {shape}; give one number per epoch").format(
+            shape=losses.shape)
     accuracy = value["val_accuracy"]
     if isinstance(accuracy, np.ndarray) and accuracy.ndim == 0:
         accuracy = accuracy[()]
     if not isinstance(accuracy, numbers.Real) or isinstance(accuracy, (bool, np.bool_)):
-        return "result['val_accuracy'] must be a single number, the share of right answers"
+        return _("result['val_accuracy'] must be a single number, the share of right answers")
     return None
 
 
@@ -710,22 +717,23 @@ def _compare_training(expected, got):
     if _well_formed_training(expected) is not None:
         # only when two wrong outputs are compared (matching a catalogued mistake)
         same = _well_formed_training(got) is not None and repr(expected) == repr(got)
-        return None if same else "the two outputs differ"
+        return None if same else _("the two outputs differ")
     problem = _well_formed_training(got)
     if problem:
         return problem
     e_params, g_params = expected["params"], got["params"]
     for name in PARAMETER_NAMES:
         if g_params[name].shape != e_params[name].shape:
-            return (f"result['params'][{name!r}] has shape {g_params[name].shape}, expected "
-                    f"{e_params[name].shape} (the shape of params[{name!r}])")
+            return _("result['params'][{name}] has shape {shape}, expected {expected} (the "
+                     "shape of params[{name}])").format(name=repr(name), shape=g_params[name].shape,
+                                                        expected=e_params[name].shape)
     e_losses = np.asarray(expected["losses"], dtype=np.float64)
     g_losses = np.asarray(got["losses"], dtype=np.float64)
     if g_losses.shape != e_losses.shape:
-        return (f"result['losses'] holds {g_losses.size} numbers, expected {e_losses.size}: "
-                "one per epoch")
+        return _("result['losses'] holds {count} numbers, expected {expected}: one per "
+                 "epoch").format(count=g_losses.size, expected=e_losses.size)
     if not np.all(np.isfinite(g_losses)):
-        return "result['losses'] contains nan or inf: the training blew up"
+        return _("result['losses'] contains nan or inf: the training blew up")
     if _same_training(expected, got):
         return None
     wrong_weights = [name for name in PARAMETER_NAMES if not np.allclose(
@@ -733,25 +741,35 @@ def _compare_training(expected, got):
     epoch = _first_difference(e_losses, g_losses, LOSS_TOLERANCE, LOSS_TOLERANCE)
     e_acc, g_acc = float(expected["val_accuracy"]), float(got["val_accuracy"])
     if not wrong_weights and epoch is None:
-        return (f"the trained weights and the losses are right, but val_accuracy is "
-                f"{g_acc:.4f}, expected {e_acc:.4f}: measure it on X_val and Y_val, with the "
-                "trained weights")
+        return _("the trained weights and the losses are right, but val_accuracy is {got}, "
+                 "expected {expected}: measure it on X_val and Y_val, with the trained "
+                 "weights").format(got=f"{g_acc:.4f}", expected=f"{e_acc:.4f}")
     if not wrong_weights:
-        return (f"the trained weights are right, but the loss of epoch {epoch} is "
-                f"{g_losses[epoch]:.6g}, expected {e_losses[epoch]:.6g}: losses[e] is the mean "
-                "of epoch e's batch losses, each computed before its batch's update")
+        return _("the trained weights are right, but the loss of epoch {epoch} is {got}, "
+                 "expected {expected}: losses[e] is the mean of epoch e's batch losses, each "
+                 "computed before its batch's update").format(
+            epoch=epoch, got=f"{g_losses[epoch]:.6g}", expected=f"{e_losses[epoch]:.6g}")
     if len(g_losses) > 1 and g_losses[-1] > g_losses[0] and e_losses[-1] < e_losses[0]:
-        return (f"your training loss rises, from {g_losses[0]:.4g} to {g_losses[-1]:.4g}, "
-                f"where the reference's falls from {e_losses[0]:.4g} to {e_losses[-1]:.4g}")
+        return _("your training loss rises, from {first} to {last}, where the reference's "
+                 "falls from {ref_first} to {ref_last}").format(
+            first=f"{g_losses[0]:.4g}", last=f"{g_losses[-1]:.4g}",
+            ref_first=f"{e_losses[0]:.4g}", ref_last=f"{e_losses[-1]:.4g}")
     name = wrong_weights[0]
-    error = float(np.max(np.abs(g_params[name] - e_params[name])))
-    where = ("the losses per epoch are right, so the last updates differ" if epoch is None
-             else f"the losses first differ in epoch {epoch} ({g_losses[epoch]:.6g}, expected "
-                  f"{e_losses[epoch]:.6g})")
-    message = (f"the trained weights differ from the reference's ({name}: max abs error "
-               f"{error:.2g}); {where}")
+    error = f"{float(np.max(np.abs(g_params[name] - e_params[name]))):.2g}"
+    if epoch is None:
+        message = _("the trained weights differ from the reference's ({name}: max abs error "
+                    "{error}); the losses per epoch are right, so the last updates "
+                    "differ").format(name=name, error=error)
+    else:
+        message = _("the trained weights differ from the reference's ({name}: max abs error "
+                    "{error}); the losses first differ in epoch {epoch} ({got}, expected "
+                    "{expected})").format(name=name, error=error, epoch=epoch,
+                                          got=f"{g_losses[epoch]:.6g}",
+                                          expected=f"{e_losses[epoch]:.6g}")
     if e_acc >= LEARNABLE_ACCURACY and g_acc < e_acc:
-        message += f"; held-out accuracy {g_acc:.3f}, where the reference reaches {e_acc:.3f}"
+        # TRANSLATORS: added after the sentence on the trained weights, after a semicolon
+        message += _("; held-out accuracy {got}, where the reference reaches {expected}").format(
+            got=f"{g_acc:.3f}", expected=f"{e_acc:.3f}")
     return message
 
 

@@ -15,6 +15,7 @@ import math
 import numpy as np
 
 from ..grading.spec import Exercise, edge_case, fixed_case, random_case
+from ..i18n import N_, _
 from ..layers import Dense
 from ..models import Sequential
 from ..optimizers import SGD
@@ -72,25 +73,26 @@ def _compare_labels(expected, got):
             and np.array_equal(expected, got)):
         return None  # identical (also how a wrong output is matched with a catalogued one)
     if not isinstance(expected, np.ndarray) or expected.dtype.kind not in "iu":
-        return "the two outputs differ"  # only when two wrong outputs are compared
+        return _("the two outputs differ")  # only when two wrong outputs are compared
     if got is None:
-        return "returned None — is a `return` statement missing?"
+        return _("returned None — is a `return` statement missing?")
     if not isinstance(got, np.ndarray):
-        return (f"returned a {type(got).__name__}, expected a numpy array of shape "
-                f"{expected.shape}")
+        return _("returned a {kind}, expected a numpy array of shape {shape}").format(
+            kind=type(got).__name__, shape=expected.shape)
     if got.shape != expected.shape:
-        return f"wrong shape {got.shape}, expected {expected.shape}"
+        return _("wrong shape {shape}, expected {expected}").format(shape=got.shape,
+                                                                     expected=expected.shape)
     if got.dtype.kind == "b":
-        return "returned booleans (True/False), expected integer labels 0 and 1"
+        return _("returned booleans (True/False), expected integer labels 0 and 1")
     if got.dtype.kind == "f":
-        return (f"returned floats (dtype {got.dtype}) where class labels (integers) are "
-                "expected: convert with .astype(np.int64) (np.argmax already returns "
-                "integers)")
+        return _("returned floats (dtype {dtype}) where class labels (integers) are expected: "
+                 "convert with .astype(np.int64) (np.argmax already returns "
+                 "integers)").format(dtype=got.dtype)
     if got.dtype.kind not in "iu":
-        return f"dtype {got.dtype}, expected integer labels (int64)"
+        return _("dtype {dtype}, expected integer labels (int64)").format(dtype=got.dtype)
     wrong = int(np.sum(got != expected))
     if wrong:
-        return f"{wrong} of {expected.size} labels differ"
+        return _("{wrong} of {total} labels differ").format(wrong=wrong, total=expected.size)
     return None
 
 
@@ -433,35 +435,67 @@ def softmax_regression(n_features, n_classes):
     return model
 
 
+#: What the check of a model says when the learner's function returns no model.  The
+#: description crosses the sandbox's wire and is compared with the reference's, so it stays
+#: English; ``_compare_models`` translates it when it shows it.
+_NO_MODEL = N_("returned None instead of the model (is a `return` statement missing?)")
+_NOT_A_MODEL = N_("returned a {kind}, not a model: return the Sequential")
+#: The value of "loss" and "optimizer" in a description of a model that was not compiled.
+_NOT_COMPILED = "not compiled"
+
+
+def _shown_description(text):
+    """A description of what a model check found (``_describe_model``'s English sentence)
+    in the language of the verdict."""
+    if text == _NO_MODEL:
+        return _(_NO_MODEL)
+    head, tail = _NOT_A_MODEL.split("{kind}")
+    if text.startswith(head) and text.endswith(tail) and len(text) > len(head) + len(tail):
+        return _(_NOT_A_MODEL).format(kind=text[len(head):-len(tail)])
+    return text
+
+
+def _shown_setting(value):
+    """A value of a model's description as a verdict shows it (its repr)."""
+    if value == _NOT_COMPILED:
+        # TRANSLATORS: in "loss: yours 'not compiled', expected ...", the model's loss or
+        # optimiser when compile() was not called; quotes included
+        return _("'not compiled'")
+    return repr(value)
+
+
 def _describe_model(build, n_features, n_classes):
     """What the check compares: the layers (units, activation), the inputs, the loss and
     the optimiser's settings of the model ``build(n_features, n_classes)`` returns."""
     model = build(n_features, n_classes)
     if model is None:
-        return "returned None instead of the model (is a `return` statement missing?)"
+        return _NO_MODEL
     layers = getattr(model, "layers", None)
     if layers is None:
-        return f"returned a {type(model).__name__}, not a model: return the Sequential"
+        return _NOT_A_MODEL.format(kind=type(model).__name__)
     described = {"layers": [(layer.units, layer.get_config()["activation"])
                             for layer in layers],
                  "inputs": model.input_features}
     loss = getattr(model, "loss", None)
-    described["loss"] = getattr(loss, "name", None) if loss is not None else "not compiled"
+    described["loss"] = getattr(loss, "name", None) if loss is not None else _NOT_COMPILED
     optimizer = getattr(model, "optimizer", None)
-    described["optimizer"] = repr(optimizer) if optimizer is not None else "not compiled"
+    described["optimizer"] = repr(optimizer) if optimizer is not None else _NOT_COMPILED
     return described
 
 
 def _compare_models(expected, got):
     """None when the two model descriptions agree, else what differs, in words."""
     if isinstance(got, str) or isinstance(expected, str):
-        return None if got == expected else (got if isinstance(got, str) else
-                                            "the two outputs differ")
-    names = {"layers": "layers (units, activation)", "inputs": "inputs",
-             "loss": "loss", "optimizer": "optimizer"}
+        if got == expected:
+            return None
+        return _shown_description(got) if isinstance(got, str) else _("the two outputs differ")
+    names = {"layers": N_("layers (units, activation)"), "inputs": N_("inputs"),
+             "loss": N_("loss"), "optimizer": N_("optimizer")}
     for key, name in names.items():
         if got.get(key) != expected.get(key):
-            return f"{name}: yours {got.get(key)!r}, expected {expected.get(key)!r}"
+            return _("{name}: yours {got}, expected {expected}").format(
+                name=_(name), got=_shown_setting(got.get(key)),
+                expected=_shown_setting(expected.get(key)))
     return None
 
 

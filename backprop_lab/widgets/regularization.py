@@ -24,7 +24,8 @@ class RegularizationExplorer(_App):
     Adam (learning rate 0.01), full batch, the same initial weights and masks every time.
 
     Controls (names for ``set``): dropout (0 .. 0.8), l2 (0, or 1e-5 .. 1e-1, log),
-    epochs (20 .. 600; 200 by default).
+    epochs (20 .. 600; 200 by default).  A setting retrains the network (a few tenths of
+    a second), so the sliders apply when released, not at every step of a drag.
 
     ``state``: the settings; train_loss and held_out_loss (the cross-entropy without the
     penalty, in inference mode), gap = held_out_loss - train_loss, train_accuracy,
@@ -136,13 +137,14 @@ class RegularizationExplorer(_App):
         return {
             "dropout": widgets.FloatSlider(value=self.values["dropout"], min=0, max=0.8,
                                            step=0.05, description=_("dropout rate"),
-                                           style=style),
+                                           continuous_update=False, style=style),
             "l2": widgets.SelectionSlider(
                 options=[0.0, 1e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1],
                 value=self._nearest_l2(self.values["l2"]), description=_("L2 strength"),
-                style=style),
+                continuous_update=False, style=style),
             "epochs": widgets.IntSlider(value=self.values["epochs"], min=20, max=600,
-                                        step=20, description=_("epochs"), style=style),
+                                        step=20, description=_("epochs"),
+                                        continuous_update=False, style=style),
         }
 
     @staticmethod

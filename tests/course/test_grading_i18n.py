@@ -20,7 +20,11 @@ from backprop_lab.grading.supervise import _ending
 #: The modules whose templates make the verdicts, the scoreboard and the hints.
 VERDICT_MODULES = ("backprop_lab/grading/result.py", "backprop_lab/grading/compare.py",
                    "backprop_lab/grading/grader.py", "backprop_lab/grading/session.py",
-                   "backprop_lab/grading/guard.py", "backprop_lab/grading/judging.py")
+                   "backprop_lab/grading/guard.py", "backprop_lab/grading/judging.py",
+                   # the failure lines of the exercises that bring their own comparison
+                   "backprop_lab/exercises/nb04_autograd.py",
+                   "backprop_lab/exercises/nb06_descent.py",
+                   "backprop_lab/exercises/nb08_keras.py")
 _TWO_WORDS = re.compile(r"[A-Za-z]{2,}\s+[A-Za-z]{2,}")
 
 
@@ -65,11 +69,8 @@ TEMPLATE_SENTENCES = _template_sentences()
 
 
 def _english_left(text, ex=None):
-    """The template sentences left in English in ``text``.  With the exercise ``ex``: when
-    it brings its own comparison (``Exercise.compare``, the exercise module's own words),
-    the failing-case lines are not looked at."""
-    if ex is not None and ex.compare is not None:
-        text = "\n".join(line for line in text.splitlines() if not line.startswith("  ✗ "))
+    """The template sentences left in English in ``text`` (the failing-case lines of an
+    exercise with its own comparison included: their templates are in VERDICT_MODULES)."""
     return [p for p in TEMPLATE_SENTENCES if p in text]
 
 
@@ -271,3 +272,83 @@ def test_english_scoreboard_and_hint_are_unchanged(en, capsys):
         "  exercise     status  points\n"
         "  sum_squares  passed     1/1\n"
         "  total                   1/1\n")
+
+
+# --------------------------------------------------------------------------------------
+# The failure lines of exercises with their own comparison, and the grade command's line
+# --------------------------------------------------------------------------------------
+#: (exercise, catalogued mistake, a failure line the English verdict shows, a piece of the
+#: Chinese one): the English lines are those of the verdicts before they were translated.
+OWN_COMPARE_LINES = [
+    ("Layer", "parameters nested",
+     "  ✗ 2 inputs, 3 tanh units (and 5 more): parameters() returned a list of lists: "
+     "flatten it into one list of Values", "parameters() 返回了嵌套列表"),
+    ("Neuron", "parameters without the bias",
+     "  ✗ tanh neuron, 2 inputs (and 2 more): parameters() misses 1 of the 3 weights and "
+     "biases", "parameters() 漏掉了全部 3 个权重和偏置中的 1 个"),
+    ("topological_order", "no visited set",
+     "  ✗ a diamond: a = x*y, b = a + x, out = a * b: some nodes are listed more than once "
+     "(9 entries for 5 nodes)", "有些节点出现了不止一次（5 个节点列出了 9 项）"),
+    ("value_mse", "computed from .data",
+     "  ✗ 3 scores (and 6 more): value_mse returned a plain number, not a Value: without a "
+     "Value, backward() cannot reach the scores.", "value_mse 返回了一个普通数字，而不是 Value"),
+    ("minibatch_indices", "dropped the last batch",
+     "  ✗ 10 samples in batches of 4: the batches hold 8 indices in all, but every one of the "
+     "10 samples must be used once per epoch (batch sizes [4, 4], expected [4, 4, 2])",
+     "各批量一共只有 8 个索引"),
+    ("train_two_layer", "stepped uphill",
+     "  ✗ 6 examples, batches of 4 and 2, 3 epochs: your training loss rises, from 1.037 to "
+     "4.534, where the reference's falls from 0.9037 to 0.6997",
+     "你的训练损失从 1.037 升到了 4.534"),
+    ("predict_classes", "returned booleans",
+     "  ✗ sigmoid outputs (4, 1) (and 5 more): returned booleans (True/False), expected "
+     "integer labels 0 and 1", "返回了布尔值（True/False），应为整数标签 0 和 1"),
+    ("softmax_regression", "one-hot loss",
+     "  ✗ 64 pixels, 10 digits (and 2 more): loss: yours 'categorical_crossentropy', expected "
+     "'sparse_categorical_crossentropy'", "：你的是 'categorical_crossentropy'，应为"),
+]
+
+
+def _mistake(exercise_id, name):
+    return next(m for m in EXERCISES[exercise_id].mistakes if m.name == name)
+
+
+@pytest.mark.parametrize("exercise_id,mistake,english,chinese", OWN_COMPARE_LINES,
+                         ids=[f"{e}-{m}" for e, m, _e, _c in OWN_COMPARE_LINES])
+def test_own_comparisons_fail_in_english_as_before(en, exercise_id, mistake, english, chinese):
+    assert english in grade(exercise_id, _mistake(exercise_id, mistake).fn).verdict().splitlines()
+
+
+@pytest.mark.parametrize("exercise_id,mistake,english,chinese", OWN_COMPARE_LINES,
+                         ids=[f"{e}-{m}" for e, m, _e, _c in OWN_COMPARE_LINES])
+def test_own_comparisons_fail_in_chinese(zh, exercise_id, mistake, english, chinese):
+    verdict = grade(exercise_id, _mistake(exercise_id, mistake).fn).verdict()
+    assert chinese in verdict and _english_left(verdict) == [], verdict
+
+
+def test_a_problem_of_an_adaptor_is_shown_in_chinese_and_compared_in_english(zh):
+    def value_add(self, other):
+        pass
+
+    r = grade("value_add", value_add)
+    assert "value_add 返回了 None，而不是 Value。是不是漏了 `return out`？" in r.messages[0]
+    config.set_language("en")
+    assert grade("value_add", value_add).messages[0] == (
+        "x + y (and 7 more): value_add returned None, not a Value. Is a `return out` missing?")
+
+
+def test_the_line_of_the_grade_command_in_chinese(zh):
+    from backprop_lab.course import batch
+
+    report = {"notebook": "sub.ipynb", "points": 0, "max_points": 1,
+              "cells": [{"status": "timeout"}], "exercises": {}}
+    assert batch.one_line(report) == "sub.ipynb：0/1 分（1 个单元格超时）"
+    report = {"notebook": "a.ipynb", "points": 1.5, "max_points": 3,
+              "cells": [{"status": "error"}, {"status": "error"}],
+              "exercises": {"x": {"violation": True}}, "review": [1, 2]}
+    assert batch.one_line(report) == (
+        "a.ipynb：1.5/3 分（2 个单元格抛出了错误，1 道练习调用了本库自带的实现，2 行需要人工复核）")
+    config.set_language("en")
+    assert batch.one_line(report) == (
+        "a.ipynb: 1.5/3 points (2 cells raised an error, 1 exercise used the package's own "
+        "implementation, 2 lines to review)")

@@ -70,3 +70,32 @@ def test_the_course_totals_are_the_registrys():
     assert tuple(int(g) for g in m.groups()) == (
         len(graded), int(sum(e.points for e in graded)),
         sum(e.difficulty >= 4 for e in graded), len(EXERCISES) - len(graded))
+
+
+ROOT = Path(__file__).resolve().parents[2]
+README_ZH = (ROOT / "README.zh-CN.md").read_text(encoding="utf-8")
+
+
+def test_the_chinese_readme_totals_are_the_registrys():
+    from backprop_lab.exercises import EXERCISES
+
+    graded = [e for e in EXERCISES.values() if e.points > 0]
+    m = re.search(r"共 (\d+) 道计分练习，(\d+) 分，其中 (\d+) 道难度为 4 或 5；另有 (\d+) 道",
+                  README_ZH)
+    assert m, "the Chinese README's totals sentence is missing"
+    assert tuple(int(g) for g in m.groups()) == (
+        len(graded), int(sum(e.points for e in graded)),
+        sum(e.difficulty >= 4 for e in graded), len(EXERCISES) - len(graded))
+
+
+def test_both_readmes_link_only_to_files_and_headings_that_exist():
+    headings = {re.sub(r"[^\w\- ]", "", h).strip().lower().replace(" ", "-")
+                for h in re.findall(r"^#+ (.*)$", README, flags=re.M)}
+    for text in (README, README_ZH):
+        for target in re.findall(r"\]\(([^)\s]+)\)", text):
+            if re.match(r"https?://", target):
+                continue
+            path, _, anchor = target.partition("#")
+            assert (ROOT / path).exists(), f"link to a missing file: {target}"
+            if path == "README.md" and anchor:
+                assert anchor in headings, f"link to a missing heading: {target}"

@@ -154,3 +154,12 @@ def test_regularization_explorer_controls(explorer):
         explorer.set(l2=2.5e-3)  # between the slider's stops: the slider shows the nearest
     assert controls["l2"].value == 3e-3 and explorer.state["l2"] == 2.5e-3
     assert explorer.to_png()[:4] == b"\x89PNG"
+
+
+def test_regularization_sliders_apply_on_release(explorer):
+    """A setting retrains the network (tenths of a second): a drag must not queue a
+    retraining per pixel, so every slider applies when released."""
+    pytest.importorskip("ipywidgets")
+    sliders = {name: c for name, c in explorer.controls.items() if "Slider" in type(c).__name__}
+    assert set(sliders) == {"dropout", "l2", "epochs"}
+    assert all(c.continuous_update is False for c in sliders.values())
