@@ -14,34 +14,32 @@ from ..course.execute import execute_notebook
 from ..course.notebooks import make_notebooks, stale_notebooks
 
 
+def _stale(problems, heading, fix=None):
+    """Print ``heading`` and the problems (and how to fix them); 1 if there are any."""
+    if not problems:
+        return 0
+    print(heading)
+    for p in problems:
+        print(f"  {p}")
+    if fix:
+        print(fix)
+    return 1
+
+
 def _check(args):
-    code = 0
-    problems = stale_notebooks(args.solutions, args.out)
-    if problems:
-        print(f"{args.out}/ is out of date:")
-        for p in problems:
-            print(f"  {p}")
-        print("Run: python -m backprop_lab make-notebooks")
-        code = 1
-    else:
+    fix = "Run: python -m backprop_lab make-notebooks"
+    code = _stale(stale_notebooks(args.solutions, args.out), f"{args.out}/ is out of date:", fix)
+    if not code:
         print(f"{args.out}/ is up to date with {args.solutions}/.")
     zh_out, zh_solutions = edition_dir(args.out), edition_dir(args.solutions)
-    problems = stale_zh_notebooks(args.solutions, args.out)
-    if problems:
-        print(f"{zh_out}/ is out of date:")
-        for p in problems:
-            print(f"  {p}")
-        print("Run: python -m backprop_lab make-notebooks")
-        code = 1
-    elif zh_solutions.is_dir():
+    zh_code = _stale(stale_zh_notebooks(args.solutions, args.out),
+                     f"{zh_out}/ is out of date:", fix)
+    if not zh_code and zh_solutions.is_dir():
         print(f"{zh_out}/ is up to date with {zh_solutions}/.")
-    problems = edition_problems(args.solutions)
-    if problems:
-        print(f"{zh_solutions}/ is out of date with {args.solutions}/ and its catalogues:")
-        for p in problems:
-            print(f"  {p}")
-        code = 1
-    return code
+    edition_code = _stale(edition_problems(args.solutions),
+                          f"{zh_solutions}/ is out of date with {args.solutions}/ and its "
+                          "catalogues:")
+    return max(code, zh_code, edition_code)
 
 
 def _print_report(folder, report):

@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 
 from backprop_lab.exercises import EXERCISES
-from backprop_lab.grading import Exercise, Mistake, collect, edge_case, fixed_case, grade, wire
-from backprop_lab.grading.channel import FrameParser
+from backprop_lab.grading import Exercise, Mistake, edge_case, fixed_case, grade
 from backprop_lab.grading.grader import DEFAULT_SLIP, _bound
 from backprop_lab.grading.runner import _same_input
-from backprop_lab.grading.trusted import PendingCheck
+
+from exercise_helpers import judged_through_the_wire
 
 
 def _hint_of(exercise_id, mistake):
@@ -296,14 +296,7 @@ def test_float_indices_and_float_labels_are_caught():
 # The same verdicts from trusted judging (the matcher runs in the trusted parent)
 # --------------------------------------------------------------------------------------
 def _judged_outside(exercise_id, fn, seed=5):
-    ex = EXERCISES[exercise_id]
-    pending = PendingCheck(ex, seed=seed)
-    message, arrays = pending.message()
-    (message, arrays), = FrameParser().feed(wire.pack(message, arrays))
-    reply, out = collect.graded_calls(collect.snapshot(ex), fn, message["cases"], arrays,
-                                      report=pending.caught.append)
-    (reply, out), = FrameParser().feed(wire.pack(reply, out))
-    return pending.judge(reply, out)
+    return judged_through_the_wire(EXERCISES[exercise_id], fn, seed)
 
 
 def test_trusted_judging_names_the_same_mistakes():

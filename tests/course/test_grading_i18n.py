@@ -12,10 +12,11 @@ from backprop_lab import config, i18n
 from backprop_lab.course import catalogues
 from backprop_lab.exercises import EXERCISES, difficulty_text
 from backprop_lab.grading import check as check_fn
-from backprop_lab.grading import collect, grade, hint, or_reference, reset, scoreboard, wire
-from backprop_lab.grading.channel import FrameParser
-from backprop_lab.grading.judging import Limits, PendingCheck
+from backprop_lab.grading import grade, hint, or_reference, reset, scoreboard
+from backprop_lab.grading.judging import Limits
 from backprop_lab.grading.supervise import _ending
+
+from exercise_helpers import judged_through_the_wire
 
 #: The modules whose templates make the verdicts, the scoreboard and the hints.
 VERDICT_MODULES = ("backprop_lab/grading/result.py", "backprop_lab/grading/compare.py",
@@ -202,15 +203,7 @@ def test_or_reference_and_the_difficulty_scale_in_chinese(zh, capsys):
 
 
 def _judged(ex, fn, seed=1):
-    """What the trusted grader decides on ``fn`` (the cases and the outcomes go through the
-    wire format, as between the grader and the sandbox)."""
-    pending = PendingCheck(ex, seed=seed)
-    message, arrays = pending.message()
-    (message, arrays), = FrameParser().feed(wire.pack(message, arrays))
-    reply, out = collect.graded_calls(collect.snapshot(ex), fn, message["cases"], arrays,
-                                      report=pending.caught.append)
-    (reply, out), = FrameParser().feed(wire.pack(reply, out))
-    return pending.judge(reply, out)
+    return judged_through_the_wire(ex, fn, seed)
 
 
 def test_trusted_grading_reports_in_chinese(zh):

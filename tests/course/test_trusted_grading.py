@@ -15,11 +15,13 @@ from nbformat.v4 import new_code_cell, new_notebook
 from backprop_lab import functional as F
 from backprop_lab.course import batch, headless
 from backprop_lab.exercises import EXERCISES
-from backprop_lab.grading import collect, wire
+from backprop_lab.grading import wire
 from backprop_lab.grading.channel import FrameParser
 from backprop_lab.grading.grader import _resolve_depends, exercise_cases, grade
 from backprop_lab.grading.guard import Guard, allowed_for
 from backprop_lab.grading.trusted import PendingCheck, same_tree
+
+from exercise_helpers import judged_through_the_wire
 
 
 # --------------------------------------------------------------------------------------
@@ -153,13 +155,7 @@ def test_self_study_check_warns_and_counts():
 # Judging what the untrusted side sent
 # --------------------------------------------------------------------------------------
 def _answer(ex, fn, seed=1):
-    pending = PendingCheck(ex, seed=seed)
-    message, arrays = pending.message()
-    (message, arrays), = FrameParser().feed(wire.pack(message, arrays))
-    reply, out = collect.graded_calls(collect.snapshot(ex), fn, message["cases"], arrays,
-                                      report=pending.caught.append)
-    (reply, out), = FrameParser().feed(wire.pack(reply, out))
-    return pending.judge(reply, out)
+    return judged_through_the_wire(ex, fn, seed)
 
 
 def test_judging_outcomes_matches_self_study_grading():
