@@ -24,8 +24,8 @@ class RegularizationExplorer(_App):
     Adam (learning rate 0.01), full batch, the same initial weights and masks every time.
 
     Controls (names for ``set``): dropout (0 .. 0.8), l2 (0, or 1e-5 .. 1e-1, log),
-    epochs (20 .. 600; 200 by default).  A setting retrains the network (a few tenths of
-    a second), so the sliders apply when released, not at every step of a drag.
+    epochs (20 .. 600; 200 by default).  A setting retrains the network (about 0.1 s, more
+    on a busy machine), so the sliders apply when released, not at every step of a drag.
 
     ``state``: the settings; train_loss and held_out_loss (the cross-entropy without the
     penalty, in inference mode), gap = held_out_loss - train_loss, train_accuracy,

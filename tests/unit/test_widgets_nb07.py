@@ -157,7 +157,7 @@ def test_regularization_explorer_controls(explorer):
 
 
 def test_regularization_sliders_apply_on_release(explorer):
-    """A setting retrains the network (tenths of a second): a drag must not queue a
+    """A setting retrains the network (about 0.1 s): a drag must not queue a
     retraining per pixel, so every slider applies when released."""
     pytest.importorskip("ipywidgets")
     sliders = {name: c for name, c in explorer.controls.items() if "Slider" in type(c).__name__}
