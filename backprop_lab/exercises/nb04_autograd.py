@@ -54,6 +54,8 @@ result with the class of ``self``, so that they also work when the notebook atta
 to its own ``Value`` class (``or_reference``).
 """
 import math
+import reprlib
+import string
 import types
 
 import numpy as np
@@ -350,17 +352,48 @@ def _say(template, **fields):
     return {"say": template, "with": fields}
 
 
-def _shown(said):
-    """The text of a sentence made by ``_say``, in the current language (anything else as
-    ``str`` gives it)."""
-    if not (isinstance(said, dict) and isinstance(said.get("say"), str)
-            and isinstance(said.get("with"), dict)):
-        return str(said)
-    fields = {str(k): _shown(v) for k, v in said["with"].items()}
+#: The longest field a shown sentence takes (results come from the untrusted side).
+_FIELD_CHARS = 300
+_SHORT = reprlib.Repr()  # a short repr of anything else (nesting and lengths cut)
+_SHORT.maxlevel, _SHORT.maxstring, _SHORT.maxother = 3, _FIELD_CHARS, _FIELD_CHARS
+
+
+def _plain_fields(template):
+    """The names of a template's fields if every field is a plain ``{name}`` (no
+    attribute, index, conversion or format spec), else None.  A result crosses from the
+    sandbox, so a template is data an attacker may write: ``{a:>999999999}`` would make
+    the grader build a gigabyte of text."""
     try:
-        return _(said["say"]).format(**fields)
-    except (KeyError, IndexError, ValueError, AttributeError):
-        return said["say"].format(**fields) if set(fields) else said["say"]
+        parsed = list(string.Formatter().parse(template))
+    except ValueError:
+        return None
+    names = set()
+    for _literal, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if not name.isidentifier() or spec or conversion:
+            return None
+        names.add(name)
+    return names
+
+
+def _shown(said, depth=0):
+    """The text of a sentence made by ``_say``, in the current language (anything else as
+    ``str`` gives it, shortened)."""
+    if isinstance(said, (str, int, float, bool)) or said is None:
+        return str(said)[:_FIELD_CHARS]
+    if not (isinstance(said, dict) and isinstance(said.get("say"), str)
+            and isinstance(said.get("with"), dict)) or depth > 4:
+        return _SHORT.repr(said)
+    template = said["say"][:_FIELD_CHARS]
+    fields = {str(k): _shown(v, depth + 1) for k, v in said["with"].items()}
+    names = _plain_fields(template)
+    if names is None or not names <= set(fields):
+        return template
+    translated = _(template)
+    if _plain_fields(translated) != names:  # a catalogue entry that does not fit
+        translated = template
+    return translated.format(**fields)
 
 
 def _rebound(fn, **names):

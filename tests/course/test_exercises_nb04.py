@@ -1114,3 +1114,27 @@ def test_more_wrong_operations_get_their_own_hint(exercise_id, fn, mistake):
     assert_hint(exercise_id, fn, mistake)
     r = grade(exercise_id, fn)
     assert r.hint == next(m.hint for m in EXERCISES[exercise_id].mistakes if m.name == mistake)
+
+
+def test_a_result_from_the_sandbox_cannot_make_the_grader_build_huge_text():
+    """Results of the engine's adaptors are data from the untrusted side; a forged one is
+    shown as plain, short text: no format spec, attribute access or deep nesting is
+    carried out by the grader."""
+    from backprop_lab.exercises import nb04_autograd as nb04
+
+    shown = nb04._shown
+    assert shown({"say": "{a:>999999999}", "with": {"a": "x"}}) == "{a:>999999999}"
+    assert shown({"say": "{a.__class__}", "with": {"a": "x"}}) == "{a.__class__}"
+    assert shown({"say": "{a!r}", "with": {"a": "x"}}) == "{a!r}"
+    assert shown({"say": "{missing}", "with": {}}) == "{missing}"
+    assert shown({"say": "{", "with": {}}) == "{"
+    assert len(shown({"say": "x" * 10**6, "with": {}})) <= 300
+    assert len(shown({"say": "{a}", "with": {"a": "y" * 10**6}})) <= 300
+    deep = {"say": "{a}", "with": {"a": "end"}}
+    for _ in range(900):
+        deep = {"say": "{a}", "with": {"a": deep}}
+    assert len(shown(deep)) <= 300
+    # the sentences the adaptors really make are shown in full
+    said = nb04._say(nb04.N_("parameters() misses {missing} of the {total} weights and biases"),
+                     missing=2, total=9)
+    assert shown(said) == "parameters() misses 2 of the 9 weights and biases"
