@@ -9,9 +9,9 @@ write text into a figure (``TEXT_FUNCTIONS``: ``set_title``, ``xlabel``, ``text`
 ``title=``, ``xlabel=``, ``ylabel=`` of any call.  An f-string is translated with its
 ``{...}`` fields, which the translation keeps; but a field that is itself a string literal,
 ``f"{'actual decrease':>16}"`` (a table's header, a row's name), is a text of its own (its
-format spec kept), and so are the f-string's texts either side of it.  Markers
-(``### BEGIN SOLUTION``, ``# YOUR CODE HERE``, ``# noqa``, ...) and the Colab install cell
-are never translated.
+format spec kept, its width counted in terminal columns), and so are the f-string's texts
+either side of it.  Markers (``### BEGIN SOLUTION``, ``# YOUR CODE HERE``, ``# noqa``, ...)
+and the Colab install cell are never translated.
 
 In a fenced ```` ```python ```` block of a markdown cell only the comments are translated;
 the code is copied as it is.
@@ -22,6 +22,7 @@ import re
 import tokenize
 from dataclasses import dataclass, field
 
+from ..i18n import display_width
 from .notebooks import (
     BEGIN_HIDDEN,
     BEGIN_SOLUTION,
@@ -252,7 +253,10 @@ def _literal_units(body, at, kind, prefix, quote, indent):
         for start, end, inner_prefix, inner_quote in _literal_pieces(expression):
             inner = _literal_units(expression[start:end], at + expr_start + start, kind,
                                    inner_prefix, inner_quote, indent)
-            units += [(s, e, _inside_field(u, quote + inner_quote)) for s, e, u in inner]
+            inner = [(s, e, _inside_field(u, quote + inner_quote)) for s, e, u in inner]
+            if len(inner) == 1 and expression[end:].strip() == inner_quote:
+                inner = [_keeping_width(*inner[0], body[expr_start + end:field_end - 1])]
+            units += inner
         position = field_end
     return units + _literal_units(body[position:], at + position, kind, prefix, quote, indent)
 
@@ -306,6 +310,29 @@ def _is_literal_expression(expression):
     except SyntaxError:
         return False
     return _is_string(node)
+
+
+_WIDTH = re.compile(r"^(?P<quote>\s*['\"]\s*:(?:.?[<>^=])?)(?P<width>[1-9][0-9]*)"
+                    r"(?P<rest>[^{}]*)$")
+
+
+def _keeping_width(start, end, unit, tail):
+    """A literal that is a whole field with a width, ``{'actual decrease':>16}``: the
+    translation's width is counted in terminal columns, as the English is (a Chinese
+    character takes two), so that a table's columns still line up.  ``tail`` is what
+    follows the literal in its field: the closing quote and the format spec."""
+    found = _WIDTH.match(tail)
+    if not found:
+        return start, end, unit
+    english_render, width = unit.render, int(found["width"])
+
+    def render(text):
+        shown = english_render(text)
+        wide = display_width(shown) - len(shown)
+        return shown + found["quote"] + str(max(width - wide, 1)) + found["rest"]
+
+    unit.render = render
+    return start, end + len(tail), unit
 
 
 def _inside_field(unit, quotes):

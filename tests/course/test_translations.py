@@ -20,6 +20,7 @@ import pytest
 from backprop_lab.cli import main as cli
 from backprop_lab.course import catalogues, edition, glossary, translate
 from backprop_lab.course.notebooks import COLAB_INSTALL_SOURCE, read_notebook
+from backprop_lab.i18n import display_width
 
 #: Every notebook of solutions/ has its catalogue and its Chinese edition.
 ALL_NOTEBOOKS_TRANSLATED = False
@@ -413,17 +414,19 @@ def test_string_literals_in_the_fields_of_a_shown_f_string_are_translated():
                              "~3 passes": "约 3 遍", "after {n} epochs": "{n} 轮之后",
                              "dead units in hidden_1": "hidden_1 的死单元",
                              "class 0": "类别 0"})
-    assert out.split("\n")[:5] == [
-        "print(f\"{'步':>5} {'实际下降':>16}\")",
-        "print(f\"{name:30} {P:11,d} 遍 {'约 3 遍':>10}\")",
+    assert out.split("\n")[:5] == [  # a field's width counts a Chinese character as two
+        "print(f\"{'步':>4} {'实际下降':>12}\")",
+        "print(f\"{name:30} {P:11,d} 遍 {'约 3 遍':>8}\")",
         "print(f\"{'':36}hidden_1 的死单元\")",
-        "print(f\"{f'{n} 轮之后':36}{rest}\")",
+        "print(f\"{f'{n} 轮之后':33}{rest}\")",
         'ax.bar(["类别 0", "class 1"], p)']
+    assert display_width(eval(out.split("\n")[0][6:-1])) == \
+        len(eval(TABLE.split("\n")[0][6:-1]))  # the header as wide as the English one
     assert out.split("\n")[5:] == TABLE.split("\n")[5:]
     assert _code_tokens(out) == _code_tokens(TABLE)
     values = {"name": "net", "P": 1234, "n": 5, "rest": "!"}  # the translated code runs
-    assert eval(out.split("\n")[1][6:-1], values) == f"{'net':30} {1234:11,d} 遍 {'约 3 遍':>10}"
-    assert eval(out.split("\n")[3][6:-1], values) == f"{'5 轮之后':36}!"
+    assert eval(out.split("\n")[1][6:-1], values) == f"{'net':30} {1234:11,d} 遍 {'约 3 遍':>8}"
+    assert eval(out.split("\n")[3][6:-1], values) == f"{'5 轮之后':33}!"
     step = next(p for p in pieces if isinstance(p, translate.Unit) and p.msgid == "step")
     for bad in ("it's", 'a "step"', "a\\b", "a\nb"):
         with pytest.raises(ValueError, match="f-string's field"):
