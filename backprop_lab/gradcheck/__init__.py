@@ -41,11 +41,11 @@ from .numerical import (
     numerical_gradient_array,
     rel_error,
 )
-from .report import GradCheckReport, ParamCheck
+from .report import GradCheckReport, ParamCheck, band_label
 
 __all__ = [
     "EPS", "GOOD_BELOW", "SUSPICIOUS_ABOVE", "TINY", "WRONG_ABOVE", "GradCheckReport",
-    "GradientProblem", "ParamCheck", "check_function", "check_layer", "check_loss",
+    "GradientProblem", "ParamCheck", "band_label", "check_function", "check_layer", "check_loss",
     "check_model", "error_band", "numerical_gradient", "numerical_gradient_array",
     "rel_error",
 ]

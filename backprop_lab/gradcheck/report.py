@@ -12,7 +12,7 @@ from ..i18n import _, display_width, ljust, pgettext
 from .numerical import error_band
 
 
-def band_label(band):
+def band_label(band: str) -> str:
     """The name of an error band ('good', 'kinks only', 'suspicious', 'wrong') as the
     learner reads it, in the current language (the band itself stays English)."""
     labels = {"good": pgettext("gradient check band", "good"),
