@@ -423,7 +423,7 @@ def parse_args(argv):
     args.memory_repeats = 1 if quick else 3
     args.widget_repeats = 3 if quick else 20
     args.browser_steps = 40
-    args.grading_size = 6 if quick else 50
+    args.grading_size = 2 if quick else 50
     args.grading_notebook = "00_start_here" if quick else "05_backprop_layers"
     args.grading_repeats = 1 if quick else 5
     if args.wait_quiet is None:

@@ -16,6 +16,7 @@ longer term only.  A translation may leave a term out for a reason: a translator
 ``# glossary: <english term>: <reason>`` above the entry records the exception.
 """
 import csv
+import functools
 import re
 from dataclasses import dataclass
 
@@ -39,13 +40,20 @@ class Term:
         return self.english[0]
 
     def pattern(self):
-        words = [r"[\s-]+".join(re.escape(w) for w in re.split(r"[\s-]+", variant.strip()))
-                 for variant in self.english]
-        return re.compile(r"(?<![\w-])(?:" + "|".join(words) + r")(?:e?s)?(?![\w-])",
-                          re.IGNORECASE)
+        return _pattern(self.english)
 
     def occurs_in(self, english):
         return bool(self.pattern().search(_IGNORED.sub(" ", english)))
+
+
+@functools.lru_cache(maxsize=None)
+def _pattern(english):
+    """The regular expression of a term's English variants (made once per term: the
+    check of a catalogue asks for each term's pattern at every entry)."""
+    words = [r"[\s-]+".join(re.escape(w) for w in re.split(r"[\s-]+", variant.strip()))
+             for variant in english]
+    return re.compile(r"(?<![\w-])(?:" + "|".join(words) + r")(?:e?s)?(?![\w-])",
+                      re.IGNORECASE)
 
 
 def terms_in(english, terms):

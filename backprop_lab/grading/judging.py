@@ -32,6 +32,8 @@ class Limits:
     disk_mb, disk_files: what its folder may hold.  output_mb: raw output it may write
     to its standard streams.  time_factor: how much longer than ``Exercise.time_limit`` a
     graded call may take under the grader's watch (which slows Python calls down).
+    grace_seconds: how long past a deadline the child gets to stop by itself (it reports
+    the cell as timed out) before it is killed.
     """
 
     timeout: float = 60
@@ -44,6 +46,7 @@ class Limits:
     output_mb: int = 16
     open_files: int = 256
     time_factor: float = 3.0
+    grace_seconds: float = 5.0
     user: Optional[str] = "nobody"
 
 

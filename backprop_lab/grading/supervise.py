@@ -23,7 +23,6 @@ from .channel import FrameParser
 from .judging import PendingCheck, SubmissionRun
 from .result import Result
 
-GRACE = 5.0      # seconds past a deadline before the child is killed (it stops itself first)
 START_UP = 120.0  # seconds allowed from start to the first cell
 _USER_PROBES = {}  # user name -> (uid, gid) or None, probed once per process
 
@@ -337,11 +336,12 @@ class Supervisor:
     def _handle(self, message, arrays):
         event = message.get("event")
         now = time.monotonic()
+        grace = self.limits.grace_seconds  # then the child is killed (it stops itself first)
         if event == "start":
             cell = int(message["cell"])
             self.current = cell
             self.started.add(cell)
-            self.cell_deadline = self.deadline = now + self.limits.timeout + GRACE
+            self.cell_deadline = self.deadline = now + self.limits.timeout + grace
         elif event == "end":
             cell = int(message["cell"])
             status = str(message.get("status", "ok"))
@@ -349,7 +349,7 @@ class Supervisor:
                 self.problems[cell] = {"cell": cell, "status": status,
                                        "error": str(message.get("error", ""))[:500]}
             self.current = None
-            self.deadline = now + self.limits.timeout + GRACE
+            self.deadline = now + self.limits.timeout + grace
         elif event == "check":
             self._on_check(message, now)
         elif event == "caught" and self.pending is not None:
@@ -358,7 +358,7 @@ class Supervisor:
             pending, self.pending = self.pending, None
             if message.get("exercise") == pending.ex.id:
                 self.run_info.results[pending.ex.id] = pending.judge(message, arrays)
-            self.deadline = max(self.cell_deadline or now, now + GRACE)
+            self.deadline = max(self.cell_deadline or now, now + grace)
         elif event == "done":
             self.done = True
             self.deadline = now + 10.0

@@ -53,6 +53,11 @@ def _show(obj, **kwargs):
     display(obj, **kwargs)
 
 
+#: How many pictures of an app's static artists are kept (one per ``_static_key``; each
+#: is the figure's size in RGBA, about 0.6 MB for the learning-rate explorer).
+KEPT_BACKGROUNDS = 8
+
+
 def _new_figure(width, height, dpi=72):
     """A Figure with an Agg canvas, not registered with pyplot."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -81,8 +86,8 @@ class _App:
         self._status = None
         self._syncing = False
         self._layout_frozen = False
-        self._background = None  # the picture of the static artists, see to_png
-        self._background_key = None
+        self._backgrounds = {}  # pictures of the static artists by _static_key, see to_png
+        self._background_key = None  # the key of the picture under the last frame
         self.figure = None
         self.timings_ms = {}
 
@@ -139,8 +144,8 @@ class _App:
         first call lets matplotlib's constrained layout place the axes; after that the
         layout is frozen, so later frames skip the layout pass (and do not jump).  An app
         that names its ``_dynamic_artists`` gets them drawn over a cached picture of
-        everything else (matplotlib's "blitting"), redrawn only when ``_static_key``
-        changes.
+        everything else (matplotlib's "blitting"), redrawn only for a ``_static_key``
+        not seen among the last few (sliding back to a setting reuses its picture).
         """
         from PIL import Image
 
@@ -174,17 +179,21 @@ class _App:
 
     def _draw_over_background(self, canvas, dynamic):
         key = self._static_key()
-        if self._background is None or key != self._background_key:
+        background = self._backgrounds.pop(key, None)
+        if background is None:
             shown = [artist.get_visible() for artist in dynamic]
             for artist in dynamic:
                 artist.set_visible(False)
             canvas.draw()
-            self._background = canvas.copy_from_bbox(self.figure.bbox)
-            self._background_key = key
+            background = canvas.copy_from_bbox(self.figure.bbox)
             for artist, visible in zip(dynamic, shown):
                 artist.set_visible(visible)
+            if len(self._backgrounds) >= KEPT_BACKGROUNDS:  # forget the least recent
+                del self._backgrounds[next(iter(self._backgrounds))]
         else:
-            canvas.restore_region(self._background)
+            canvas.restore_region(background)
+        self._backgrounds[key] = background  # now the most recent
+        self._background_key = key
         for artist in dynamic:
             if artist.get_visible():
                 artist.axes.draw_artist(artist)

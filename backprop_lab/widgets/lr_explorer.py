@@ -374,11 +374,11 @@ class LearningRateExplorer(_App):
         self.loss_line.set_data(epochs, losses)
         self.ax_loss.set_xlim(0.5, max(s["epochs"], 2) + 0.5)
         if losses.size:
-            low, high = losses.min(), losses.max()
-            low, high = low / 1.3, high * 1.3
-            self.ax_loss.set_ylim(low, high)
-            ticks = _log_ticks(low, high)
-            self.ax_loss.set_yticks(ticks, [f"{v:g}" for v in ticks])
+            low, high = _loss_limits(losses.min(), losses.max())
+            if (low, high) != self.ax_loss.get_ylim():
+                self.ax_loss.set_ylim(low, high)
+                ticks = _log_ticks(low, high)
+                self.ax_loss.set_yticks(ticks, [f"{v:g}" for v in ticks])
         note = regime_label("error") if s["regime"] == "error" else ""
         if s["dead_units"]:
             note = _("{dead} of {total} hidden units dead").format(dead=s["dead_units"],
@@ -391,15 +391,16 @@ class LearningRateExplorer(_App):
             self.boundary_image.set_data(classes.reshape(self._grid_res, self._grid_res))
 
     def _dynamic_artists(self):
-        # The y axis (ticks, labels, grid) follows the losses; the x axis, the frames and
-        # the labels stay, and are drawn once per number of epochs.
+        # The axes, their ticks, grid and labels stay while the number of epochs and the
+        # loss axis's limits do (the limits move in steps of 1, 2, 5 times a power of 10,
+        # so most slider moves keep them): they are drawn once per pair of these.
         # (The frames last, as matplotlib draws them over the data.)
-        return [self.ax_loss.yaxis, self.loss_line, self.loss_note, self.boundary_image,
+        return [self.loss_line, self.loss_note, self.boundary_image,
                 *self.ax_boundary.collections, *self.ax_loss.spines.values(),
                 *self.ax_boundary.spines.values()]
 
     def _static_key(self):
-        return tuple(self.ax_loss.get_xlim())
+        return tuple(self.ax_loss.get_xlim()) + tuple(self.ax_loss.get_ylim())
 
     # ----- widget face -----
     def _make_controls(self, widgets):
@@ -444,6 +445,28 @@ class LearningRateExplorer(_App):
                  "{ratios}").format(rate=s["learning_rate"], regime=regime,
                                     message=html.escape(s["message"]), boundary=accuracy,
                                     ratios=ratio_text)
+
+
+#: The values the loss axis's limits are chosen from: 1, 2, 5 times a power of 10.
+_NICE_STEPS = (1.0, 2.0, 5.0)
+
+
+def _loss_limits(smallest, largest):
+    """(low, high) of the log-scale loss axis for losses from ``smallest`` to ``largest``
+    (> 0): the nearest values of 1, 2 or 5 times a power of 10 that leave at least a
+    factor of 1.25 of room below and above the curve (a curve from 0.5 to 1.1 gets 0.2
+    to 2).  Coarse on purpose: nearby learning rates get the same axis, which makes their
+    curves easy to compare and lets the axis be drawn once (see _dynamic_artists)."""
+    if not (np.isfinite(smallest) and np.isfinite(largest)) or smallest <= 0:
+        return 1e-3, 10.0
+    low_target, high_target = smallest / 1.25, max(largest, smallest) * 1.25
+
+    def nice(exponent):  # 1, 2 and 5 times 10**exponent .. 10**(exponent + 1), exactly
+        return [float(f"{m:g}e{e}") for e in (exponent, exponent + 1) for m in _NICE_STEPS]
+
+    low = max(v for v in nice(int(np.floor(np.log10(low_target))) - 1) if v <= low_target)
+    high = min(v for v in nice(int(np.floor(np.log10(high_target)))) if v >= high_target)
+    return low, high
 
 
 def _log_ticks(low, high, most=6):

@@ -444,7 +444,7 @@ def test_a_cell_that_will_not_stop_is_killed_and_what_did_not_run_earns_nothing(
     nb = _at_top(_read(SMALL, "solution"), (
         "import time\nwhile True:\n    try:\n        time.sleep(100)\n"
         "    except BaseException:\n        pass"))
-    report = _grade_one(tmp_path, nb)
+    report = _grade_one(tmp_path, nb, grace_seconds=1.0)
     assert report["points"] == 0
     statuses = [p["status"] for p in report["cells"]]
     assert statuses[0] == "timeout" and set(statuses[1:]) == {"not run"}
