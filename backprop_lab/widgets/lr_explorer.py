@@ -392,8 +392,8 @@ class LearningRateExplorer(_App):
 
     def _dynamic_artists(self):
         # The axes, their ticks, grid and labels stay while the number of epochs and the
-        # loss axis's limits do (the limits move in steps of 1, 2, 5 times a power of 10,
-        # so most slider moves keep them): they are drawn once per pair of these.
+        # loss axis's limits do (the limits are powers of 10, so most slider moves keep
+        # them): they are drawn once per pair of these.
         # (The frames last, as matplotlib draws them over the data.)
         return [self.loss_line, self.loss_note, self.boundary_image,
                 *self.ax_boundary.collections, *self.ax_loss.spines.values(),
@@ -447,26 +447,18 @@ class LearningRateExplorer(_App):
                                     ratios=ratio_text)
 
 
-#: The values the loss axis's limits are chosen from: 1, 2, 5 times a power of 10.
-_NICE_STEPS = (1.0, 2.0, 5.0)
-
-
 def _loss_limits(smallest, largest):
     """(low, high) of the log-scale loss axis for losses from ``smallest`` to ``largest``
-    (> 0): the nearest values of 1, 2 or 5 times a power of 10 that leave at least a
-    factor of 1.25 of room below and above the curve (a curve from 0.5 to 1.1 gets 0.2
-    to 2).  Coarse on purpose: nearby learning rates get the same axis, which makes their
-    curves easy to compare and lets the axis be drawn once (see _dynamic_artists)."""
+    (> 0): the powers of 10 that leave at least a factor of 1.25 of room below and above
+    the curve (a curve from 0.3 to 0.65 gets 0.1 to 1).  Coarse on purpose: most learning
+    rates get the same axis, which makes their curves easy to compare and lets the axis
+    be drawn once (see _dynamic_artists); the default problem needs four pairs of limits
+    over the whole slider."""
     if not (np.isfinite(smallest) and np.isfinite(largest)) or smallest <= 0:
         return 1e-3, 10.0
-    low_target, high_target = smallest / 1.25, max(largest, smallest) * 1.25
-
-    def nice(exponent):  # 1, 2 and 5 times 10**exponent .. 10**(exponent + 1), exactly
-        return [float(f"{m:g}e{e}") for e in (exponent, exponent + 1) for m in _NICE_STEPS]
-
-    low = max(v for v in nice(int(np.floor(np.log10(low_target))) - 1) if v <= low_target)
-    high = min(v for v in nice(int(np.floor(np.log10(high_target)))) if v >= high_target)
-    return low, high
+    low = int(np.floor(np.log10(smallest / 1.25)))
+    high = int(np.ceil(np.log10(max(largest, smallest) * 1.25)))
+    return float(f"1e{low}"), float(f"1e{high}")
 
 
 def _log_ticks(low, high, most=6):
