@@ -12,6 +12,7 @@ import io
 import re
 import statistics
 import time
+from contextlib import contextmanager
 
 from .._engine import checks as _checks
 from ..i18n import N_, _, pgettext, prepare_figures
@@ -58,6 +59,28 @@ def _show(obj, **kwargs):
 KEPT_BACKGROUNDS = 8
 
 
+def _keep(pictures, key, picture):
+    """Put ``picture`` in ``pictures`` as the most recent, forgetting the least recent
+    beyond KEPT_BACKGROUNDS."""
+    pictures.pop(key, None)
+    if len(pictures) >= KEPT_BACKGROUNDS:
+        del pictures[next(iter(pictures))]
+    pictures[key] = picture
+
+
+@contextmanager
+def _hidden(artists):
+    """The artists made invisible inside the block, as they were after it."""
+    shown = [artist.get_visible() for artist in artists]
+    for artist in artists:
+        artist.set_visible(False)
+    try:
+        yield
+    finally:
+        for artist, visible in zip(artists, shown):
+            artist.set_visible(visible)
+
+
 def _new_figure(width, height, dpi=72):
     """A Figure with an Agg canvas, not registered with pyplot."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -87,6 +110,7 @@ class _App:
         self._syncing = False
         self._layout_frozen = False
         self._backgrounds = {}  # pictures of the static artists by _static_key, see to_png
+        self._bases = {}  # ... without the _keyed_artists, by _base_key
         self._background_key = None  # the key of the picture under the last frame
         self.figure = None
         self.timings_ms = {}
@@ -177,26 +201,51 @@ class _App:
         changes, say): when it changes, that picture is drawn again."""
         return None
 
+    def _keyed_artists(self):
+        """The static artists that change with ``_static_key`` while ``_base_key`` stays
+        (an axis whose limits follow the data, say): a new key draws only them, over a
+        kept picture of the rest.  They must be the last of the static artists to draw
+        where they overlap others.  [] (the default): a new key draws the whole figure."""
+        return []
+
+    def _base_key(self):
+        """What the picture of the static artists minus ``_keyed_artists`` depends on."""
+        return self._static_key()
+
     def _draw_over_background(self, canvas, dynamic):
         key = self._static_key()
         background = self._backgrounds.pop(key, None)
         if background is None:
-            shown = [artist.get_visible() for artist in dynamic]
-            for artist in dynamic:
-                artist.set_visible(False)
-            canvas.draw()
-            background = canvas.copy_from_bbox(self.figure.bbox)
-            for artist, visible in zip(dynamic, shown):
-                artist.set_visible(visible)
-            if len(self._backgrounds) >= KEPT_BACKGROUNDS:  # forget the least recent
-                del self._backgrounds[next(iter(self._backgrounds))]
+            background = self._static_picture(canvas, dynamic)
         else:
             canvas.restore_region(background)
-        self._backgrounds[key] = background  # now the most recent
+        _keep(self._backgrounds, key, background)
         self._background_key = key
         for artist in dynamic:
             if artist.get_visible():
                 artist.axes.draw_artist(artist)
+
+    def _static_picture(self, canvas, dynamic):
+        """Draw the static artists (on the canvas) and return their picture: the keyed
+        ones over the kept picture of the rest for this ``_base_key``, the same pixels as
+        drawing the whole figure."""
+        keyed = self._keyed_artists()
+        with _hidden(list(dynamic) + list(keyed)):
+            base_key = self._base_key()
+            base = self._bases.pop(base_key, None)
+            if base is None:
+                canvas.draw()
+                base = canvas.copy_from_bbox(self.figure.bbox)
+            else:
+                canvas.restore_region(base)
+            _keep(self._bases, base_key, base)
+        if not keyed:
+            return base
+        with _hidden(dynamic):
+            for artist in keyed:
+                if artist.get_visible():
+                    artist.axes.draw_artist(artist)
+        return canvas.copy_from_bbox(self.figure.bbox)
 
     # ----- the widget face -----
     @property

@@ -402,6 +402,15 @@ class LearningRateExplorer(_App):
     def _static_key(self):
         return tuple(self.ax_loss.get_xlim()) + tuple(self.ax_loss.get_ylim())
 
+    def _keyed_artists(self):
+        # new loss limits: only the y axis (ticks, labels, grid) is drawn again, over the
+        # picture of the rest kept for this number of epochs (nothing static is drawn
+        # after it where it lies: its spines are among the dynamic artists)
+        return [self.ax_loss.yaxis]
+
+    def _base_key(self):
+        return tuple(self.ax_loss.get_xlim())
+
     # ----- widget face -----
     def _make_controls(self, widgets):
         style = {"description_width": "initial"}

@@ -771,15 +771,17 @@ def test_explorer_frames_drawn_over_the_cached_background_equal_full_redraws():
 
 def test_explorer_loss_axis_moves_in_coarse_steps_and_its_pictures_are_reused():
     """The loss axis's limits are powers of ten around the curve, so most learning rates
-    share an axis: the static picture is drawn once for them, and again only for limits
-    not seen among the last few (sliding back costs nothing)."""
+    share an axis: the static picture is made once for them, and again only for limits
+    not seen among the last few (sliding back costs nothing); a new one draws only the
+    y axis, over the kept picture of the rest (the whole figure is not drawn again)."""
     app = W.LearningRateExplorer()
     app._image = types.SimpleNamespace(value=None)  # draw frames as the widget does
-    app.to_png()  # the first frame also places the axes (one more full draw)
-    draws = []
-    canvas = app.figure.canvas
+    app.to_png()  # the first frame places the axes and draws the whole figure
+    made, full = [], []
+    canvas, make = app.figure.canvas, app._static_picture
     full_draw = canvas.draw
-    canvas.draw = lambda *a, **k: (draws.append(1), full_draw(*a, **k))[1]
+    canvas.draw = lambda *a, **k: (full.append(1), full_draw(*a, **k))[1]
+    app._static_picture = lambda *a: (made.append(1), make(*a))[1]
     first = app._background_key
     seen = []
     # 0.3 -> 5 and back: the limits change on the way up, never on the way down
@@ -793,7 +795,8 @@ def test_explorer_loss_axis_moves_in_coarse_steps_and_its_pictures_are_reused():
         if app._background_key not in seen:
             seen.append(app._background_key)
     assert 3 <= len(seen) <= W._app.KEPT_BACKGROUNDS, seen
-    assert len(draws) == len(set(seen) - {first}), (len(draws), seen)
+    assert len(made) == len(set(seen) - {first}), (len(made), seen)
+    assert not full, "new loss limits drew the whole figure again"
     assert W.lr_explorer._loss_limits(0.3, 0.65) == (0.1, 1.0)
     assert W.lr_explorer._loss_limits(0.08, 0.9) == (0.01, 10.0)
     assert W.lr_explorer._loss_limits(1e-5, 3.0) == (1e-06, 10.0)
