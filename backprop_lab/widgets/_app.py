@@ -7,12 +7,13 @@ sends the picture as PNG to an ``ipywidgets.Image`` (no figure is re-created).
 ``measure_latency(app)`` times that whole path.
 """
 import base64
+import functools
 import html
 import io
 import re
 import statistics
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 from .._engine import checks as _checks
 from ..i18n import N_, _, pgettext, prepare_figures
@@ -52,6 +53,26 @@ def _show(obj, **kwargs):
     from IPython.display import display
 
     display(obj, **kwargs)
+
+
+@functools.lru_cache(maxsize=1)
+def _blas_threads():
+    """threadpoolctl's view of the loaded BLAS libraries (found once), or None without it."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:
+        return None
+    return ThreadpoolController()
+
+
+def _one_blas_thread():
+    """A context in which BLAS (numpy's ``@``) uses one thread.  An app's matrices are
+    tiny (a few hundred rows): for them a multithreaded BLAS only adds the cost of
+    waking and waiting for its threads, about a quarter of a slider step on 2 cores."""
+    controller = _blas_threads()
+    if controller is None:
+        return nullcontext()
+    return controller.limit(limits=1, user_api="blas")
 
 
 #: How many pictures of an app's static artists are kept (one per ``_static_key``; each
@@ -146,11 +167,12 @@ class _App:
 
     def _refresh(self):
         start = time.perf_counter()
-        self._compute()
-        computed = time.perf_counter()
-        self._draw()
-        png = self.to_png() if self._image is not None else None
-        drawn = time.perf_counter()
+        with _one_blas_thread():
+            self._compute()
+            computed = time.perf_counter()
+            self._draw()
+            png = self.to_png() if self._image is not None else None
+            drawn = time.perf_counter()
         if self._image is not None:
             self._image.value = png
         if self._status is not None:
