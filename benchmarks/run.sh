@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark command.  Creates benchmarks/.venv (first time), installs the course and the
-# benchmark extras there (PyTorch CPU build, Keras 3, threadpoolctl; never in the course's
-# environment), then runs the harness:
+# benchmark extras there (PyTorch CPU build, Keras 3; never in the course's environment),
+# then runs the harness:
 #   bash benchmarks/run.sh                                   # print the table
 #   bash benchmarks/run.sh --markdown benchmarks/results.md  # ... and save it for the README
 # Any option is passed on to benchmarks/run.py (see --help).

@@ -800,3 +800,41 @@ def test_explorer_loss_axis_moves_in_coarse_steps_and_its_pictures_are_reused():
     assert W.lr_explorer._loss_limits(0.3, 0.65) == (0.1, 1.0)
     assert W.lr_explorer._loss_limits(0.08, 0.9) == (0.01, 10.0)
     assert W.lr_explorer._loss_limits(1e-5, 3.0) == (1e-06, 10.0)
+
+
+def test_an_update_computes_and_draws_with_blas_on_one_thread(monkeypatch):
+    """Inside an update numpy's BLAS runs on one thread (the apps' matrices are tiny);
+    after it the learner's setting is back."""
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+
+    def blas_threads():
+        return [lib["num_threads"] for lib in threadpoolctl.threadpool_info()
+                if lib["user_api"] == "blas"]
+
+    if not blas_threads():
+        pytest.skip("numpy's BLAS is not visible to threadpoolctl here")
+    app = W.LearningRateExplorer()
+    seen = {}
+    compute, draw = app._compute, app._draw
+    monkeypatch.setattr(app, "_compute", lambda: (seen.setdefault("compute", blas_threads()),
+                                                  compute())[1])
+    monkeypatch.setattr(app, "_draw", lambda: (seen.setdefault("draw", blas_threads()),
+                                               draw())[1])
+    with threadpoolctl.threadpool_limits(2, user_api="blas"):
+        before = blas_threads()
+        app.set(learning_rate=0.5)
+        after = blas_threads()
+    assert seen["compute"] == seen["draw"] == [1] * len(before), seen
+    assert after == before
+
+
+def test_updates_work_without_threadpoolctl(monkeypatch):
+    monkeypatch.setitem(sys.modules, "threadpoolctl", None)  # import fails as if absent
+    W._app._blas_threads.cache_clear()
+    try:
+        assert W._app._blas_threads() is None
+        state = W.LearningRateExplorer().set(learning_rate=0.5)
+        assert state["regime"] == "good"
+    finally:
+        monkeypatch.undo()
+        W._app._blas_threads.cache_clear()
