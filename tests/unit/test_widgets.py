@@ -822,6 +822,7 @@ def test_an_update_computes_and_draws_with_blas_on_one_thread(monkeypatch):
                                                draw())[1])
     with threadpoolctl.threadpool_limits(2, user_api="blas"):
         before = blas_threads()
+        assert set(before) == {2}, before  # else this test could not see the limit
         app.set(learning_rate=0.5)
         after = blas_threads()
     assert seen["compute"] == seen["draw"] == [1] * len(before), seen
