@@ -13,9 +13,9 @@ collected.
 numpy's BLAS runs on one thread in every process the tests start (pytest-xdist workers,
 notebook kernels, JupyterLab's kernels, grading sandboxes), unless OPENBLAS_NUM_THREADS is
 already set: the course's matrices are small, two workers already keep both cores busy,
-and a second BLAS thread per process only waits for a core (measured on a 2-core machine:
-the whole suite 296 -> 278 s, 426 -> 392 CPU-seconds).  Results do not change: every
-stored output of the solution notebooks is the same either way.
+and a second BLAS thread per process only waits for a core (one run each way on a 2-core
+machine: 426 -> 392 CPU-seconds, 296 -> 278 s; whole runs differ by 10 s or so anyway).
+Results do not change: every stored output of the solution notebooks is the same either way.
 """
 import os
 from pathlib import Path
